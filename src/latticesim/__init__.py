@@ -1,0 +1,36 @@
+"""latticesim: an agent-based model of security-policy coordination across forums.
+
+States and institutions with alignment preferences meet in overlapping forums (NATO and
+its Indo-Pacific partners, the EU, the G7, the Quad...) under decision rules; scenario
+files change the world; runs are stored as tables, a chronicle and figures.
+
+Quick use from Python::
+
+    import latticesim
+    result = latticesim.run("scenarios/us_pivot.yaml", seed=1)
+    result.model.plot(x="date", y="coordination_index")
+"""
+
+from latticesim.actors import Actor, Adversary
+from latticesim.forums import Forum
+from latticesim.loading import ScenarioError, load_scenario
+from latticesim.model import LatticeModel
+from latticesim.runs import RunResult, package_version, run, simulate
+from latticesim.scenario import LatticeScenario, ScenarioSpec
+
+__version__ = package_version()
+
+__all__ = [
+    "Actor",
+    "Adversary",
+    "Forum",
+    "LatticeModel",
+    "LatticeScenario",
+    "RunResult",
+    "ScenarioError",
+    "ScenarioSpec",
+    "__version__",
+    "load_scenario",
+    "run",
+    "simulate",
+]

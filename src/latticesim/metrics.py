@@ -1,0 +1,99 @@
+"""Whole-system outcomes recorded every quarter: small pure functions over arrays.
+
+Each metric is defined so that it reads as a sentence in a seminar ("capability-weighted
+agreement among NATO and the IP4", "share of Euro-Atlantic/Indo-Pacific pairs that sat
+together in the last year") and is bounded, so that runs and scenarios compare.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def coordination_index(positions: np.ndarray, salience: np.ndarray, weights: np.ndarray) -> float:
+    """Capability-weighted agreement of a group on the dimensions its members care about.
+
+    1 - (weighted mean over pairs of the salience-weighted distance between them), with
+    pair weight w_i w_j and dimension weight the pair's mean salience. 1 means full
+    agreement; 0 means every pair sits at opposite ends on every salient dimension.
+    """
+    x = np.asarray(positions, dtype=float)
+    s = np.asarray(salience, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if x.shape[0] < 2:
+        return 1.0
+    pair_w = np.outer(w, w)
+    np.fill_diagonal(pair_w, 0.0)
+    # By symmetry sum_ij w_ij (s_i + s_j)/2 |x_i - x_j| = sum_ij w_ij s_i |x_i - x_j|.
+    dist = np.abs(x[:, None, :] - x[None, :, :])
+    num = float(np.einsum("ij,id,ijd->", pair_w, s, dist, optimize=False))
+    den = float(pair_w.sum(axis=1) @ s.sum(axis=1))
+    return 1.0 - num / den if den > 0 else 1.0
+
+
+def standing_shares(mass: np.ndarray) -> np.ndarray:
+    """Each forum's share of capability-weighted standing (sums to 1 over forums).
+
+    ``mass[f]`` is the sum, over the actors forum f invites, of capability times the
+    forum's standing with them: breadth of membership and esteem both count, as the seed
+    argues for NATO. With no mass anywhere every forum gets an equal share.
+    """
+    mass = np.asarray(mass, dtype=float)
+    total = mass.sum()
+    if total <= 0:
+        return np.full(mass.shape, 1.0 / max(mass.size, 1))
+    return mass / total
+
+
+def standing_mass(standing: np.ndarray, capability: np.ndarray, invited: np.ndarray) -> np.ndarray:
+    """Capability-weighted standing per forum: sum_i capability_i standing_if invited_if."""
+    return (capability[:, None] * standing * invited).sum(axis=0)
+
+
+def linkage(
+    last_together: np.ndarray, step: int, window: int, group_a: np.ndarray, group_b: np.ndarray
+) -> float:
+    """Share of (A, B) pairs that sat in the same meeting within the last ``window`` quarters.
+
+    ``last_together[i, j]`` holds the last step at which i and j attended the same
+    meeting (a large negative number if never).
+    """
+    block = last_together[np.ix_(group_a, group_b)]
+    if block.size == 0:
+        return 0.0
+    return float(np.mean(step - block < window))
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman rank correlation (average ranks not needed: inputs rarely tie)."""
+    if len(a) < 3:
+        return float("nan")
+    ra = np.argsort(np.argsort(a)).astype(float)
+    rb = np.argsort(np.argsort(b)).astype(float)
+    ra -= ra.mean()
+    rb -= rb.mean()
+    den = np.sqrt((ra * ra).sum() * (rb * rb).sum())
+    return float((ra * rb).sum() / den) if den > 0 else float("nan")
+
+
+def burden_sharing(gdp: np.ndarray, defence_pct: np.ndarray) -> dict[str, float]:
+    """Burden-sharing figures for an alliance, to show Olson and Zeckhauser's pattern.
+
+    Olson and Zeckhauser (1966): the largest member of an alliance providing a collective
+    good carries a share of the burden larger than its share of the economy, and effort
+    (% of GDP) rises with size. Returns the alliance's mean effort, the largest member's
+    share of spending, that share over its share of GDP (above 1 = disproportionate),
+    and the rank correlation of size with effort.
+    """
+    spend = gdp * defence_pct / 100.0
+    total = spend.sum()
+    big = int(np.argmax(gdp))
+    share = float(spend[big] / total) if total > 0 else float("nan")
+    gdp_share = float(gdp[big] / gdp.sum())
+    return {
+        "defence_pct_gdp_mean": float(np.mean(defence_pct)),
+        "defence_total_usd_bn": float(total),
+        "largest_member_spending_share": share,
+        "largest_member_burden_ratio": share / gdp_share if gdp_share > 0 else float("nan"),
+        "size_effort_correlation": spearman(gdp, defence_pct),
+    }

@@ -1,0 +1,607 @@
+"""The lattice model: actors meeting in overlapping forums, quarter by quarter.
+
+``LatticeModel`` follows Mesa's idioms (``Model(rng=...)``, a typed scenario, agents in
+AgentSets, ``run_for``) while keeping the numbers in arrays, one row per actor, so a
+10-year run costs milliseconds and a sweep of thousands stays cheap. Each quarter runs
+small named steps in a fixed order; see ``docs/odd.md`` for the equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import numpy as np
+
+from latticesim import events as ev
+from latticesim.actors import (
+    Actor,
+    Adversary,
+    actor_table,
+    capability,
+    packaged_positions,
+    resolve_names,
+)
+from latticesim.attendance import (
+    MEETING_IMPORTANCE,
+    MEETING_MAX_LEVEL,
+    choose_levels,
+    meeting_value,
+)
+from latticesim.forums import Forum, Item
+from latticesim.metrics import burden_sharing, coordination_index, linkage, standing_shares
+from latticesim.quarters import Quarter
+from latticesim.records import Recorder
+from latticesim.rules import (
+    chair_statement,
+    consensus,
+    convener_proposal,
+    tolerance_radius,
+    weighted_majority,
+    weighted_medians,
+)
+from latticesim.scenario import ADVERSARIES, LatticeScenario, ScenarioSpec
+from latticesim.socialisation import LEVEL_WEIGHT, fj_step, influence_matrix
+from latticesim.standing import learn, meeting_reward
+from latticesim.threats import (
+    AGGRESSION,
+    COERCION,
+    REACTION,
+    anchors,
+    response_matrix,
+    saliences,
+    security_gap,
+    threat_targets,
+)
+
+THEATRE_INDEX = {"euro_atlantic": 0, "indo_pacific": 1}
+ADVERSARY_HOME = {"China": 1, "Russia": 0, "North Korea": 1}
+DEFAULT_BEHAVIOUR = {  # aggression, support, coercion, reaction
+    "China": (0.4, 0.5, 0.4, 0.3),
+    "Russia": (0.8, 0.3, 0.3, 0.3),
+    "North Korea": (0.5, 0.5, 0.0, 0.2),
+}
+DEFAULT_DEPENDENCE = {"euro_atlantic": 0.05, "indo_pacific": 0.2, "adversary": 0.0}
+DRIFT_PERSISTENCE = 0.8  # share of last quarter's domestic drift that persists
+TIE_MEMORY = 0.7  # share of last quarter's ties still felt this quarter
+NEVER = -(10**6)
+FOUND_MIN_SALIENCE = 0.5
+QUORUM = 0.5
+
+
+@dataclass
+class State:
+    """The model's numbers, one row per actor (adversaries included, never invited)."""
+
+    position: np.ndarray
+    anchor: np.ndarray
+    base_anchor: np.ndarray
+    salience: np.ndarray
+    base_salience: np.ndarray
+    capability: np.ndarray
+    gdp: np.ndarray
+    defence_pct: np.ndarray
+    defence_pct0: np.ndarray
+    stubbornness: np.ndarray
+    tolerance: np.ndarray
+    veto: np.ndarray
+    attention: np.ndarray
+    commitment: np.ndarray
+    exposure: np.ndarray
+    dependence: np.ndarray
+    threat: np.ndarray
+    threat0: np.ndarray
+    resources: np.ndarray
+    behaviour: np.ndarray
+    base_behaviour: np.ndarray
+    pressure: np.ndarray
+    standing: np.ndarray
+    frustration: np.ndarray
+    ties: np.ndarray
+    last_together: np.ndarray
+    drift: np.ndarray
+    forum_vetoes: dict[tuple[int, int, int], float] = field(default_factory=dict)
+    timed_vetoes: list[tuple[Quarter, int, int, int | None]] = field(default_factory=list)
+    crises: list[tuple[int, float, Quarter]] = field(default_factory=list)
+
+
+class LatticeModel(mesa.Model):
+    """Actors with alignment preferences meeting under decision rules in a lattice of forums.
+
+    Args:
+        scenario: a :class:`~latticesim.scenario.LatticeScenario` carrying the validated
+            spec and the random seed (``rng``), Mesa's typed-scenario idiom.
+        record_actors: keep the per-actor, per-quarter table (sweeps may switch it off).
+
+    Example:
+        >>> spec = load_scenario("scenarios/baseline_2024.yaml")
+        >>> model = LatticeModel(LatticeScenario(spec=spec, rng=1))
+        >>> model.run_for(8)
+        >>> model.agents_by_type[Actor].select(lambda a: a.region == "indo_pacific")
+    """
+
+    def __init__(self, scenario: LatticeScenario, record_actors: bool = True) -> None:
+        spec: ScenarioSpec = scenario.spec
+        if spec is None:
+            raise ValueError("the scenario carries no spec; load one with load_scenario()")
+        super().__init__(scenario=scenario)
+        self.spec = spec
+        self.params = spec.parameters
+        self.start = spec.start_quarter
+        self.horizon = Quarter.parse(scenario.until) if scenario.until else spec.horizon_quarter
+        if self.horizon < self.start:
+            raise ValueError(f"until {self.horizon} is before the start {self.start}")
+        self.dimensions = list(spec.dimensions)
+        self.dimension_index = {d: k for k, d in enumerate(self.dimensions)}
+        self.adversary_names = list(ADVERSARIES)
+        self._build_actors()
+        self._build_state()
+        self.forums: dict[str, Forum] = {}
+        self.active_forums: list[Forum] = []
+        self._ip4_rows = [
+            self.actor_index[n] for n in ("Australia", "Japan", "New Zealand", "South Korea")
+        ]
+        self.recorder = Recorder(self, record_actors=record_actors)
+        for name, fspec in spec.forums.items():
+            self.add_forum(name, fspec, origin="scenario", when=self.start)
+        self._events_by_date: dict[int, list[Any]] = {}
+        for event in spec.events:
+            self._events_by_date.setdefault(Quarter.parse(event.date).index, []).append(event)
+        self.quarter = self.start
+        self._met_this_quarter: list[Forum] = []
+        self._coordination_year = -1
+        self._pressure_target = {
+            self.dimension_index[d]: a
+            for d, a in (("china_stance", 0), ("ukraine_support", 1), ("global_reach", 2))
+            if d in self.dimension_index
+        }
+
+    # ------------------------------------------------------------------ set-up
+    def _build_actors(self) -> None:
+        table = actor_table()
+        self.actor_names = [r.name for r in table]
+        self.actor_index = {n: k for k, n in enumerate(self.actor_names)}
+        self.records = table
+        self.region = np.array(
+            [{"euro_atlantic": 0, "indo_pacific": 1}.get(r.region, 2) for r in table]
+        )
+        self.actors_by_name: dict[str, Actor | Adversary] = {}
+        for k, r in enumerate(table):
+            if r.region == "adversary":
+                agent = Adversary(self, k, r, ADVERSARIES.index(r.name))
+            else:
+                agent = Actor(self, k, r)
+            self.actors_by_name[r.name] = agent
+        self.adversary_rows = np.array([self.actor_index[a] for a in ADVERSARIES])
+        self.players = np.flatnonzero(self.region < 2)
+
+    def _build_state(self) -> None:
+        spec, table = self.spec, self.records
+        n, d, a = len(table), len(self.dimensions), len(ADVERSARIES)
+        packaged = packaged_positions()
+        pos = np.full((n, d), 0.5)
+        sal = np.full((n, d), 0.1)
+        for i, r in enumerate(table):
+            for k, dim in enumerate(self.dimensions):
+                if (r.name, dim) in packaged:
+                    pos[i, k], sal[i, k] = packaged[(r.name, dim)]
+        stub = np.array([r.stubbornness for r in table])
+        tol = np.array([r.tolerance for r in table])
+        att = np.array([r.attention for r in table])
+        com = np.array([r.commitment for r in table])
+        for name, o in spec.actors.items():
+            i = self.actor_index[name]
+            for dim, v in o.position.items():
+                pos[i, self.dimension_index[dim]] = v
+            for dim, v in o.salience.items():
+                sal[i, self.dimension_index[dim]] = v
+            if o.stubbornness is not None:
+                stub[i] = o.stubbornness
+            if o.tolerance is not None:
+                tol[i] = o.tolerance
+            if o.attention is not None:
+                att[i] = _attention(o.attention, att[i])
+            if o.commitment is not None:
+                com[i] = o.commitment
+        gdp = np.array([r.gdp_usd_bn for r in table])
+        defence = np.array([r.defence_usd_bn for r in table])
+        dpct = np.array([r.defence_pct_gdp for r in table])
+        adversary = self.region == 2
+        exposure = np.where(adversary[:, None], 0.0, 0.3 + 0.7 * att)
+        dep = np.zeros((n, a))
+        for i, r in enumerate(table):
+            share = r.exports_to_china_pct
+            dep[i, 0] = share / 100.0 if share is not None else DEFAULT_DEPENDENCE[r.region]
+        dep[adversary] = 0.0
+        behaviour = np.array([DEFAULT_BEHAVIOUR[x] for x in ADVERSARIES], dtype=float)
+        for name, b in spec.adversaries.items():
+            row = behaviour[ADVERSARIES.index(name)]
+            for k, key in enumerate(("aggression", "support", "coercion", "reaction")):
+                value = getattr(b, key)
+                if value is not None:
+                    row[k] = value
+        resources = np.ones((n, 2))
+        self.home = np.array([ADVERSARY_HOME[x] for x in ADVERSARIES])
+        self.response = response_matrix(self.dimensions, list(ADVERSARIES))
+        gap = np.zeros((n, 2))
+        threat0 = threat_targets(exposure, dep, behaviour, self.home, gap, 0.0)
+        self.state = State(
+            position=pos.copy(),
+            anchor=pos.copy(),
+            base_anchor=pos.copy(),
+            salience=sal.copy(),
+            base_salience=sal,
+            capability=capability(gdp, defence),
+            gdp=gdp,
+            defence_pct=dpct.copy(),
+            defence_pct0=dpct,
+            stubbornness=stub,
+            tolerance=tol,
+            veto=np.full((n, d), np.nan),
+            attention=att,
+            commitment=np.where(adversary, 0.0, com),
+            exposure=exposure,
+            dependence=dep,
+            threat=threat0.copy(),
+            threat0=threat0,
+            resources=resources,
+            behaviour=behaviour.copy(),
+            base_behaviour=behaviour,
+            pressure=np.zeros(a),
+            standing=np.zeros((n, 0)),
+            frustration=np.zeros((n, 0)),
+            ties=np.zeros((n, n)),
+            last_together=np.full((n, n), NEVER, dtype=np.int64),
+            drift=np.zeros((n, d)),
+        )
+
+    # ------------------------------------------------------------------ lattice
+    def add_forum(self, name: str, fspec: Any, origin: str, when: Quarter) -> Forum:
+        """Create a forum (from the scenario, an event, or a founding group)."""
+        year = when.year
+        members = [self.actor_index[x] for x in resolve_names(fspec.members, year)]
+        partners = [self.actor_index[x] for x in resolve_names(fspec.partners, year)]
+        forum = Forum(self, name, fspec, len(self.forums), members, partners, when, origin)
+        self.forums[name] = forum
+        s = self.state
+        col = np.zeros((len(self.actor_names), 1))
+        col[forum.invitees, 0] = fspec.standing
+        s.standing = np.hstack([s.standing, col])
+        s.frustration = np.hstack([s.frustration, np.zeros_like(col)])
+        self.lattice_changed()
+        return forum
+
+    def lattice_changed(self) -> None:
+        """Refresh what depends on who sits where (forums added, dissolved, joined, left)."""
+        self.active_forums = [f for f in self.forums.values() if f.active]
+        invited = np.zeros((len(self.actor_names), len(self.forums)), dtype=bool)
+        for f in self.active_forums:
+            invited[f.invitees, f.index] = True
+        self.invited = invited  # a new array each time, so records may keep a reference
+        ip4 = self._ip4_rows
+        self.ip4_forums = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
+        self.ip4_forums = [(f, rows) for f, rows in self.ip4_forums if rows]
+
+    def dissolve_forum(self, forum: Forum, reason: str | None) -> None:
+        """Take a forum out of the lattice; its history stays in the records.
+
+        ``reason`` is given when the forum lapsed by the model's rules (logged for the
+        chronicle); a scenario's dissolution is logged as its event.
+        """
+        forum.active = False
+        forum.dissolved = self.quarter
+        self.lattice_changed()
+        if reason is not None:
+            self.recorder.log(self.quarter, "forum_lapsed", forum.name, reason)
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        """One quarter, in a fixed order of small named steps."""
+        self.quarter = self.start + (self.steps - 1)
+        self.apply_events()
+        self.update_adversaries()
+        self.update_threats()
+        self.update_defence()
+        self.hold_meetings()
+        self.socialise()
+        self.update_lattice()
+        self.recorder.record_step(self.quarter, self.steps)
+        if self.quarter >= self.horizon:
+            self.running = False
+
+    def run(self) -> None:
+        """Run from where the model stands to its horizon."""
+        remaining = self.horizon - (self.start + (self.steps - 1))
+        if remaining > 0:
+            self.run_for(remaining)
+
+    def apply_events(self) -> None:
+        """Apply the scenario's events dated this quarter, and lift expired vetoes."""
+        s = self.state
+        for until, i, d, forum in list(s.timed_vetoes):
+            if until <= self.quarter:
+                ev.lift_veto(self, i, d, forum)
+                s.timed_vetoes.remove((until, i, d, forum))
+        for event in self._events_by_date.get(self.quarter.index, ()):
+            text = ev.apply(self, event)
+            self.recorder.log(self.quarter, event.type, getattr(event, "note", None) or "", text)
+
+    def update_adversaries(self) -> None:
+        """Adversaries answer pressure from forums' statements, and crises run their course."""
+        s = self.state
+        s.behaviour = s.base_behaviour.copy()
+        react = s.base_behaviour[:, REACTION] * self.params.adversary_reaction * s.pressure
+        s.behaviour[:, AGGRESSION] += react
+        s.behaviour[:, COERCION] += react
+        live = []
+        for slot, intensity, end in s.crises:
+            if self.quarter <= end:
+                s.behaviour[slot, AGGRESSION] += intensity
+                live.append((slot, intensity, end))
+        s.crises = live
+        np.clip(s.behaviour, 0.0, 1.0, out=s.behaviour)
+
+    def update_threats(self) -> None:
+        """Threat perceptions move toward what adversaries do; views and salience follow."""
+        s, p = self.state, self.params
+        gap = security_gap(s.resources, s.capability, self.region)
+        target = threat_targets(
+            s.exposure, s.dependence, s.behaviour, self.home, gap, p.gap_sensitivity
+        )
+        s.threat += p.threat_rate * (target - s.threat)
+        if p.domestic_noise > 0:
+            # Domestic politics: a persistent (AR(1)) random drift of each actor's own view.
+            s.drift = DRIFT_PERSISTENCE * s.drift + self.rng.normal(
+                0.0, p.domestic_noise, s.drift.shape
+            )
+            s.drift[self.region == 2] = 0.0
+        s.anchor = anchors(
+            s.base_anchor + s.drift, s.threat, s.threat0, self.response, p.threat_response
+        )
+        if "autonomy" in self.dimension_index:
+            # A partner withdrawing from one's theatre pushes toward acting alone.
+            k = self.dimension_index["autonomy"]
+            own = gap[np.arange(len(gap)), np.minimum(self.region, 1)]
+            s.anchor[:, k] = np.clip(s.anchor[:, k] + p.gap_sensitivity * 0.5 * own, 0, 1)
+        s.salience = saliences(
+            s.base_salience, s.threat, s.threat0, self.response, p.salience_response
+        )
+        # Each actor's objection radius per dimension, for every meeting this quarter.
+        self._radius = tolerance_radius(s.tolerance[:, None], s.salience, s.veto)
+
+    def update_defence(self) -> None:
+        """Defence effort (% of GDP) follows the largest threat an actor feels."""
+        s = self.state
+        rise = s.threat.max(axis=1) - s.threat0.max(axis=1)
+        target = s.defence_pct0 * np.clip(1.0 + rise, 0.5, 3.0)
+        s.defence_pct += self.params.defence_response * (target - s.defence_pct)
+
+    def hold_meetings(self) -> None:
+        """Every active forum whose calendar says so meets, in random order."""
+        self._met_this_quarter = []
+        self._adopted_pressure = np.zeros(len(ADVERSARIES))
+        due = [
+            (f, lvl)
+            for f in self.active_forums
+            if (lvl := f.meeting_level(self.quarter, self.start.year)) is not None
+        ]
+        order = self.rng.permutation(len(due)) if len(due) > 1 else range(len(due))
+        for k in order:
+            forum, level = due[k]
+            self.hold_meeting(forum, level)
+        s = self.state
+        s.pressure = 0.75 * s.pressure + 0.25 * self._adopted_pressure
+
+    def hold_meeting(self, forum: Forum, level: str) -> None:
+        """Attendance, proposals, decisions, records and learning for one meeting."""
+        s, p = self.state, self.params
+        inv = forum.invitees
+        n_members = len(forum.members)
+        th = THEATRE_INDEX.get(forum.theatre)
+        exposure = s.exposure[inv]
+        if th is None:
+            attention = np.full(len(inv), 0.75)
+            distance = 1.0 + 0.6 * (1.0 - exposure.max(axis=1))
+        else:
+            attention = s.attention[inv, th]
+            distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
+        sal_inv = s.salience[inv]
+        agenda = forum.discusses
+        agenda_sal = sal_inv[:, agenda].mean(axis=1) if agenda.size else 0.5
+        value = meeting_value(
+            s.commitment[inv],
+            attention,
+            s.standing[inv, forum.index],
+            agenda_sal,
+            s.threat[inv].max(axis=1),
+            MEETING_IMPORTANCE[level],
+        )
+        noise = self.rng.gumbel(size=(len(inv), 4)) * p.attendance_noise
+        levels = choose_levels(value, distance, p.attendance_cost, MEETING_MAX_LEVEL[level], noise)
+        attending = levels > 0
+        vmask = attending[:n_members]
+        voters = forum.members[vmask]
+        met = len(voters) >= max(2, int(np.ceil(QUORUM * n_members)))
+        items: list[Item] = forum.agenda() if met else []
+        if met:
+            forum.pending = []
+        convener = forum.convener_in(self.quarter, self.start.year)
+        if len(voters) and convener not in voters:
+            chair = int(voters[np.argmax(s.capability[voters])])
+        else:
+            chair = convener
+        radius = self._radius[voters]
+        if s.forum_vetoes:
+            radius = self._forum_vetoes(forum, voters, radius)
+        if items:
+            room = s.position[voters]
+            medians = weighted_medians(room, s.capability[voters]) if len(voters) else room[0]
+            outcomes = [
+                self._decide(forum, item, voters, room, radius, medians, chair) for item in items
+            ]
+        else:
+            outcomes = []
+        text_weight = p.chair_weight if forum.rule == "chair_statement" else 1.0
+        self._learn(forum, inv, attending, voters, items, outcomes, text_weight, met)
+        if met:
+            forum.missed = 0
+            self._met_this_quarter.append(forum)
+            att = inv[attending]
+            g = LEVEL_WEIGHT[levels[attending]] * text_weight
+            block = np.ix_(att, att)
+            s.ties[block] += np.outer(g, g)
+            s.last_together[block] = self.steps
+            for item, out in zip(items, outcomes, strict=True):
+                if out.adopted:
+                    self._press(item.dimension, out.strength * text_weight)
+                if item.proposal is None and item.dimension in forum.competence_set:
+                    forum.last_texts[item.dimension] = (out.final, out.adopted)
+        else:
+            forum.missed += 1
+        self.recorder.record_meeting(
+            self.quarter, self.steps, forum, level, inv, levels, met, chair, items, outcomes, voters
+        )
+
+    def _forum_vetoes(self, forum: Forum, voters: np.ndarray, radius: np.ndarray) -> np.ndarray:
+        """Narrow the radii of voters who declared a veto in this forum only."""
+        radius = radius.copy()
+        for (i, d, f), v in self.state.forum_vetoes.items():
+            if f == forum.index:
+                radius[voters == i, d] = np.minimum(radius[voters == i, d], v)
+        return radius
+
+    def _decide(
+        self,
+        forum: Forum,
+        item: Item,
+        voters: np.ndarray,
+        room: np.ndarray,
+        radius: np.ndarray,
+        medians: np.ndarray,
+        chair: int,
+    ):
+        """One item under the forum's rule (a chair's statement outside its competence)."""
+        s, p = self.state, self.params
+        d = item.dimension
+        if item.proposal is not None:
+            proposal = item.proposal
+        else:
+            proposal = convener_proposal(s.position[chair, d], medians[d], p.convener_moderation)
+            last = forum.last_texts.get(d)
+            if last is not None:
+                text, adopted = last
+                # Negotiation carries over. After a failure the next draft starts from the
+                # text that failed, so a blocked text is watered down meeting by meeting;
+                # after an adoption the convener asks for a step more than was agreed.
+                proposal = text + p.watering * (proposal - text) if adopted else text
+        if forum.rule == "chair_statement" or d not in forum.competence_set:
+            return chair_statement(proposal)
+        x = room[:, d]
+        w = s.capability[voters]
+        if forum.rule == "consensus":
+            return consensus(proposal, x, radius[:, d], w, p.max_rounds, p.watering)
+        return weighted_majority(x, radius[:, d], w, forum.threshold, float(medians[d]))
+
+    def _press(self, dim: int, strength: float) -> None:
+        """Record how hard adopted texts pressed each adversary this quarter."""
+        target = self._pressure_target.get(dim)
+        if target is not None:
+            self._adopted_pressure[target] = max(self._adopted_pressure[target], strength)
+
+    def _learn(self, forum, inv, attending, voters, items, outcomes, text_weight, met) -> None:
+        """Standing of the forum with each invitee, and frustration of those blocked."""
+        s, p = self.state, self.params
+        f = forum.index
+        if not met:
+            s.standing[inv, f] = learn(s.standing[inv, f], 0.0, p.standing_rate * 0.5)
+            return
+        dims = np.array([it.dimension for it in items], dtype=int)
+        adopted = np.array([o.adopted for o in outcomes], dtype=bool)
+        strengths = np.array([o.strength for o in outcomes], dtype=float)
+        pos = s.position[inv][:, dims]
+        sal = s.salience[inv][:, dims]
+        blocked_by = np.zeros((len(inv), len(items)), dtype=bool)
+        frustrated = np.zeros(len(inv), dtype=bool)
+        if not adopted.all():
+            row_of = {int(a): k for k, a in enumerate(inv)}
+            radius = self._radius[inv][:, dims]
+            for j, o in enumerate(outcomes):
+                if o.adopted:
+                    continue
+                for b in o.blockers:
+                    blocked_by[row_of[int(voters[b])], j] = True
+                would_accept = np.abs(pos[:, j] - o.proposal) <= radius[:, j]
+                frustrated |= would_accept & ~blocked_by[:, j] & (sal[:, j] >= FOUND_MIN_SALIENCE)
+        reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, text_weight)
+        rate = p.standing_rate * np.where(attending, 1.0, 0.5)
+        s.standing[inv, f] = learn(s.standing[inv, f], reward, rate)
+        fr = s.frustration[inv, f]
+        s.frustration[inv, f] = np.where(frustrated, fr + 1.0, np.maximum(fr - 1.0, 0.0))
+
+    def socialise(self) -> None:
+        """Friedkin-Johnsen update over the ties of who sat together recently."""
+        s = self.state
+        openness = np.full(len(s.position), self.params.socialisation)
+        w = influence_matrix(s.ties, openness)
+        s.position = fj_step(s.position, s.anchor, w, 1.0 - s.stubbornness)
+        s.ties *= TIE_MEMORY
+
+    def update_lattice(self) -> None:
+        """Blocked, like-minded groups may found a forum; unvalued or idle forums lapse."""
+        s, p = self.state, self.params
+        for forum in list(self.active_forums):
+            inv = forum.invitees
+            cap = s.capability[inv]
+            mean = float(cap @ s.standing[inv, forum.index] / cap.sum())
+            if forum.missed >= p.lapse_after:
+                self.dissolve_forum(forum, f"missed {forum.missed} meetings in a row")
+            elif mean < p.lapse_standing:
+                self.dissolve_forum(forum, f"its standing fell to {mean:.2f}")
+        for forum in self._met_this_quarter:
+            if forum.active:
+                ev.try_found(self, forum)
+
+    # ------------------------------------------------------------------ metrics
+    def leading_platform(self) -> tuple[str, float, np.ndarray]:
+        """The forum with the largest share of capability-weighted standing."""
+        forums = self.active_forums
+        if not forums:
+            return "", float("nan"), np.zeros(0)
+        standing = self.state.standing
+        mass = np.array([f.invitee_capability @ standing[f.invitees, f.index] for f in forums])
+        shares = standing_shares(mass)
+        k = int(np.argmax(shares))
+        return forums[k].name, float(shares[k]), shares
+
+    def coordination(self) -> float:
+        """Coordination index of the scenario's coordination group."""
+        year = self.quarter.year
+        if self._coordination_year != year:
+            names = resolve_names(self.params.coordination_group, year)
+            self._coordination_rows = np.array([self.actor_index[n] for n in names], dtype=int)
+            self._coordination_year = year
+        idx = self._coordination_rows
+        s = self.state
+        return coordination_index(s.position[idx], s.salience[idx], s.capability[idx])
+
+    def linkage(self) -> float:
+        """Share of Euro-Atlantic/Indo-Pacific pairs that sat together in the window."""
+        ea = np.flatnonzero(self.region == 0)
+        ip = np.flatnonzero(self.region == 1)
+        return linkage(self.state.last_together, self.steps, self.params.linkage_window, ea, ip)
+
+    def burden(self) -> dict[str, float]:
+        """Burden sharing among NATO's current members (forum ``NATO`` if present)."""
+        nato = self.forums.get("NATO")
+        rows = nato.members if nato is not None else self.players
+        s = self.state
+        return burden_sharing(s.gdp[rows], s.defence_pct[rows])
+
+
+def _attention(values: dict[str, float], current: np.ndarray) -> np.ndarray:
+    out = current.copy()
+    for key, v in values.items():
+        out[THEATRE_INDEX[key]] = v
+    total = out.sum()
+    return out / total if total > 0 else np.array([0.5, 0.5])

@@ -1,0 +1,305 @@
+"""Records: what a run remembers, quarter by quarter, and its tables.
+
+The model hands each quarter's numbers and each meeting's outcome to a ``Recorder``,
+which keeps them as compact arrays and tuples (cheap inside the loop) and turns them
+into pandas DataFrames once, at the end. The tables' columns are documented in
+``docs/outputs.md``; the chronicle and the figures read only these tables.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from latticesim.attendance import LEVEL_NAMES
+from latticesim.quarters import Quarter
+
+if TYPE_CHECKING:
+    from latticesim.forums import Forum, Item
+    from latticesim.model import LatticeModel
+    from latticesim.rules import ItemOutcome
+
+TABLES = ("model", "actors", "meetings", "items", "attendance", "log")
+
+
+class Recorder:
+    """Collects a run's outcomes; ``frames()`` turns them into tables."""
+
+    def __init__(self, model: LatticeModel, record_actors: bool = True) -> None:
+        self.model = model
+        self.record_actors = record_actors
+        self.model_rows: list[dict] = []
+        self.actor_steps: list[tuple] = []
+        self.raw_meetings: list[tuple] = []
+        self.entries: list[tuple] = []
+        self.held_this_step = 0
+        self._adversary_keys = [a.lower().replace(" ", "_") for a in model.adversary_names]
+
+    def log(self, quarter: Quarter, kind: str, subject: str, text: str) -> None:
+        """A dated line for the chronicle (events applied, forums founded or lapsed)."""
+        self.entries.append((str(quarter), self.model.steps, kind, subject, text))
+
+    def record_meeting(
+        self,
+        quarter: Quarter,
+        step: int,
+        forum: Forum,
+        level: str,
+        invitees: np.ndarray,
+        levels: np.ndarray,
+        met: bool,
+        chair: int,
+        items: list[Item],
+        outcomes: list[ItemOutcome],
+        voters: np.ndarray,
+    ) -> None:
+        """One meeting, kept raw: tables are built from it once, after the run."""
+        self.raw_meetings.append(
+            (
+                str(quarter),
+                step,
+                forum.name,
+                forum.rule,
+                forum.competence_set,
+                level,
+                invitees,
+                len(forum.members),
+                levels,
+                met,
+                chair,
+                items,
+                outcomes,
+                voters,
+            )
+        )
+        self.held_this_step += met
+
+    def record_step(self, quarter: Quarter, step: int) -> None:
+        """End-of-quarter figures for the model table (and a snapshot for the actor table)."""
+        m = self.model
+        s = m.state
+        leader, share, shares = m.leading_platform()
+        row = {
+            "date": str(quarter),
+            "step": step,
+            "year": quarter.year,
+            "quarter": quarter.quarter,
+            "coordination_index": m.coordination(),
+            "leading_platform": leader,
+            "leading_platform_share": share,
+            "linkage": m.linkage(),
+            "n_forums": len(m.active_forums),
+            "meetings_held": self.held_this_step,
+        }
+        row.update(m.burden())
+        b = s.behaviour
+        for k, key in enumerate(self._adversary_keys):
+            row[f"{key}_aggression"] = float(b[k, 0])
+            row[f"{key}_support"] = float(b[k, 1])
+            row[f"{key}_coercion"] = float(b[k, 2])
+        for f, x in zip(m.active_forums, shares.tolist(), strict=True):
+            row[f"share_{f.name}"] = x
+        standing = s.standing
+        for f, rows in m.ip4_forums:
+            row[f"ip4_standing_{f.name}"] = float(standing[rows, f.index].mean())
+        self.model_rows.append(row)
+        self.held_this_step = 0
+        if self.record_actors:
+            self.actor_steps.append(
+                (
+                    str(quarter),
+                    step,
+                    s.position.copy(),
+                    s.salience.copy(),
+                    s.threat.copy(),
+                    s.defence_pct.copy(),
+                    standing.copy(),
+                    m.invited,
+                )
+            )
+
+    # -------------------------------------------------------------- tables
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The run's tables as DataFrames, keyed by name (see ``TABLES``)."""
+        m = self.model
+        model_df = pd.DataFrame(self.model_rows)
+        meeting_rows, item_rows = self._meeting_rows()
+        meetings = pd.DataFrame(meeting_rows, columns=_meeting_columns(m.dimensions))
+        items = pd.DataFrame(item_rows, columns=ITEM_COLUMNS)
+        return {
+            "model": model_df,
+            "actors": self._actors_frame(),
+            "meetings": meetings,
+            "items": items,
+            "attendance": self._attendance_frame(),
+            "log": pd.DataFrame(self.entries, columns=["date", "step", "kind", "subject", "text"]),
+        }
+
+    def _meeting_rows(self) -> tuple[list[dict], list[dict]]:
+        m = self.model
+        names = m.actor_names
+        meetings, items_out = [], []
+        for mid, raw in enumerate(self.raw_meetings):
+            (
+                date,
+                step,
+                forum,
+                rule,
+                competence,
+                level,
+                _inv,
+                _nm,
+                levels,
+                met,
+                chair,
+                items,
+                outcomes,
+                voters,
+            ) = raw
+            counts = np.bincount(levels, minlength=4)
+            row = {
+                "meeting_id": mid,
+                "date": date,
+                "step": step,
+                "forum": forum,
+                "level": level,
+                "rule": rule,
+                "met": met,
+                "chair": names[chair] if met else None,
+                "n_items": len(items),
+                "n_adopted": sum(o.adopted for o in outcomes),
+                "adopted": any(o.adopted for o in outcomes),
+                "blockers": sorted(
+                    {names[voters[b]] for o in outcomes if not o.adopted for b in o.blockers}
+                ),
+                "watered_by": sorted({names[voters[b]] for o in outcomes for b in o.watered_by}),
+                "n_invitees": len(levels),
+                "n_head": int(counts[3]),
+                "n_minister": int(counts[2]),
+                "n_official": int(counts[1]),
+                "n_absent": int(counts[0]),
+            }
+            for d in m.dimensions:
+                row[f"strength_{d}"] = np.nan
+            for item, o in zip(items, outcomes, strict=True):
+                dim = m.dimensions[item.dimension]
+                if o.adopted:
+                    row[f"strength_{dim}"] = o.strength
+                who = [names[voters[b]] for b in o.blockers]
+                items_out.append(
+                    {
+                        "meeting_id": mid,
+                        "date": date,
+                        "step": step,
+                        "forum": forum,
+                        "item": item.name,
+                        "named": item.named,
+                        "dimension": dim,
+                        "decided": item.dimension in competence and rule != "chair_statement",
+                        "proposal": o.proposal,
+                        "strength": o.strength,
+                        "adopted": o.adopted,
+                        "rounds": o.rounds,
+                        "blockers": [] if o.adopted else who,
+                        "outvoted": who if o.adopted else [],
+                        "watered_by": [names[voters[b]] for b in o.watered_by],
+                    }
+                )
+            meetings.append(row)
+        return meetings, items_out
+
+    def _actors_frame(self) -> pd.DataFrame:
+        m = self.model
+        if not self.actor_steps:
+            return pd.DataFrame(columns=["date", "step", "actor"])
+        n = len(m.actor_names)
+        forum_names = list(m.forums)
+        parts = []
+        for date, step, pos, sal, threat, dpct, standing, invited in self.actor_steps:
+            standing = np.where(invited, standing, np.nan)
+            cols = {
+                "date": [date] * n,
+                "step": np.full(n, step),
+                "actor": m.actor_names,
+                "region": [r.region for r in m.records],
+            }
+            for k, d in enumerate(m.dimensions):
+                cols[f"pos_{d}"] = pos[:, k]
+            for k, d in enumerate(m.dimensions):
+                cols[f"sal_{d}"] = sal[:, k]
+            for k, a in enumerate(m.adversary_names):
+                cols[f"threat_{a.lower().replace(' ', '_')}"] = threat[:, k]
+            cols["defence_pct_gdp"] = dpct
+            for k, f in enumerate(forum_names):
+                cols[f"standing_{f}"] = standing[:, k] if k < standing.shape[1] else np.nan
+            parts.append(pd.DataFrame(cols))
+        return pd.concat(parts, ignore_index=True)
+
+    def _attendance_frame(self) -> pd.DataFrame:
+        names = np.array(self.model.actor_names, dtype=object)
+        rows = {
+            "meeting_id": [],
+            "date": [],
+            "step": [],
+            "forum": [],
+            "actor": [],
+            "role": [],
+            "level": [],
+        }
+        for mid, raw in enumerate(self.raw_meetings):
+            date, step, forum, _rule, _comp, _level, inv, n_members, levels = raw[:9]
+            k = len(inv)
+            rows["meeting_id"].extend([mid] * k)
+            rows["date"].extend([date] * k)
+            rows["step"].extend([step] * k)
+            rows["forum"].extend([forum] * k)
+            rows["actor"].extend(names[inv])
+            rows["role"].extend(["member"] * n_members + ["partner"] * (k - n_members))
+            rows["level"].extend(np.asarray(LEVEL_NAMES, dtype=object)[levels])
+        df = pd.DataFrame(rows)
+        df["level"] = pd.Categorical(df["level"], categories=list(LEVEL_NAMES), ordered=True)
+        return df
+
+
+ITEM_COLUMNS = [
+    "meeting_id",
+    "date",
+    "step",
+    "forum",
+    "item",
+    "named",
+    "dimension",
+    "decided",
+    "proposal",
+    "strength",
+    "adopted",
+    "rounds",
+    "blockers",
+    "outvoted",
+    "watered_by",
+]
+
+
+def _meeting_columns(dimensions: list[str]) -> list[str]:
+    return [
+        "meeting_id",
+        "date",
+        "step",
+        "forum",
+        "level",
+        "rule",
+        "met",
+        "chair",
+        "n_items",
+        "n_adopted",
+        "adopted",
+        "blockers",
+        "watered_by",
+        "n_invitees",
+        "n_head",
+        "n_minister",
+        "n_official",
+        "n_absent",
+    ] + [f"strength_{d}" for d in dimensions]

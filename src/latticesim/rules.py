@@ -1,0 +1,163 @@
+"""Decision rules: how a forum turns a proposal into an outcome on one item.
+
+Each rule is a small pure function over arrays (positions, weights, tolerance radii) so
+it can be tested against answers worked on paper, and so the model can call it for each
+item of each meeting without building objects. Positions and texts share the [0, 1]
+scale of a dimension: a text's *strength* is the position it adopts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_SALIENCE = 0.1
+_EPS = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What happened to one item.
+
+    Attributes:
+        adopted: whether a text was agreed.
+        strength: the adopted text's position (NaN when the item failed).
+        proposal: the text as first proposed.
+        rounds: drafts it took (1 = passed or failed as proposed).
+        blockers: indices (into the arrays passed in) of those who blocked the final
+            draft of a failed item, or the outvoted under weighted majority.
+        watered_by: indices of those whose objections forced a weaker text.
+        final: the last draft put to the room (the adopted text, or the one that failed).
+    """
+
+    adopted: bool
+    strength: float
+    proposal: float
+    rounds: int
+    blockers: tuple[int, ...] = ()
+    watered_by: tuple[int, ...] = ()
+    final: float = float("nan")
+
+
+def tolerance_radius(
+    tolerance: np.ndarray, salience: np.ndarray, veto: np.ndarray | None = None
+) -> np.ndarray:
+    """Distance from its position at which each member starts to object.
+
+    An actor accepts a text within ``tolerance / salience`` of its ideal point: on a
+    dimension it holds fully salient that is its stated tolerance, on one it hardly
+    cares about it accepts almost anything (salience is floored at 0.1 so the radius
+    stays finite). A declared veto (non-NaN entries of ``veto``) narrows the radius to
+    the declared value, whatever the salience.
+    """
+    radius = np.asarray(tolerance, dtype=float) / np.maximum(salience, MIN_SALIENCE)
+    if veto is not None:
+        radius = np.fmin(radius, veto)  # NaN (no veto) leaves the radius as it is
+    return radius
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The capability-weighted median: the point no weighted majority can beat.
+
+    In one dimension with single-peaked preferences the weighted median is the
+    outcome majority voting converges on (Black's median voter theorem, weighted as in
+    Bueno de Mesquita's and KTAB's bargaining models). Ties at exactly half the weight
+    take the lower point.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return float("nan")
+    return float(weighted_medians(values[:, None], np.asarray(weights, dtype=float))[0])
+
+
+def weighted_medians(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted median of each column of ``values`` (members x dimensions) at once.
+
+    A meeting needs the median of the room on every dimension it decides; sorting all
+    columns together costs one call instead of one per item.
+    """
+    order = np.argsort(values, axis=0, kind="stable")
+    cum = np.cumsum(weights[order], axis=0)
+    half = 0.5 * cum[-1] - _EPS * np.maximum(cum[-1], 1.0)
+    k = np.minimum((cum < half).sum(axis=0), values.shape[0] - 1)
+    cols = np.arange(values.shape[1])
+    return values[order[k, cols], cols]
+
+
+def convener_proposal(convener_position: float, median: float, moderation: float) -> float:
+    """The convener's draft: its own view moved toward the room's weighted median.
+
+    A convener who wants a text adopted anticipates the room; ``moderation`` is how far
+    it goes (0: proposes its own ideal point, 1: proposes the median).
+    """
+    return float(convener_position + moderation * (median - convener_position))
+
+
+def consensus(
+    proposal: float,
+    positions: np.ndarray,
+    radius: np.ndarray,
+    weights: np.ndarray,
+    max_rounds: int,
+    watering: float,
+) -> ItemOutcome:
+    """Consensus: every member can block; a blocked text is watered down, within limits.
+
+    Each round the members whose radius the text exceeds block it. The next draft moves
+    ``watering`` of the way toward the blockers' capability-weighted mean position.
+    After ``max_rounds`` drafts the item fails and its last blockers are named.
+    """
+    positions = np.asarray(positions, dtype=float)
+    p = float(proposal)
+    first: tuple[int, ...] = ()
+    for rounds in range(1, max_rounds + 1):
+        blocking = np.abs(positions - p) > radius + _EPS
+        if not blocking.any():
+            return ItemOutcome(True, p, float(proposal), rounds, (), first, p)
+        idx = tuple(int(i) for i in np.flatnonzero(blocking))
+        if rounds == 1:
+            first = idx
+        if rounds == max_rounds:
+            return ItemOutcome(False, float("nan"), float(proposal), rounds, idx, first, p)
+        w = weights[blocking]
+        total = w.sum()
+        xb = positions[blocking]
+        target = float(xb @ w / total) if total > 0 else float(xb.mean())
+        p = p + watering * (target - p)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def weighted_majority(
+    positions: np.ndarray,
+    radius: np.ndarray,
+    weights: np.ndarray,
+    threshold: float,
+    median: float | None = None,
+) -> ItemOutcome:
+    """Capability-weighted majority with a threshold (as for EU qualified majority).
+
+    The outcome is the weighted median, which beats any other text in a pairwise
+    weighted vote; it is adopted if the members within whose radius it lies hold at
+    least ``threshold`` of the weight present. Members outside it are outvoted (when
+    adopted) or, with a threshold above one half, can sink it (when not). ``median`` may
+    be passed in when already computed for the room.
+    """
+    positions = np.asarray(positions, dtype=float)
+    if median is None:
+        median = weighted_median(positions, weights)
+    accept = np.abs(positions - median) <= radius + _EPS
+    total = float(np.sum(weights))
+    share = float(np.sum(weights[accept])) / total if total > 0 else 0.0
+    against = tuple(int(i) for i in np.flatnonzero(~accept))
+    if share + _EPS >= threshold:
+        return ItemOutcome(True, median, median, 1, against, (), median)
+    return ItemOutcome(False, float("nan"), median, 1, against, (), median)
+
+
+def chair_statement(proposal: float) -> ItemOutcome:
+    """Chair's statement: the convener speaks for the meeting without a vote.
+
+    It always issues; the model gives it less weight than an agreed text.
+    """
+    return ItemOutcome(True, float(proposal), float(proposal), 1, (), (), float(proposal))

@@ -1,0 +1,113 @@
+"""Whole-system metrics against known answers."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from latticesim.attendance import choose_levels, meeting_value
+from latticesim.metrics import (
+    burden_sharing,
+    coordination_index,
+    linkage,
+    standing_mass,
+    standing_shares,
+)
+from latticesim.standing import learn, meeting_reward
+
+
+def test_coordination_index_full_agreement_and_polar_split():
+    x = np.array([[0.3, 0.7], [0.3, 0.7], [0.3, 0.7]])
+    s = np.ones_like(x)
+    assert coordination_index(x, s, np.ones(3)) == pytest.approx(1.0)
+    polar = np.array([[0.0, 0.0], [1.0, 1.0]])
+    assert coordination_index(polar, np.ones_like(polar), np.ones(2)) == pytest.approx(0.0)
+
+
+def test_coordination_index_two_actors_hand_computed():
+    # distances 0.4 (salience 1 and 1) and 0.2 (saliences 0.5 and 0.5): 1 - (0.4 + 0.1)/1.5
+    x = np.array([[0.2, 0.5], [0.6, 0.7]])
+    s = np.array([[1.0, 0.5], [1.0, 0.5]])
+    assert coordination_index(x, s, np.array([2.0, 1.0])) == pytest.approx(1 - 0.5 / 1.5)
+
+
+def test_standing_shares_sum_to_one_and_follow_capability():
+    standing = np.array([[0.8, 0.2], [0.5, 0.5], [0.1, 0.9]])
+    invited = np.array([[1, 1], [1, 0], [0, 1]], dtype=float)
+    cap = np.array([0.5, 0.3, 0.2])
+    mass = standing_mass(standing, cap, invited)
+    assert mass == pytest.approx([0.5 * 0.8 + 0.3 * 0.5, 0.5 * 0.2 + 0.2 * 0.9])
+    shares = standing_shares(mass)
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares[0] > shares[1]
+
+
+@given(arrays(float, 7, elements=st.floats(0, 5)))
+def test_standing_shares_always_sum_to_one(mass):
+    assert standing_shares(mass).sum() == pytest.approx(1.0)
+
+
+def test_linkage_counts_pairs_within_window():
+    last = np.full((4, 4), -1000)
+    last[0, 2] = last[2, 0] = 9
+    last[1, 3] = last[3, 1] = 2
+    ea, ip = np.array([0, 1]), np.array([2, 3])
+    assert linkage(last, 10, 4, ea, ip) == 0.25
+    assert linkage(last, 10, 9, ea, ip) == 0.5
+
+
+def test_burden_sharing_olson_zeckhauser_pattern():
+    gdp = np.array([100.0, 20.0, 10.0])
+    pct = np.array([3.5, 1.5, 1.2])
+    b = burden_sharing(gdp, pct)
+    assert b["largest_member_spending_share"] == pytest.approx(350 / (350 + 30 + 12))
+    assert b["largest_member_burden_ratio"] > 1.0
+    assert b["size_effort_correlation"] == pytest.approx(1.0)
+
+
+def test_attendance_falls_as_cost_rises():
+    value = np.full(50, 0.4)
+    noise = np.zeros((50, 4))
+    levels = [choose_levels(value, np.ones(50), c, 3, noise)[0] for c in (0, 1, 3, 6, 12, 40)]
+    assert levels == sorted(levels, reverse=True)
+    assert levels[0] == 3 and levels[-1] == 0
+    # With noise, the mean level falls monotonically with cost (same draws each time).
+    rng = np.random.default_rng(0)
+    noise = rng.gumbel(size=(2000, 4)) * 0.05
+    means = [
+        choose_levels(np.full(2000, 0.3), np.ones(2000), c, 3, noise).mean()
+        for c in (0.5, 1, 2, 4, 8)
+    ]
+    assert all(a > b for a, b in zip(means, means[1:], strict=False))
+
+
+def test_meeting_value_grows_with_commitment_and_standing():
+    base = meeting_value(
+        np.array([0.5]), np.array([1.0]), np.array([0.5]), np.array([0.6]), np.array([0.2]), 1.0
+    )
+    assert (
+        meeting_value(
+            np.array([1.0]), np.array([1.0]), np.array([0.5]), np.array([0.6]), np.array([0.2]), 1.0
+        )
+        > base
+    )
+    assert (
+        meeting_value(
+            np.array([0.5]), np.array([1.0]), np.array([0.9]), np.array([0.6]), np.array([0.2]), 1.0
+        )
+        > base
+    )
+
+
+def test_meeting_reward_and_learning():
+    positions = np.array([[0.8, 0.5], [0.2, 0.5]])
+    salience = np.array([[1.0, 1.0], [1.0, 0.0]])
+    strengths = np.array([np.nan, 0.6])
+    adopted = np.array([False, True])
+    blocked_by = np.array([[False, False], [True, False]])
+    r = meeting_reward(positions, salience, strengths, adopted, blocked_by, 1.0)
+    # actor 0: blocked item worth 0, adopted 1 - 0.1 = 0.9 -> mean 0.45
+    # actor 1: blocker of the failed item -> 0.5 on its only salient dimension
+    assert r == pytest.approx([0.45, 0.5])
+    assert learn(np.array([0.5]), np.array([1.0]), 0.25) == pytest.approx([0.625])

@@ -1,0 +1,119 @@
+"""Decision rules against answers worked on paper."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from latticesim.rules import (
+    chair_statement,
+    consensus,
+    convener_proposal,
+    tolerance_radius,
+    weighted_majority,
+    weighted_median,
+)
+
+
+def test_radius_is_tolerance_over_salience_and_veto_narrows_it():
+    r = tolerance_radius(np.array([0.25, 0.25, 0.2]), np.array([1.0, 0.5, 0.01]))
+    assert r == pytest.approx([0.25, 0.5, 2.0])  # salience floored at 0.1
+    v = tolerance_radius(np.array([0.25, 0.25]), np.array([1.0, 1.0]), np.array([np.nan, 0.05]))
+    assert v == pytest.approx([0.25, 0.05])
+
+
+def test_consensus_passes_as_proposed_when_all_accept():
+    out = consensus(0.6, np.array([0.5, 0.7, 0.65]), np.full(3, 0.2), np.ones(3), 2, 0.3)
+    assert out.adopted and out.strength == 0.6 and out.rounds == 1 and out.blockers == ()
+
+
+def test_worked_example_france_blocks_tokyo_office_and_item_fails():
+    # BRIEF's worked meeting: proposal 0.70, France's ideal 0.20, tolerance 0.25 on a
+    # salient dimension. Round 2 waters down 30% toward France: 0.70 - 0.3 * 0.5 = 0.55,
+    # still beyond 0.45, so after the last allowed round (2) the item fails.
+    positions = np.array([0.80, 0.20, 0.60])  # United States, France, Germany
+    radius = np.array([0.3, 0.25, 0.3])
+    out = consensus(0.70, positions, radius, np.array([10.0, 2.0, 3.0]), 2, 0.3)
+    assert not out.adopted
+    assert np.isnan(out.strength)
+    assert out.blockers == (1,)
+    assert out.rounds == 2
+    assert out.proposal == 0.70
+
+
+def test_consensus_waters_down_toward_blocker_and_passes_weaker():
+    # A blocker at 0.2 with radius 0.4 accepts up to 0.6; 0.8 -> 0.8 - 0.5*0.6 = 0.5 passes.
+    out = consensus(0.8, np.array([0.9, 0.2]), np.array([0.45, 0.4]), np.ones(2), 3, 0.5)
+    assert out.adopted
+    assert out.strength == pytest.approx(0.5)
+    assert out.rounds == 2
+    assert out.watered_by == (1,)
+
+
+def test_consensus_waters_toward_capability_weighted_mean_of_blockers():
+    # Two blockers at 0.0 (weight 3) and 0.4 (weight 1): target 0.1; 0.9 -> 0.9 - 0.5*0.8 = 0.5
+    out = consensus(
+        0.9,
+        np.array([0.0, 0.4, 0.9]),
+        np.array([0.5, 0.45, 0.5]),
+        np.array([3.0, 1.0, 1.0]),
+        2,
+        0.5,
+    )
+    assert out.adopted and out.strength == pytest.approx(0.5)
+
+
+def test_consensus_single_round_fails_at_once():
+    out = consensus(0.9, np.array([0.1, 0.9]), np.array([0.2, 0.2]), np.ones(2), 1, 0.5)
+    assert not out.adopted and out.rounds == 1 and out.blockers == (0,)
+
+
+def test_weighted_median_known_answers():
+    assert weighted_median(np.array([0.1, 0.5, 0.9]), np.ones(3)) == 0.5
+    assert weighted_median(np.array([0.1, 0.5, 0.9]), np.array([3.0, 1.0, 1.0])) == 0.1
+    assert weighted_median(np.array([0.9, 0.5, 0.1]), np.array([1.0, 1.0, 5.0])) == 0.1
+    # Exactly half the weight at or below 0.2: the lower point.
+    assert weighted_median(np.array([0.2, 0.8]), np.array([1.0, 1.0])) == 0.2
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 10)), min_size=1, max_size=30))
+def test_weighted_median_splits_the_weight(pairs):
+    x = np.array([p[0] for p in pairs])
+    w = np.array([p[1] for p in pairs])
+    m = weighted_median(x, w)
+    total = w.sum()
+    assert w[x < m].sum() <= total / 2 + 1e-9
+    assert w[x > m].sum() <= total / 2 + 1e-9
+
+
+def test_weighted_majority_equals_capability_weighted_median():
+    capability = np.array([0.50, 0.20, 0.15, 0.10, 0.05])
+    positions = np.array([0.9, 0.3, 0.6, 0.2, 0.8])
+    out = weighted_majority(positions, np.full(5, 1.0), capability, 0.5)
+    assert out.adopted
+    # Sorted: 0.2 (.10) 0.3 (.20) 0.6 (.15) 0.8 (.05) 0.9 (.50): half the weight is at or
+    # below 0.8, so 0.8 is the (lower) weighted median.
+    assert out.strength == weighted_median(positions, capability) == 0.8
+    # And with another distribution of capability, the median moves with it.
+    out2 = weighted_majority(positions, np.full(5, 1.0), capability[::-1], 0.5)
+    assert out2.strength == weighted_median(positions, capability[::-1])
+
+
+def test_weighted_majority_threshold_can_sink_the_median():
+    positions = np.array([0.1, 0.5, 0.9])
+    radius = np.array([0.1, 0.1, 0.1])  # only the median's holder accepts the median
+    weights = np.array([1.0, 1.0, 1.0])
+    assert weighted_majority(positions, radius, weights, 0.5).adopted is False
+    wide = weighted_majority(positions, np.full(3, 0.4), weights, 0.65)
+    assert wide.adopted and wide.strength == 0.5
+
+
+def test_chair_statement_always_issues_the_proposal():
+    out = chair_statement(0.72)
+    assert out.adopted and out.strength == 0.72
+
+
+def test_convener_proposal_moves_toward_median():
+    assert convener_proposal(0.9, 0.5, 0.0) == 0.9
+    assert convener_proposal(0.9, 0.5, 1.0) == 0.5
+    assert convener_proposal(0.9, 0.5, 0.25) == pytest.approx(0.8)

@@ -1,0 +1,70 @@
+"""Friedkin-Johnsen socialisation against its known fixed point."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from latticesim.socialisation import (
+    fj_fixed_point,
+    fj_step,
+    influence_matrix,
+    tie_increment,
+)
+
+
+def test_iteration_reaches_the_closed_form_fixed_point():
+    rng = np.random.default_rng(3)
+    n, d = 6, 3
+    ties = rng.random((n, n))
+    ties = ties + ties.T
+    np.fill_diagonal(ties, 0)
+    w = influence_matrix(ties, np.full(n, 0.6))
+    lam = 1.0 - rng.uniform(0.2, 0.9, n)
+    u = rng.random((n, d))
+    x = u.copy()
+    for _ in range(500):
+        x = fj_step(x, u, w, lam)
+    expected = np.linalg.inv(np.eye(n) - np.diag(lam) @ w) @ (np.eye(n) - np.diag(lam)) @ u
+    assert np.allclose(x, expected, atol=1e-10)
+    assert np.allclose(fj_fixed_point(u, w, lam), expected)
+
+
+def test_two_actors_hand_computed():
+    # W = [[0.5, 0.5], [0.5, 0.5]], lambda = 0.5 each, u = (0, 1):
+    # x1 = 0.25 (x1 + x2) + 0.5 * 0, x2 = 0.25 (x1 + x2) + 0.5; so x1 = 1/4 * 1 ... solve:
+    # x1 + x2 = 0.5 (x1 + x2) + 0.5 -> x1 + x2 = 1; x1 = 0.25, x2 = 0.75.
+    w = np.array([[0.5, 0.5], [0.5, 0.5]])
+    x = fj_fixed_point(np.array([[0.0], [1.0]]), w, np.array([0.5, 0.5]))
+    assert np.allclose(x.ravel(), [0.25, 0.75])
+
+
+def test_influence_matrix_is_row_stochastic_and_isolated_keep_their_view():
+    ties = np.zeros((4, 4))
+    ties[0, 1] = ties[1, 0] = 2.0
+    ties[0, 2] = ties[2, 0] = 1.0
+    w = influence_matrix(ties, np.full(4, 0.3))
+    assert np.allclose(w.sum(axis=1), 1.0)
+    assert w[3, 3] == 1.0  # no ties: listens only to itself
+    assert np.isclose(w[0, 1], 0.2) and np.isclose(w[0, 2], 0.1) and np.isclose(w[0, 0], 0.7)
+
+
+def test_tie_increment_weights_levels():
+    ties = tie_increment(np.array([0, 2]), np.array([3, 1]), 1.0, 3)
+    assert ties[0, 2] == ties[2, 0] == 0.3  # head (1.0) x official (0.3)
+    assert ties[0, 0] == 0 and ties[1].sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(float, (5, 2), elements=st.floats(0, 1)),
+    arrays(float, (5, 5), elements=st.floats(0, 5)),
+    arrays(float, 5, elements=st.floats(0.05, 1)),
+)
+def test_positions_stay_in_unit_interval(u, ties, stubbornness):
+    ties = ties + ties.T
+    w = influence_matrix(ties, np.full(5, 0.5))
+    x = u.copy()
+    for _ in range(20):
+        x = fj_step(x, u, w, 1.0 - stubbornness)
+        assert np.all(x >= -1e-12) and np.all(x <= 1 + 1e-12)
