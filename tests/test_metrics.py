@@ -10,7 +10,7 @@ from latticesim.attendance import choose_levels, meeting_value
 from latticesim.metrics import (
     burden_sharing,
     coordination_index,
-    linkage,
+    linkage_share,
     standing_mass,
     standing_shares,
 )
@@ -52,9 +52,9 @@ def test_linkage_counts_pairs_within_window():
     last = np.full((4, 4), -1000)
     last[0, 2] = last[2, 0] = 9
     last[1, 3] = last[3, 1] = 2
-    ea, ip = np.array([0, 1]), np.array([2, 3])
-    assert linkage(last, 10, 4, ea, ip) == 0.25
-    assert linkage(last, 10, 9, ea, ip) == 0.5
+    block = last[np.ix_([0, 1], [2, 3])]
+    assert linkage_share(block, 10, 4) == 0.25
+    assert linkage_share(block, 10, 9) == 0.5
 
 
 def test_burden_sharing_olson_zeckhauser_pattern():

@@ -99,10 +99,11 @@ def _late_means(t):
     m = t["model"]
     late = m[m["year"] >= 2027]
     return {
-        "share_nato_ip4": late["share_NATO+IP4"].mean(),
+        "leading_platform_share": late["leading_platform_share"].mean(),
+        "share_nato": late["share_NATO"].mean(),
         "linkage": late["linkage"].mean(),
-        "ip4_standing": late["ip4_standing_NATO+IP4"].mean(),
-        "coordination": late["coordination_index"].mean(),
+        "ip4_standing_nato_ip4": late["ip4_standing_NATO+IP4"].mean(),
+        "ip4_founded": float((t["log"]["kind"] == "forum_founded").any()),
     }
 
 
@@ -112,18 +113,28 @@ def pivot_contrast(baseline, pivot):
     for seed in range(30):  # paired seeds: the same random streams in both arms
         b = _late_means(tables(baseline, seed, record_actors=False))
         p = _late_means(tables(pivot, seed, record_actors=False))
-        rows.append({k: p[k] - b[k] for k in b})
+        rows.append({k: p[k] - b[k] for k in b} | {"ip4_base": b["ip4_founded"]})
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("metric", ["share_nato_ip4", "linkage", "ip4_standing", "coordination"])
-def test_us_pivot_lowers_platform_share_linkage_ip4_standing(pivot_contrast, metric):
-    # docs/odd.md ("The US pivot"): the pivot opens a security gap in Europe, European
-    # views drift toward autonomy, NATO's partner session delivers less of what the IP4
-    # want, and the two theatres sit together less.
+@pytest.mark.parametrize(
+    "metric", ["leading_platform_share", "share_nato", "linkage", "ip4_standing_nato_ip4"]
+)
+def test_us_pivot_lowers_platform_share_linkage_and_ip4_standing(pivot_contrast, metric):
+    # docs/odd.md, "What the US pivot does, and why": the US comes to NATO's own meetings
+    # at a lower level, so NATO's texts weigh less; caring more about the Indo-Pacific, it
+    # no longer accepts the watered-down text on NATO's reach that France can live with,
+    # so the NATO+IP4 session deadlocks on it, the IP4's standing of the session falls,
+    # the IP4 go their own way more often and the two theatres sit together less.
     d = pivot_contrast[metric]
-    half_width = 2.05 * d.std(ddof=1) / np.sqrt(len(d))  # 95% CI, t with 29 df
+    half_width = 2.05 * d.std(ddof=1) / np.sqrt(len(d))  # 95% CI of the paired mean, 29 df
     assert d.mean() + half_width < 0, f"{metric}: mean diff {d.mean():.4f} +- {half_width:.4f}"
+
+
+def test_us_pivot_makes_the_ip4_meet_on_their_own_more_often(pivot_contrast):
+    founded_base = pivot_contrast["ip4_base"].mean()
+    founded_pivot = founded_base + pivot_contrast["ip4_founded"].mean()
+    assert founded_pivot >= founded_base + 0.25
 
 
 def test_like_minded_blocked_group_founds_a_forum_of_its_own(baseline):

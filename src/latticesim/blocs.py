@@ -56,16 +56,20 @@ __all__ = [
     "BlocsInputError",
     "BlocsResult",
     "Landscape",
+    "Prepared",
     "canonical",
     "config_to_index",
     "descend",
+    "descend_prepared",
     "energy",
+    "energy_prepared",
     "enumerate_energies",
     "frustration",
     "frustration_change",
     "global_minima",
     "index_to_config",
     "local_minima",
+    "prepare",
     "read_landscape",
     "search",
 ]
@@ -160,6 +164,49 @@ def _prepare(
     tol_g = 0.0 if _is_exact(q) else rel_tol * float(np.abs(q).sum(axis=1).max())
     tol_e = 0.0 if _is_exact(w) else rel_tol * float(np.abs(w).sum())
     return _Instance(s=s, q=q, w=w, tol_g=tol_g, tol_e=tol_e)
+
+
+Prepared = _Instance
+"""A checked instance (sizes, frustration and energy weights, tolerances) to reuse."""
+
+
+def prepare(
+    sizes: npt.ArrayLike,
+    propensity: npt.ArrayLike,
+    *,
+    check: bool = True,
+    rel_tol: float = DEFAULT_REL_TOL,
+) -> Prepared:
+    """Check an instance once, for callers that solve many instances in a loop.
+
+    A model that follows its blocs every quarter builds a fresh propensity matrix each
+    time; ``check=False`` skips the symmetry and finiteness checks when the caller
+    constructs symmetric, finite propensities and positive sizes by design.
+    """
+    if check:
+        return _prepare(sizes, propensity, rel_tol)
+    s = np.asarray(sizes, dtype=np.float64)
+    p = np.asarray(propensity, dtype=np.float64)
+    q = p * s[None, :]
+    np.fill_diagonal(q, 0.0)
+    w = s[:, None] * q
+    tol_g = rel_tol * float(np.abs(q).sum(axis=1).max())
+    tol_e = rel_tol * float(np.abs(w).sum())
+    return _Instance(s=s, q=q, w=w, tol_g=tol_g, tol_e=tol_e)
+
+
+def descend_prepared(inst: Prepared, config: npt.ArrayLike, rule: Rule = "steepest") -> ConfigArray:
+    """:func:`descend` for one configuration of a :func:`prepare`-d instance."""
+    x = np.asarray(config, dtype=np.int8)
+    sigma = np.atleast_2d(1.0 - 2.0 * x.astype(np.float64))
+    out = _descend_spins(inst, sigma, rule, None)
+    return ((1.0 - out[0]) / 2.0).astype(np.int8)
+
+
+def energy_prepared(inst: Prepared, config: npt.ArrayLike) -> float:
+    """:func:`energy` of one configuration of a :func:`prepare`-d instance."""
+    x = np.atleast_2d(np.asarray(config, dtype=np.int8))
+    return float((_frustration_rows(inst, x) @ inst.s)[0])
 
 
 def _as_configs(configs: npt.ArrayLike, n: int) -> ConfigArray:

@@ -38,8 +38,60 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check scenario files; one line per problem")
     val.add_argument("files", nargs="+", help="scenario files")
 
+    blocs = sub.add_parser(
+        "blocs", help="the blocs implied by actors' views (landscape theory of aggregation)"
+    )
+    blocs.add_argument("target", nargs="?", help="a run folder, or a scenario file to run")
+    blocs.add_argument("--date", default=None, help="quarter to look at (default: the last)")
+    blocs.add_argument("--seed", type=int, default=None, help="seed when running a scenario")
+    blocs.add_argument("--sizes", default=None, help="sizes CSV (actor,size), with --pairs")
+    blocs.add_argument("--pairs", default=None, help="pairwise CSV (actor_a,actor_b,propensity)")
+    blocs.add_argument("--top", type=int, default=5, help="splits to list")
+    blocs.add_argument("--starts", type=int, default=400, help="search starts beyond exact reach")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", default=None, help="write it to this file instead")
+    schema.add_argument(
+        "--partial",
+        action="store_true",
+        help="the variant for files that extend another (nothing is required)",
+    )
+    sweep = sub.add_parser("sweep", help="run a sweep file's design of runs into a sweep folder")
+    sweep.add_argument("experiment", help="sweep file (YAML), e.g. experiments/smoke.yaml")
+    sweep.add_argument("--out", default=None, help="sweep folder (default: sweeps/NAME)")
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="parallel workers (1: in process; default: cores)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on Dask: 'local' for a LocalCluster, or a scheduler's address",
+    )
+    sweep.add_argument(
+        "--chunk-size", type=int, default=None, help="runs per task (default: ~8 tasks a worker)"
+    )
+    sweep.add_argument("--dry-run", action="store_true", help="check the file and say the plan")
+    sweep.add_argument("--quiet", action="store_true", help="print only errors")
+
+    cmp = sub.add_parser("compare", help="compare scenarios on common random numbers")
+    cmp.add_argument(
+        "scenarios", nargs="+", help="two or more scenario files; the first is the base"
+    )
+    cmp.add_argument("--replications", type=int, default=20, help="runs per scenario (default 20)")
+    cmp.add_argument("--out", default=None, help="folder (default: comparisons/A-vs-B)")
+    cmp.add_argument("--seed", type=int, default=1, help="root seed of the replications")
+    cmp.add_argument("--until", default=None, metavar="QUARTER", help="last quarter simulated")
+    cmp.add_argument("--metrics", default=None, help="model-table columns, comma-separated")
+    cmp.add_argument("--window", type=int, default=4, help="end quarters averaged in the table")
+    cmp.add_argument("--workers", type=int, default=None, help="parallel workers")
+    cmp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
+    cmp.add_argument("--quiet", action="store_true", help="print only errors")
+
+    plot = sub.add_parser("plot", help="figures of a sweep: envelopes, heatmaps, sensitivity")
+    plot.add_argument("sweep", help="sweep folder (written by latticesim sweep)")
+    plot.add_argument("--out", default=None, help="figures folder (default: SWEEP/figures)")
+    plot.add_argument("--ema", default=None, metavar="FILE", help="also export to EMA Workbench")
     return parser
 
 
@@ -54,7 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USER_ERROR
-    handler = {"run": _run, "validate": _validate, "schema": _schema}[args.command]
+    handler = {
+        "run": _run,
+        "validate": _validate,
+        "schema": _schema,
+        "blocs": _blocs,
+        "sweep": _sweep,
+        "compare": _compare,
+        "plot": _plot,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -120,6 +180,61 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blocs(args: argparse.Namespace) -> int:
+    from latticesim import alignment, blocs
+    from latticesim.loading import ScenarioError, load_scenario
+    from latticesim.quarters import Quarter
+    from latticesim.runs import simulate
+    from latticesim.store import RunFolderError, read_tables
+
+    if args.sizes or args.pairs:
+        if not (args.sizes and args.pairs):
+            return _fail("blocs: give both --sizes and --pairs")
+        try:
+            land = blocs.read_landscape(args.sizes, args.pairs)
+        except (blocs.BlocsInputError, OSError) as exc:
+            return _fail(str(exc))
+        print(f"{land.n} actors from {args.sizes} and {args.pairs}")
+        for line in alignment.describe(land, None, args.top, args.starts, seed=0, exact_max=24):
+            print(line)
+        return 0
+    if not args.target:
+        return _fail("blocs: give a run folder or a scenario file (or --sizes and --pairs)")
+    target = Path(args.target)
+    try:
+        date = str(Quarter.parse(args.date)) if args.date else None
+    except ValueError as exc:
+        return _fail(f"--date: {exc}")
+    if target.is_dir():
+        try:
+            actors = read_tables(target, ["actors"])["actors"]
+        except RunFolderError as exc:
+            return _fail(str(exc))
+        date = date or actors["date"].iloc[-1]
+        rows = actors[actors["date"] == date]
+        if rows.empty:
+            first, last = actors["date"].iloc[0], actors["date"].iloc[-1]
+            return _fail(f"--date: {date} is not in the run ({first}-{last})")
+        source = f"{target} at {date}"
+    else:
+        try:
+            spec = load_scenario(target)
+        except ScenarioError as exc:
+            return _fail(str(exc))
+        if date is not None and not (spec.start_quarter <= Quarter.parse(date)):
+            return _fail(f"--date: {date} is before the scenario's start {spec.start}")
+        seed = spec.seed if args.seed is None else args.seed
+        actors = simulate(spec, seed, until=date).recorder.frames()["actors"]
+        date = actors["date"].iloc[-1]
+        rows = actors[actors["date"] == date]
+        source = f"{spec.name} (seed {seed}) at {date}"
+    land, tracked = alignment.landscape_from_actors(rows.reset_index(drop=True))
+    print(f"Blocs implied by views and shared forums: {source}, {land.n} actors")
+    for line in alignment.describe(land, tracked, args.top, args.starts, seed=0):
+        print(line)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from latticesim.loading import validate_files
 
@@ -132,9 +247,87 @@ def _validate(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from latticesim.loading import dump_schema
 
-    text = dump_schema(args.out)
+    text = dump_schema(args.out, partial=args.partial)
     if args.out is None:
         print(text)
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from latticesim.sweeps import SweepError, SweepRunError, load_experiment, run_sweep
+
+    for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
+        if value is not None and value < 1:
+            return _fail(f"{flag}: must be at least 1, got {value}")
+    try:
+        exp = load_experiment(args.experiment)
+    except SweepError as exc:
+        return _fail(str(exc))
+    if args.dry_run:
+        print(exp.describe())
+        return 0
+    out = Path(args.out) if args.out else Path("sweeps") / exp.name
+    if not args.quiet:
+        print(exp.describe())
+    try:
+        summary = run_sweep(
+            exp,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size,
+            progress=not args.quiet,
+        )
+    except SweepRunError as exc:
+        return _fail(str(exc))
+    if not args.quiet:
+        print(summary.line())
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from latticesim.compare import CompareError, compare, markdown
+    from latticesim.loading import ScenarioError
+    from latticesim.sweeps import SweepRunError
+
+    if args.workers is not None and args.workers < 1:
+        return _fail(f"--workers: must be at least 1, got {args.workers}")
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
+    stems = "-vs-".join(Path(s).stem for s in args.scenarios)
+    out = Path(args.out) if args.out else Path("comparisons") / stems
+    try:
+        result = compare(
+            args.scenarios,
+            args.replications,
+            out,
+            seed=args.seed,
+            until=args.until,
+            metrics=metrics,
+            window=args.window,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+        )
+    except (ScenarioError, CompareError, SweepRunError) as exc:
+        return _fail(str(exc))
+    if not args.quiet:
+        print(markdown(result.table, result.arms, args.window, 0.95))
+        print(result.line())
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from latticesim.analysis import plot_sweep, save_ema
+    from latticesim.sweeps import SweepRunError
+
+    try:
+        files = plot_sweep(args.sweep, args.out)
+        if args.ema:
+            files.append(save_ema(args.sweep, args.ema))
+    except SweepRunError as exc:
+        return _fail(str(exc))
+    folder = Path(args.out) if args.out else Path(args.sweep) / "figures"
+    print(f"wrote {len(files)} files: figures in {folder}/" + (f", {args.ema}" if args.ema else ""))
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from latticesim.actors import group_members, resolve_names
+from latticesim.actors import display_name, group_members, join_names, resolve_names
 from latticesim.forums import Item
 from latticesim.quarters import Quarter
 from latticesim.scenario import ADVERSARIES, CRISIS_THEATRES, ForumSpec, MeetingSpec
@@ -32,9 +32,13 @@ def _rows(model: LatticeModel, names: list[str]) -> np.ndarray:
 
 
 def _who(names: list[str]) -> str:
-    return (
-        ", ".join(names) if len(names) <= 3 else f"{len(names)} actors ({', '.join(names[:3])}...)"
-    )
+    if len(names) <= 3:
+        return join_names(names)
+    return f"{len(names)} actors ({', '.join(display_name(n) for n in names[:3])}...)"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def attention_shift(model: LatticeModel, e: Any) -> str:
@@ -49,9 +53,9 @@ def attention_shift(model: LatticeModel, e: Any) -> str:
     taken = res * s.resources[i, src]
     s.resources[i, src] -= taken
     s.resources[i, dst] += taken
-    return (
-        f"{e.actor} shifted {e.amount:.0%} of its attention and {res:.0%} of its resources "
-        f"from {THEATRE_WORDS[e.from_theatre]} to {THEATRE_WORDS[e.to_theatre]}."
+    return _cap(
+        f"{display_name(e.actor)} shifted {e.amount:.0%} of its attention and {res:.0%} of "
+        f"its resources from {THEATRE_WORDS[e.from_theatre]} to {THEATRE_WORDS[e.to_theatre]}."
     )
 
 
@@ -61,7 +65,10 @@ def commitment(model: LatticeModel, e: Any) -> str:
     old = model.state.commitment[i]
     model.state.commitment[i] = e.value
     verb = "stepped back from" if e.value < old else "recommitted to"
-    return f"{e.actor} {verb} multilateral forums (commitment {old:.2f} -> {e.value:.2f})."
+    return _cap(
+        f"{display_name(e.actor)} {verb} multilateral forums "
+        f"(commitment {old:.2f} -> {e.value:.2f})."
+    )
 
 
 def threat_shock(model: LatticeModel, e: Any) -> str:
@@ -82,7 +89,9 @@ def salience_shock(model: LatticeModel, e: Any) -> str:
     s = model.state
     s.base_salience[rows, d] = np.clip(s.base_salience[rows, d] + e.amount, 0.0, 1.0)
     names = [model.actor_names[i] for i in rows]
-    return f"{_who(names)} now care {'more' if e.amount >= 0 else 'less'} about {e.dimension}."
+    verb = "cares" if len(names) == 1 else "care"
+    more = "more" if e.amount >= 0 else "less"
+    return _cap(f"{_who(names)} now {verb} {more} about {e.dimension.replace('_', ' ')}.")
 
 
 def position_shock(model: LatticeModel, e: Any) -> str:
@@ -93,7 +102,7 @@ def position_shock(model: LatticeModel, e: Any) -> str:
     s.base_anchor[rows, d] = np.clip(s.base_anchor[rows, d] + e.amount, 0.0, 1.0)
     s.position[rows, d] = np.clip(s.position[rows, d] + e.amount, 0.0, 1.0)
     names = [model.actor_names[i] for i in rows]
-    return f"{_who(names)} moved on {e.dimension} ({e.amount:+.2f})."
+    return _cap(f"{_who(names)} moved on {e.dimension.replace('_', ' ')} ({e.amount:+.2f}).")
 
 
 def crisis(model: LatticeModel, e: Any) -> str:
@@ -130,7 +139,7 @@ def join(model: LatticeModel, e: Any) -> str:
     fresh = [i for i in new if s.standing[i, forum.index] == 0.0]
     s.standing[fresh, forum.index] = forum.spec.standing
     names = [model.actor_names[i] for i in new]
-    return f"{_who(names)} joined {e.forum} as {e.role}{'s' if len(names) > 1 else ''}."
+    return _cap(f"{_who(names)} joined {e.forum} as {e.role}{'s' if len(names) > 1 else ''}.")
 
 
 def leave(model: LatticeModel, e: Any) -> str:
@@ -141,7 +150,7 @@ def leave(model: LatticeModel, e: Any) -> str:
         [m for m in forum.members if m not in out], [p for p in forum.partners if p not in out]
     )
     names = [model.actor_names[i] for i in sorted(out)]
-    return f"{_who(names)} left {e.forum}."
+    return _cap(f"{_who(names)} left {e.forum}.")
 
 
 def forum_created(model: LatticeModel, e: Any) -> str:
@@ -171,7 +180,9 @@ def veto(model: LatticeModel, e: Any) -> str:
         where = f"in {e.forum}"
     if e.until is not None:
         s.timed_vetoes.append((Quarter.parse(e.until), i, d, f))
-    return f"{e.actor} declared a veto on {e.dimension} {where}."
+    return _cap(
+        f"{display_name(e.actor)} declared a veto on {e.dimension.replace('_', ' ')} {where}."
+    )
 
 
 def lift_veto(model: LatticeModel, i: int, d: int, forum: int | None) -> None:
@@ -211,7 +222,7 @@ def government_change(model: LatticeModel, e: Any) -> str:
         for key, v in e.attention.items():
             s.attention[i, THEATRE[key]] = v
         s.attention[i] /= max(s.attention[i].sum(), 1e-9)
-    return f"A new government in {e.actor} reset its positions."
+    return f"A new government in {display_name(e.actor)} reset its positions."
 
 
 def agenda_item(model: LatticeModel, e: Any) -> str:
@@ -237,6 +248,15 @@ HANDLERS: dict[str, Callable[[LatticeModel, Any], str]] = {
     "government_change": government_change,
     "agenda_item": agenda_item,
 }
+
+
+def subject(event: Any) -> str:
+    """Who or what an event is about, for the log's ``subject`` column."""
+    for key in ("actor", "forum", "name", "theatre"):
+        value = getattr(event, key, None)
+        if isinstance(value, str):
+            return value
+    return ", ".join(getattr(event, "actors", []))
 
 
 def apply(model: LatticeModel, event: Any) -> str:

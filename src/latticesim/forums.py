@@ -83,7 +83,7 @@ class Forum(mesa.Agent):
         )
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
-        self.items = self._default_items(spec, model.dimensions, dims)
+        self.items = self._default_items(spec, dims)
         self.pending: list[Item] = []
         self.last_texts: dict[int, tuple[float, bool]] = {}  # dimension -> (text, adopted)
         self.set_membership(members, partners)
@@ -92,13 +92,16 @@ class Forum(mesa.Agent):
         return f"Forum({self.name!r})"
 
     @staticmethod
-    def _default_items(spec: ForumSpec, names: list[str], dims: dict[str, int]) -> list[Item]:
+    def _default_items(spec: ForumSpec, dims: dict[str, int]) -> list[Item]:
         named = [Item(i.name, dims[i.dimension], i.proposal, True) for i in spec.items]
         covered = {i.dimension for i in named}
+        # One item per dimension it decides, then one per dimension it only discusses (the
+        # latter end in a chair's statement: a forum may discuss what it cannot decide).
+        agenda = list(dict.fromkeys([*spec.competence, *spec.discusses]))
         defaults = [
-            Item(DIMENSION_LABELS.get(names[d], names[d].replace("_", " ")), dims[names[d]])
-            for d in (dims[c] for c in spec.competence)
-            if d not in covered
+            Item(DIMENSION_LABELS.get(d, d.replace("_", " ")), dims[d])
+            for d in agenda
+            if dims[d] not in covered
         ]
         return named + defaults
 
@@ -125,6 +128,10 @@ class Forum(mesa.Agent):
             ):
                 return m.level
         return None
+
+    def decides(self, item: Item) -> bool:
+        """Whether the forum votes on the item (else its chair speaks for it)."""
+        return self.rule != "chair_statement" and item.dimension in self.competence_set
 
     def convener_in(self, quarter: Quarter, start_year: int) -> int:
         """The convener for a meeting: the fixed one, or whose turn it is in the rotation."""

@@ -22,12 +22,11 @@ def coordination_index(positions: np.ndarray, salience: np.ndarray, weights: np.
     w = np.asarray(weights, dtype=float)
     if x.shape[0] < 2:
         return 1.0
-    pair_w = np.outer(w, w)
-    np.fill_diagonal(pair_w, 0.0)
-    # By symmetry sum_ij w_ij (s_i + s_j)/2 |x_i - x_j| = sum_ij w_ij s_i |x_i - x_j|.
-    dist = np.abs(x[:, None, :] - x[None, :, :])
-    num = float(np.einsum("ij,id,ijd->", pair_w, s, dist, optimize=False))
-    den = float(pair_w.sum(axis=1) @ s.sum(axis=1))
+    # By symmetry sum_ij w_i w_j (s_i + s_j)/2 |x_i - x_j| = sum_i w_i s_i sum_j w_j |x_i - x_j|,
+    # one matrix product per dimension instead of a pairs x pairs x dimensions sum.
+    spread = np.abs(x.T[:, :, None] - x.T[:, None, :]) @ w  # dimensions x actors
+    num = float(((w[:, None] * s) * spread.T).sum())
+    den = float((w.sum() * w - w * w) @ s.sum(axis=1))
     return 1.0 - num / den if den > 0 else 1.0
 
 
@@ -50,18 +49,16 @@ def standing_mass(standing: np.ndarray, capability: np.ndarray, invited: np.ndar
     return (capability[:, None] * standing * invited).sum(axis=0)
 
 
-def linkage(
-    last_together: np.ndarray, step: int, window: int, group_a: np.ndarray, group_b: np.ndarray
-) -> float:
-    """Share of (A, B) pairs that sat in the same meeting within the last ``window`` quarters.
+def linkage_share(last_together: np.ndarray, step: int, window: int) -> float:
+    """Share of pairs that sat in the same meeting within the last ``window`` quarters.
 
-    ``last_together[i, j]`` holds the last step at which i and j attended the same
-    meeting (a large negative number if never).
+    ``last_together`` holds, for the pairs of interest (e.g. the Euro-Atlantic x
+    Indo-Pacific block), the last step at which the two attended the same meeting (a
+    large negative number if never).
     """
-    block = last_together[np.ix_(group_a, group_b)]
-    if block.size == 0:
+    if last_together.size == 0:
         return 0.0
-    return float(np.mean(step - block < window))
+    return float(np.mean(step - last_together < window))
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -86,10 +83,10 @@ def burden_sharing(gdp: np.ndarray, defence_pct: np.ndarray) -> dict[str, float]
     and the rank correlation of size with effort.
     """
     spend = gdp * defence_pct / 100.0
-    total = spend.sum()
+    total = float(spend.sum())
     big = int(np.argmax(gdp))
-    share = float(spend[big] / total) if total > 0 else float("nan")
-    gdp_share = float(gdp[big] / gdp.sum())
+    share = float(spend[big]) / total if total > 0 else float("nan")
+    gdp_share = float(gdp[big]) / float(gdp.sum())
     return {
         "defence_pct_gdp_mean": float(np.mean(defence_pct)),
         "defence_total_usd_bn": float(total),

@@ -23,6 +23,7 @@ from latticesim.actors import (
     packaged_positions,
     resolve_names,
 )
+from latticesim.alignment import first_split, follow_split, propensities, shared_forums
 from latticesim.attendance import (
     MEETING_IMPORTANCE,
     MEETING_MAX_LEVEL,
@@ -30,7 +31,7 @@ from latticesim.attendance import (
     meeting_value,
 )
 from latticesim.forums import Forum, Item
-from latticesim.metrics import burden_sharing, coordination_index, linkage, standing_shares
+from latticesim.metrics import burden_sharing, coordination_index, linkage_share, standing_shares
 from latticesim.quarters import Quarter
 from latticesim.records import Recorder
 from latticesim.rules import (
@@ -47,8 +48,10 @@ from latticesim.standing import learn, meeting_reward
 from latticesim.threats import (
     AGGRESSION,
     COERCION,
+    DIMENSION_THEATRE,
     REACTION,
     anchors,
+    attention_factor,
     response_matrix,
     saliences,
     security_gap,
@@ -101,6 +104,7 @@ class State:
     ties: np.ndarray
     last_together: np.ndarray
     drift: np.ndarray
+    bloc: np.ndarray | None = None
     forum_vetoes: dict[tuple[int, int, int], float] = field(default_factory=dict)
     timed_vetoes: list[tuple[Quarter, int, int, int | None]] = field(default_factory=list)
     crises: list[tuple[int, float, Quarter]] = field(default_factory=list)
@@ -151,6 +155,16 @@ class LatticeModel(mesa.Model):
         self.quarter = self.start
         self._met_this_quarter: list[Forum] = []
         self._coordination_year = -1
+        self._burden_rows: np.ndarray | None = None
+        self._bloc_anchor = self.actor_index.get("United States", 0)
+        self.bloc_energy = float("nan")
+        self.bloc_switches = 0
+        self._ea_rows = np.flatnonzero(self.region == 0)
+        self._ip_rows = np.flatnonzero(self.region == 1)
+        self._cross_pairs = max(len(self._ea_rows) * len(self._ip_rows), 1)
+        self._cross_block = np.ix_(self._ea_rows, self._ip_rows)
+        self._cross_window: list[float] = []
+        self._cross_ties = 0.0
         self._pressure_target = {
             self.dimension_index[d]: a
             for d, a in (("china_stance", 0), ("ukraine_support", 1), ("global_reach", 2))
@@ -225,6 +239,15 @@ class LatticeModel(mesa.Model):
         self.home = np.array([ADVERSARY_HOME[x] for x in ADVERSARIES])
         self.response = response_matrix(self.dimensions, list(ADVERSARIES))
         gap = np.zeros((n, 2))
+        players = ~adversary
+        self.presence = (capability(gdp, defence)[players, None] * att[players]).sum(axis=0)
+        self.attention0 = att.copy()
+        self.theatre_of = np.array(
+            [
+                -1 if DIMENSION_THEATRE.get(d) is None else DIMENSION_THEATRE[d]
+                for d in self.dimensions
+            ]
+        )
         threat0 = threat_targets(exposure, dep, behaviour, self.home, gap, 0.0)
         self.state = State(
             position=pos.copy(),
@@ -279,6 +302,7 @@ class LatticeModel(mesa.Model):
         for f in self.active_forums:
             invited[f.invitees, f.index] = True
         self.invited = invited  # a new array each time, so records may keep a reference
+        self.shared_forums = shared_forums(invited)
         ip4 = self._ip4_rows
         self.ip4_forums = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
         self.ip4_forums = [(f, rows) for f, rows in self.ip4_forums if rows]
@@ -306,6 +330,7 @@ class LatticeModel(mesa.Model):
         self.hold_meetings()
         self.socialise()
         self.update_lattice()
+        self.update_blocs()
         self.recorder.record_step(self.quarter, self.steps)
         if self.quarter >= self.horizon:
             self.running = False
@@ -325,7 +350,9 @@ class LatticeModel(mesa.Model):
                 s.timed_vetoes.remove((until, i, d, forum))
         for event in self._events_by_date.get(self.quarter.index, ()):
             text = ev.apply(self, event)
-            self.recorder.log(self.quarter, event.type, getattr(event, "note", None) or "", text)
+            if event.note:
+                text = f"{text[:-1]} ({event.note})."
+            self.recorder.log(self.quarter, event.type, ev.subject(event), text)
 
     def update_adversaries(self) -> None:
         """Adversaries answer pressure from forums' statements, and crises run their course."""
@@ -345,7 +372,7 @@ class LatticeModel(mesa.Model):
     def update_threats(self) -> None:
         """Threat perceptions move toward what adversaries do; views and salience follow."""
         s, p = self.state, self.params
-        gap = security_gap(s.resources, s.capability, self.region)
+        gap = security_gap(s.resources, s.capability, self.presence)
         target = threat_targets(
             s.exposure, s.dependence, s.behaviour, self.home, gap, p.gap_sensitivity
         )
@@ -367,6 +394,10 @@ class LatticeModel(mesa.Model):
         s.salience = saliences(
             s.base_salience, s.threat, s.threat0, self.response, p.salience_response
         )
+        s.salience *= attention_factor(
+            s.attention, self.attention0, self.theatre_of, p.attention_response
+        )
+        np.clip(s.salience, 0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
         self._radius = tolerance_radius(s.tolerance[:, None], s.salience, s.veto)
 
@@ -380,6 +411,7 @@ class LatticeModel(mesa.Model):
     def hold_meetings(self) -> None:
         """Every active forum whose calendar says so meets, in random order."""
         self._met_this_quarter = []
+        self._cross_ties = 0.0
         self._adopted_pressure = np.zeros(len(ADVERSARIES))
         due = [
             (f, lvl)
@@ -443,18 +475,31 @@ class LatticeModel(mesa.Model):
         else:
             outcomes = []
         text_weight = p.chair_weight if forum.rule == "chair_statement" else 1.0
-        self._learn(forum, inv, attending, voters, items, outcomes, text_weight, met)
+        # A text is worth what the room that agreed it is worth: the capability-weighted
+        # level at which members came, relative to the level the meeting invites.
+        cap_m = s.capability[forum.members]
+        top = LEVEL_WEIGHT[MEETING_MAX_LEVEL[level]]
+        room = float(cap_m @ LEVEL_WEIGHT[levels[:n_members]]) / max(
+            float(cap_m.sum()) * top, 1e-12
+        )
+        # Chair's statements (the forum's rule, or items outside its competence) weigh less.
+        weights = np.array([1.0 if forum.decides(it) else p.chair_weight for it in items]) * room
+        self._learn(forum, inv, attending, voters, items, outcomes, weights, met)
         if met:
             forum.missed = 0
             self._met_this_quarter.append(forum)
             att = inv[attending]
             g = LEVEL_WEIGHT[levels[attending]] * text_weight
             block = np.ix_(att, att)
-            s.ties[block] += np.outer(g, g)
+            pair = np.outer(g, g)
+            s.ties[block] += pair
             s.last_together[block] = self.steps
-            for item, out in zip(items, outcomes, strict=True):
+            # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
+            reg = self.region[att]
+            self._cross_ties += float(g[reg == 0].sum() * g[reg == 1].sum())
+            for item, out, weight in zip(items, outcomes, weights / max(room, 1e-12), strict=True):
                 if out.adopted:
-                    self._press(item.dimension, out.strength * text_weight)
+                    self._press(item.dimension, out.strength * weight)
                 if item.proposal is None and item.dimension in forum.competence_set:
                     forum.last_texts[item.dimension] = (out.final, out.adopted)
         else:
@@ -495,7 +540,7 @@ class LatticeModel(mesa.Model):
                 # text that failed, so a blocked text is watered down meeting by meeting;
                 # after an adoption the convener asks for a step more than was agreed.
                 proposal = text + p.watering * (proposal - text) if adopted else text
-        if forum.rule == "chair_statement" or d not in forum.competence_set:
+        if not forum.decides(item):
             return chair_statement(proposal)
         x = room[:, d]
         w = s.capability[voters]
@@ -509,7 +554,7 @@ class LatticeModel(mesa.Model):
         if target is not None:
             self._adopted_pressure[target] = max(self._adopted_pressure[target], strength)
 
-    def _learn(self, forum, inv, attending, voters, items, outcomes, text_weight, met) -> None:
+    def _learn(self, forum, inv, attending, voters, items, outcomes, weights, met) -> None:
         """Standing of the forum with each invitee, and frustration of those blocked."""
         s, p = self.state, self.params
         f = forum.index
@@ -533,7 +578,7 @@ class LatticeModel(mesa.Model):
                     blocked_by[row_of[int(voters[b])], j] = True
                 would_accept = np.abs(pos[:, j] - o.proposal) <= radius[:, j]
                 frustrated |= would_accept & ~blocked_by[:, j] & (sal[:, j] >= FOUND_MIN_SALIENCE)
-        reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, text_weight)
+        reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, weights)
         rate = p.standing_rate * np.where(attending, 1.0, 0.5)
         s.standing[inv, f] = learn(s.standing[inv, f], reward, rate)
         fr = s.frustration[inv, f]
@@ -562,6 +607,20 @@ class LatticeModel(mesa.Model):
             if forum.active:
                 ev.try_found(self, forum)
 
+    def update_blocs(self) -> None:
+        """The two blocs today's views imply (landscape theory), followed by myopic switching.
+
+        The first quarter starts from the lowest-energy split a short search finds; after
+        that, actors switch sides only when that lowers their own frustration, so the
+        split moves the way the theory says alignments move.
+        """
+        s = self.state
+        p = propensities(s.position, s.salience, self.invited, shared=self.shared_forums)
+        previous = first_split(self.adversary_rows, len(p)) if s.bloc is None else s.bloc
+        config, self.bloc_energy = follow_split(s.capability, p, previous, self._bloc_anchor)
+        self.bloc_switches = 0 if s.bloc is None else int((config != s.bloc).sum())
+        s.bloc = config
+
     # ------------------------------------------------------------------ metrics
     def leading_platform(self) -> tuple[str, float, np.ndarray]:
         """The forum with the largest share of capability-weighted standing."""
@@ -585,18 +644,31 @@ class LatticeModel(mesa.Model):
         s = self.state
         return coordination_index(s.position[idx], s.salience[idx], s.capability[idx])
 
-    def linkage(self) -> float:
-        """Share of Euro-Atlantic/Indo-Pacific pairs that sat together in the window."""
-        ea = np.flatnonzero(self.region == 0)
-        ip = np.flatnonzero(self.region == 1)
-        return linkage(self.state.last_together, self.steps, self.params.linkage_window, ea, ip)
+    def linkage(self) -> tuple[float, float]:
+        """How much the Euro-Atlantic and Indo-Pacific actors sit together.
+
+        Returns the level-weighted meetings per cross-theatre pair over the window (two
+        heads of government at one meeting count 1, two officials 0.09) and the share
+        of cross-theatre pairs that sat together at all in the window.
+        """
+        window = self._cross_window
+        window.append(self._cross_ties)
+        if len(window) > self.params.linkage_window:
+            window.pop(0)
+        intensity = sum(window) / self._cross_pairs
+        share = linkage_share(
+            self.state.last_together[self._cross_block], self.steps, self.params.linkage_window
+        )
+        return intensity, share
 
     def burden(self) -> dict[str, float]:
         """Burden sharing among NATO's current members (forum ``NATO`` if present)."""
         nato = self.forums.get("NATO")
         rows = nato.members if nato is not None else self.players
-        s = self.state
-        return burden_sharing(s.gdp[rows], s.defence_pct[rows])
+        if rows is not self._burden_rows:
+            self._burden_rows = rows
+            self._burden_gdp = self.state.gdp[rows]
+        return burden_sharing(self._burden_gdp, self.state.defence_pct[rows])
 
 
 def _attention(values: dict[str, float], current: np.ndarray) -> np.ndarray:

@@ -81,6 +81,7 @@ class Recorder:
         m = self.model
         s = m.state
         leader, share, shares = m.leading_platform()
+        intensity, pairs = m.linkage()
         row = {
             "date": str(quarter),
             "step": step,
@@ -89,11 +90,17 @@ class Recorder:
             "coordination_index": m.coordination(),
             "leading_platform": leader,
             "leading_platform_share": share,
-            "linkage": m.linkage(),
+            "linkage": intensity,
+            "linkage_pairs": pairs,
             "n_forums": len(m.active_forums),
             "meetings_held": self.held_this_step,
         }
         row.update(m.burden())
+        side_b = s.bloc == 1
+        row["bloc_energy"] = m.bloc_energy
+        row["bloc_switches"] = m.bloc_switches
+        row["bloc_b_capability"] = float(s.capability[side_b].sum())
+        row["bloc_b"] = "; ".join(m.actor_names[i] for i in np.flatnonzero(side_b))
         b = s.behaviour
         for k, key in enumerate(self._adversary_keys):
             row[f"{key}_aggression"] = float(b[k, 0])
@@ -102,8 +109,13 @@ class Recorder:
         for f, x in zip(m.active_forums, shares.tolist(), strict=True):
             row[f"share_{f.name}"] = x
         standing = s.standing
+        total, count = 0.0, 0
         for f, rows in m.ip4_forums:
-            row[f"ip4_standing_{f.name}"] = float(standing[rows, f.index].mean())
+            value = float(standing[rows, f.index].sum())
+            row["ip4_standing_" + f.name] = value / len(rows)
+            total += value
+            count += len(rows)
+        row["ip4_standing"] = total / count if count else float("nan")
         self.model_rows.append(row)
         self.held_this_step = 0
         if self.record_actors:
@@ -117,6 +129,7 @@ class Recorder:
                     s.defence_pct.copy(),
                     standing.copy(),
                     m.invited,
+                    s.bloc.copy(),
                 )
             )
 
@@ -217,7 +230,8 @@ class Recorder:
         n = len(m.actor_names)
         forum_names = list(m.forums)
         parts = []
-        for date, step, pos, sal, threat, dpct, standing, invited in self.actor_steps:
+        capability = m.state.capability
+        for date, step, pos, sal, threat, dpct, standing, invited, bloc in self.actor_steps:
             standing = np.where(invited, standing, np.nan)
             cols = {
                 "date": [date] * n,
@@ -232,6 +246,8 @@ class Recorder:
             for k, a in enumerate(m.adversary_names):
                 cols[f"threat_{a.lower().replace(' ', '_')}"] = threat[:, k]
             cols["defence_pct_gdp"] = dpct
+            cols["capability"] = capability
+            cols["bloc"] = bloc
             for k, f in enumerate(forum_names):
                 cols[f"standing_{f}"] = standing[:, k] if k < standing.shape[1] else np.nan
             parts.append(pd.DataFrame(cols))

@@ -27,7 +27,8 @@ class ItemOutcome:
         rounds: drafts it took (1 = passed or failed as proposed).
         blockers: indices (into the arrays passed in) of those who blocked the final
             draft of a failed item, or the outvoted under weighted majority.
-        watered_by: indices of those whose objections forced a weaker text.
+        watered_by: indices of those whose objections forced a weaker text that was then
+            adopted (a failed item names its blockers instead).
         final: the last draft put to the room (the adopted text, or the one that failed).
     """
 
@@ -119,7 +120,7 @@ def consensus(
         if rounds == 1:
             first = idx
         if rounds == max_rounds:
-            return ItemOutcome(False, float("nan"), float(proposal), rounds, idx, first, p)
+            return ItemOutcome(False, float("nan"), float(proposal), rounds, idx, (), p)
         w = weights[blocking]
         total = w.sum()
         xb = positions[blocking]

@@ -92,6 +92,13 @@ class Parameters(Strict):
     salience_response: float = Field(
         0.3, ge=0.0, le=2.0, description="How much threat perceptions move salience."
     )
+    attention_response: float = Field(
+        1.0,
+        ge=0.0,
+        le=3.0,
+        description="How much moving attention toward a theatre raises the salience of its "
+        "dimensions (and away, lowers it).",
+    )
     gap_sensitivity: float = Field(
         0.6,
         ge=0.0,
@@ -229,57 +236,62 @@ class AttentionShift(_EventBase):
     """An actor moves attention (and resources) from one theatre to another."""
 
     type: Literal["attention_shift"]
-    actor: str
-    from_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(..., alias="from")
-    to_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(..., alias="to")
+    actor: str = Field(..., description="Who shifts (an actor name).")
+    from_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(
+        ..., alias="from", description="The theatre it turns away from."
+    )
+    to_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(
+        ..., alias="to", description="The theatre it turns to."
+    )
     amount: Unit = Field(..., description="Share of attention moved.")
     resources: Unit | None = Field(
         None, description="Share of resources moved out of the theatre (default: amount)."
     )
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class Commitment(_EventBase):
     """An actor's commitment to acting through multilateral forums changes."""
 
     type: Literal["commitment"]
-    actor: str
-    value: Unit
+    actor: str = Field(..., description="Whose commitment changes (an actor name).")
+    value: Unit = Field(..., description="The new commitment to acting through forums.")
 
 
 class ThreatShock(_EventBase):
     """Actors' perception of the threat from an adversary jumps."""
 
     type: Literal["threat_shock"]
-    actors: list[str] = Field(..., min_length=1)
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
     source: str = Field(..., description="An adversary: China, Russia or North Korea.")
-    amount: Shift
+    amount: Shift = Field(..., description="Jump in perceived threat (-1 to 1); it fades.")
 
 
 class SalienceShock(_EventBase):
     """Actors' salience of a dimension jumps."""
 
     type: Literal["salience_shock"]
-    actors: list[str] = Field(..., min_length=1)
-    dimension: str
-    amount: Shift
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    dimension: str = Field(..., description="The dimension whose salience changes.")
+    amount: Shift = Field(..., description="Lasting change of salience (-1 to 1).")
 
 
 class PositionShock(_EventBase):
     """Actors' own views (anchors) on a dimension move."""
 
     type: Literal["position_shock"]
-    actors: list[str] = Field(..., min_length=1)
-    dimension: str
-    amount: Shift
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    dimension: str = Field(..., description="The dimension their views move on.")
+    amount: Shift = Field(..., description="Lasting move of their own views (-1 to 1).")
 
 
 class Crisis(_EventBase):
     """A crisis in a theatre: the adversary there presses harder for a while."""
 
     type: Literal["crisis"]
-    theatre: Literal["taiwan_strait", "south_china_sea", "korean_peninsula", "eastern_europe"]
-    intensity: Unit
+    theatre: Literal["taiwan_strait", "south_china_sea", "korean_peninsula", "eastern_europe"] = (
+        Field(..., description="Where it happens (sets which adversary presses harder).")
+    )
+    intensity: Unit = Field(..., description="Added to that adversary's aggression.")
     duration: int = Field(4, ge=1, le=40, description="Quarters it lasts.")
 
 
@@ -287,51 +299,51 @@ class AdversaryChange(_EventBase):
     """An adversary's behaviour changes (set by the scenario)."""
 
     type: Literal["adversary"]
-    actor: str
-    aggression: Unit | None = None
-    support: Unit | None = None
-    coercion: Unit | None = None
-    reaction: Unit | None = None
+    actor: str = Field(..., description="China, Russia or North Korea.")
+    aggression: Unit | None = Field(None, description="New military pressure at home.")
+    support: Unit | None = Field(None, description="New support for the other theatre's war.")
+    coercion: Unit | None = Field(None, description="New economic coercion.")
+    reaction: Unit | None = Field(None, description="New strength of its reactions.")
 
 
 class Join(_EventBase):
     """Actors join a forum as members or partners."""
 
     type: Literal["join"]
-    forum: str
-    actors: list[str] = Field(..., min_length=1)
-    role: Literal["member", "partner"] = "member"
+    forum: str = Field(..., description="The forum joined.")
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    role: Literal["member", "partner"] = Field("member", description="Voting member or partner.")
 
 
 class Leave(_EventBase):
     """Actors leave a forum."""
 
     type: Literal["leave"]
-    forum: str
-    actors: list[str] = Field(..., min_length=1)
+    forum: str = Field(..., description="The forum left.")
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
 
 
 class ForumCreated(_EventBase):
     """A forum is created by the scenario."""
 
     type: Literal["forum_created"]
-    name: str
-    forum: ForumSpec
+    name: str = Field(..., description="The new forum's name.")
+    forum: ForumSpec = Field(..., description="The new forum, as under forums:.")
 
 
 class ForumDissolved(_EventBase):
     """A forum is dissolved by the scenario."""
 
     type: Literal["forum_dissolved"]
-    forum: str
+    forum: str = Field(..., description="The forum dissolved.")
 
 
 class Veto(_EventBase):
     """An actor declares it will block texts on a dimension beyond a narrow tolerance."""
 
     type: Literal["veto"]
-    actor: str
-    dimension: str
+    actor: str = Field(..., description="Who declares it (an actor name).")
+    dimension: str = Field(..., description="The dimension it will block texts on.")
     tolerance: Unit = Field(0.05, description="Distance from its position it still accepts.")
     forum: str | None = Field(None, description="Only in this forum (default: everywhere).")
     until: QuarterText | None = Field(None, description="Lifted in this quarter.")
@@ -341,23 +353,27 @@ class GovernmentChange(_EventBase):
     """A change of government resets an actor's views and traits."""
 
     type: Literal["government_change"]
-    actor: str
-    position: dict[str, Unit] = Field(default_factory=dict)
-    salience: dict[str, Unit] = Field(default_factory=dict)
-    stubbornness: Unit | None = None
-    tolerance: float | None = Field(None, ge=0.01, le=1.0)
-    commitment: Unit | None = None
-    attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = None
+    actor: str = Field(..., description="Where the government changes (an actor name).")
+    position: dict[str, Unit] = Field(default_factory=dict, description="New views.")
+    salience: dict[str, Unit] = Field(default_factory=dict, description="New priorities.")
+    stubbornness: Unit | None = Field(None, description="New stubbornness.")
+    tolerance: float | None = Field(None, ge=0.01, le=1.0, description="New tolerance.")
+    commitment: Unit | None = Field(None, description="New commitment to forums.")
+    attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = Field(
+        None, description="New attention across theatres."
+    )
 
 
 class AgendaItem(_EventBase):
     """An item put on a forum's agenda at its next meeting."""
 
     type: Literal["agenda_item"]
-    forum: str
-    name: str = Field(..., min_length=1)
-    dimension: str
-    proposal: Unit | None = None
+    forum: str = Field(..., description="The forum whose next meeting takes it up.")
+    name: str = Field(..., min_length=1, description="What the item is, in words.")
+    dimension: str = Field(..., description="The dimension it is decided on.")
+    proposal: Unit | None = Field(
+        None, description="Its strength as proposed (default: the convener's)."
+    )
 
 
 Event = Annotated[
@@ -400,7 +416,11 @@ class ScenarioSpec(Strict):
 
     name: str = Field(..., min_length=1, description="Short name, used for run folders.")
     description: str = Field("", description="What the scenario is about, in a sentence or two.")
-    extends: str | None = Field(None, description="A scenario file this one overrides.")
+    extends: str | None = Field(
+        None,
+        description="A scenario file this one overrides, as a path relative to this file "
+        "(e.g. baseline_2024.yaml).",
+    )
     start: QuarterText = Field(..., description="First quarter simulated.")
     horizon: QuarterText = Field(..., description="Last quarter simulated (included).")
     seed: int = Field(0, ge=0, description="Default seed when none is given on the command line.")
@@ -449,9 +469,26 @@ class LatticeScenario(MesaScenario):
     source: str | None = None
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files, for editors that complete and check YAML."""
+def json_schema(partial: bool = False) -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors that complete and check YAML.
+
+    ``partial=True`` drops every ``required`` list: a file that ``extends`` another
+    names only what differs, so an editor should not ask it for ``start`` or a forum's
+    ``calendar`` (the loader still checks the merged scenario in full).
+    """
     schema = ScenarioSpec.model_json_schema(by_alias=True)
+    if partial:
+        _drop_required(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "latticesim scenario"
+    schema["title"] = "latticesim scenario" + (" (extending file)" if partial else "")
     return schema
+
+
+def _drop_required(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _drop_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_required(value)

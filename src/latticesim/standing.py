@@ -20,7 +20,7 @@ def meeting_reward(
     strengths: np.ndarray,
     adopted: np.ndarray,
     blocked_by: np.ndarray,
-    text_weight: float,
+    text_weight: float | np.ndarray,
 ) -> np.ndarray:
     """Score of one meeting for each invitee, in [0, 1].
 
@@ -30,7 +30,8 @@ def meeting_reward(
         strengths: items, adopted strengths (ignored where not adopted).
         adopted: items, bool.
         blocked_by: invitees x items, bool, True where the invitee blocked the failed item.
-        text_weight: 1 for agreed texts, less for a chair's statement.
+        text_weight: per item (or one for all): 1 for an agreed text, less for a chair's
+            statement, times the weight of the room that agreed it.
     """
     if strengths.size == 0:
         return np.full(positions.shape[0], BLOCKER_VALUE)

@@ -47,39 +47,70 @@ def threat_targets(
 ) -> np.ndarray:
     """The threat each actor would perceive from each adversary if nothing else changed.
 
-    T*_ia = (e_i[home_a] aggression_a + e_i[other_a] support_a) (1 + g gap_i[home_a])
+    T*_ia = e_i[home_a] aggression_a (1 + g gap_i[home_a])
+            + e_i[other_a] support_a (1 + g gap_i[other_a])
             + dep_ia coercion_a, clipped to [0, 1].
+
+    Military pressure is felt through exposure to the theatre where it happens, and is
+    amplified where partners have pulled resources out of that theatre (damped where
+    they have added them). China's support for Russia is pressure in the Euro-Atlantic.
 
     Args:
         exposure: actors x 2 theatres, how exposed each actor is to each theatre.
         dependence: actors x adversaries, dependence on the adversary's market (0-1).
         behaviour: adversaries x 4 (aggression, support, coercion, reaction), effective.
         home: adversaries, index of each adversary's home theatre (0 or 1).
-        gap: actors x 2, the security gap each actor sees in each theatre (partners'
-            resources withdrawn; negative when reinforced).
+        gap: actors x 2, the security gap each actor sees in each theatre.
         gap_sensitivity: how much a gap amplifies perceived military threat.
     """
     other = 1 - home
+    amp = np.maximum(1.0 + gap_sensitivity * gap, 0.0)  # actors x theatres
     military = (
-        exposure[:, home] * behaviour[:, AGGRESSION] + exposure[:, other] * behaviour[:, SUPPORT]
+        exposure[:, home] * behaviour[:, AGGRESSION] * amp[:, home]
+        + exposure[:, other] * behaviour[:, SUPPORT] * amp[:, other]
     )
-    amplifier = 1.0 + gap_sensitivity * gap[:, home]
-    return np.clip(military * amplifier + dependence * behaviour[:, COERCION], 0.0, 1.0)
+    return np.clip(military + dependence * behaviour[:, COERCION], 0.0, 1.0)
 
 
-def security_gap(resources: np.ndarray, capability: np.ndarray, region: np.ndarray) -> np.ndarray:
+def security_gap(resources: np.ndarray, capability: np.ndarray, presence: np.ndarray) -> np.ndarray:
     """Security gap per actor and theatre from partners moving resources.
 
     ``resources[j, t]`` is actor j's commitment of resources to theatre t relative to
-    the start (1 = unchanged). The gap in theatre t is the capability that others have
-    withdrawn from it, as a share of the capability of that theatre's actors; an actor
-    does not feel a gap it created itself.
+    the start (1 = unchanged). The gap in theatre t is the capability others have
+    withdrawn from it (negative where they reinforced it) as a share of ``presence[t]``,
+    the capability present there at the start (each actor's capability times its initial
+    attention to t), bounded to [-0.5, 1]. An actor does not feel a gap it created.
     """
     withdrawn = capability[:, None] * (1.0 - resources)  # actors x theatres
-    theatre_cap = np.array([capability[region == t].sum() for t in range(resources.shape[1])])
     total = withdrawn.sum(axis=0)
-    gap = (total[None, :] - withdrawn) / np.maximum(theatre_cap[None, :], 1e-9)
-    return gap
+    gap = (total[None, :] - withdrawn) / np.maximum(presence[None, :], 1e-9)
+    return np.clip(gap, -0.5, 1.0)
+
+
+# The theatre each default dimension belongs to: attention to that theatre makes the
+# dimension matter more (None: no theatre, e.g. economic security is everywhere).
+DIMENSION_THEATRE: dict[str, int | None] = {
+    "china_stance": 1,
+    "global_reach": 1,
+    "ukraine_support": 0,
+    "autonomy": 0,
+    "economic_security": None,
+}
+
+
+def attention_factor(
+    attention: np.ndarray, attention0: np.ndarray, theatre_of: np.ndarray, strength: float
+) -> np.ndarray:
+    """Multiplier of each actor's salience per dimension from shifts of its attention.
+
+    1 + strength * (attention now - attention at the start) to the dimension's theatre;
+    1 for dimensions with no theatre (``theatre_of`` = -1). Never below 0.
+    """
+    delta = attention - attention0  # actors x theatres
+    has = theatre_of >= 0
+    out = np.ones((attention.shape[0], theatre_of.size))
+    out[:, has] = 1.0 + strength * delta[:, theatre_of[has]]
+    return np.maximum(out, 0.0)
 
 
 def anchors(
