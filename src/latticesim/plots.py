@@ -35,6 +35,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from matplotlib.lines import Line2D
@@ -1280,6 +1281,81 @@ def _region_bands(sub: pd.DataFrame, dims: list[str]) -> tuple[np.ndarray, np.nd
     return x, out
 
 
+def fig_blocs(tables: Tables, subtitle: str | None = None) -> Figure:
+    """The two blocs the actors' views imply (landscape theory), quarter by quarter.
+
+    One row per actor, one column per quarter, coloured by side, so a reader sees who
+    stands with whom and exactly when someone switches; rows are grouped by the side
+    they end on. The energy of the split sits above: it falls as the split fits the
+    views better, and jumps when views move under it.
+    """
+    with mpl.rc_context(_STYLE):
+        actors = _table(tables, "actors")
+        model = _table(tables, "model")
+        n_rows = actors["actor"].nunique() if "actor" in actors else 0
+        fig = _figure(12, 1.9 + 0.16 * max(n_rows, 8))
+        _title(fig, "Blocs implied by views and shared forums (landscape theory)", subtitle)
+        gs = GridSpec(
+            2,
+            1,
+            figure=fig,
+            height_ratios=[1, 5.5],
+            hspace=0.12,
+            **_box(fig, 1.25, 1.9, 0.85, 0.5),
+        )
+        top = fig.add_subplot(gs[0])
+        ax = fig.add_subplot(gs[1], sharex=top)
+        if actors.empty or "bloc" not in actors:
+            _empty(ax, "no blocs recorded in this run")
+            top.set_axis_off()
+            return fig
+        grid = actors.pivot(index="actor", columns="step", values="bloc")
+        cap = actors.drop_duplicates("actor").set_index("actor")["capability"]
+        final = grid.iloc[:, -1]
+        switched = (grid.diff(axis=1).abs() > 0).sum(axis=1)
+        order = sorted(grid.index, key=lambda a: (final[a], -switched[a], -cap.get(a, 0.0)))
+        grid = grid.loc[order]
+        steps = grid.columns.to_numpy()
+        dates = actors.drop_duplicates("step").set_index("step")["date"].reindex(steps)
+        x = _decimal_year(dates)
+        step = x[1] - x[0] if len(x) > 1 else 0.25
+        extent = (x[0] - step / 2, x[-1] + step / 2, len(order) - 0.5, -0.5)
+        colours = ListedColormap(["#4a78b5", "#c8553d"])
+        ax.imshow(
+            grid.to_numpy(dtype=float),
+            aspect="auto",
+            cmap=colours,
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+            extent=extent,
+        )
+        ax.set_yticks(range(len(order)))
+        ax.set_yticklabels([short_name(a) for a in order], fontsize=7)
+        ax.grid(False)
+        ax.set_xlabel("Year")
+        _year_axis(ax, x)
+        if "bloc_energy" in model and model["bloc_energy"].notna().any():
+            top.plot(
+                _run_years(tables),
+                model["bloc_energy"].to_numpy(float),
+                color="#333333",
+                lw=1.5,
+                marker="o" if len(x) < 6 else None,
+            )
+        else:
+            _empty(top, "energy not recorded")
+        top.set_ylabel("Energy")
+        top.tick_params(labelbottom=False)
+        top.yaxis.set_major_locator(MaxNLocator(3))
+        handles = [
+            Patch(color="#4a78b5", label="side A (with the United States)"),
+            Patch(color="#c8553d", label="side B"),
+        ]
+        fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.995, 0.9), title="Side")
+        return fig
+
+
 # ------------------------------------------------------------------------------ all
 FIGURES: dict[str, Callable[..., Figure]] = {
     "statement_strength": fig_statement_strength,
@@ -1289,6 +1365,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "lattice": fig_lattice,
     "burden": fig_burden,
     "positions": fig_positions,
+    "blocs": fig_blocs,
 }
 """Every figure of a run, by the file name it is written under."""
 
@@ -1302,6 +1379,7 @@ _COST = {
     "burden": 3,
     "leading_platform": 2.5,
     "attendance": 2.5,
+    "blocs": 2,
 }
 
 
