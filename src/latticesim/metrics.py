@@ -61,19 +61,28 @@ def linkage_share(last_together: np.ndarray, step: int, window: int) -> float:
     return float(np.mean(step - last_together < window))
 
 
-def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman rank correlation (average ranks not needed: inputs rarely tie)."""
+def ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks 0..n-1 (ties broken by order: inputs rarely tie)."""
+    out = np.empty(len(a))
+    out[np.argsort(a, kind="stable")] = np.arange(len(a))
+    return out
+
+
+def spearman(a: np.ndarray, b: np.ndarray, rank_a: np.ndarray | None = None) -> float:
+    """Spearman rank correlation; ``rank_a`` may be passed when ``a`` does not change."""
     if len(a) < 3:
         return float("nan")
-    ra = np.argsort(np.argsort(a)).astype(float)
-    rb = np.argsort(np.argsort(b)).astype(float)
+    ra = ranks(a) if rank_a is None else rank_a.astype(float)
+    rb = ranks(b)
     ra -= ra.mean()
     rb -= rb.mean()
     den = np.sqrt((ra * ra).sum() * (rb * rb).sum())
     return float((ra * rb).sum() / den) if den > 0 else float("nan")
 
 
-def burden_sharing(gdp: np.ndarray, defence_pct: np.ndarray) -> dict[str, float]:
+def burden_sharing(
+    gdp: np.ndarray, defence_pct: np.ndarray, gdp_rank: np.ndarray | None = None
+) -> dict[str, float]:
     """Burden-sharing figures for an alliance, to show Olson and Zeckhauser's pattern.
 
     Olson and Zeckhauser (1966): the largest member of an alliance providing a collective
@@ -88,9 +97,9 @@ def burden_sharing(gdp: np.ndarray, defence_pct: np.ndarray) -> dict[str, float]
     share = float(spend[big]) / total if total > 0 else float("nan")
     gdp_share = float(gdp[big]) / float(gdp.sum())
     return {
-        "defence_pct_gdp_mean": float(np.mean(defence_pct)),
+        "defence_pct_gdp_mean": float(defence_pct.sum()) / len(defence_pct),
         "defence_total_usd_bn": float(total),
         "largest_member_spending_share": share,
         "largest_member_burden_ratio": share / gdp_share if gdp_share > 0 else float("nan"),
-        "size_effort_correlation": spearman(gdp, defence_pct),
+        "size_effort_correlation": spearman(gdp, defence_pct, gdp_rank),
     }

@@ -31,7 +31,13 @@ from latticesim.attendance import (
     meeting_value,
 )
 from latticesim.forums import Forum, Item
-from latticesim.metrics import burden_sharing, coordination_index, linkage_share, standing_shares
+from latticesim.metrics import (
+    burden_sharing,
+    coordination_index,
+    linkage_share,
+    ranks,
+    standing_shares,
+)
 from latticesim.quarters import Quarter
 from latticesim.records import Recorder
 from latticesim.rules import (
@@ -155,6 +161,7 @@ class LatticeModel(mesa.Model):
         self.quarter = self.start
         self._met_this_quarter: list[Forum] = []
         self._coordination_year = -1
+        self._input_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._burden_rows: np.ndarray | None = None
         self._bloc_anchor = self.actor_index.get("United States", 0)
         self.bloc_energy = float("nan")
@@ -349,6 +356,7 @@ class LatticeModel(mesa.Model):
                 ev.lift_veto(self, i, d, forum)
                 s.timed_vetoes.remove((until, i, d, forum))
         for event in self._events_by_date.get(self.quarter.index, ()):
+            self._input_cache = None
             text = ev.apply(self, event)
             if event.note:
                 text = f"{text[:-1]} ({event.note})."
@@ -372,7 +380,15 @@ class LatticeModel(mesa.Model):
     def update_threats(self) -> None:
         """Threat perceptions move toward what adversaries do; views and salience follow."""
         s, p = self.state, self.params
-        gap = security_gap(s.resources, s.capability, self.presence)
+        if self._input_cache is None:
+            # Gaps and attention change only when an event moves resources or attention.
+            gap = security_gap(s.resources, s.capability, self.presence)
+            own_gap = gap[np.arange(len(gap)), np.minimum(self.region, 1)]
+            focus = attention_factor(
+                s.attention, self.attention0, self.theatre_of, p.attention_response
+            )
+            self._input_cache = (gap, own_gap, focus)
+        gap, own_gap, focus = self._input_cache
         target = threat_targets(
             s.exposure, s.dependence, s.behaviour, self.home, gap, p.gap_sensitivity
         )
@@ -389,14 +405,11 @@ class LatticeModel(mesa.Model):
         if "autonomy" in self.dimension_index:
             # A partner withdrawing from one's theatre pushes toward acting alone.
             k = self.dimension_index["autonomy"]
-            own = gap[np.arange(len(gap)), np.minimum(self.region, 1)]
-            s.anchor[:, k] = np.clip(s.anchor[:, k] + p.gap_sensitivity * 0.5 * own, 0, 1)
+            s.anchor[:, k] = np.clip(s.anchor[:, k] + p.gap_sensitivity * 0.5 * own_gap, 0, 1)
         s.salience = saliences(
             s.base_salience, s.threat, s.threat0, self.response, p.salience_response
         )
-        s.salience *= attention_factor(
-            s.attention, self.attention0, self.theatre_of, p.attention_response
-        )
+        s.salience *= focus
         np.clip(s.salience, 0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
         self._radius = tolerance_radius(s.tolerance[:, None], s.salience, s.veto)
@@ -440,7 +453,7 @@ class LatticeModel(mesa.Model):
             distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
         sal_inv = s.salience[inv]
         agenda = forum.discusses
-        agenda_sal = sal_inv[:, agenda].mean(axis=1) if agenda.size else 0.5
+        agenda_sal = sal_inv[:, agenda].sum(axis=1) / agenda.size if agenda.size else 0.5
         value = meeting_value(
             s.commitment[inv],
             attention,
@@ -490,7 +503,7 @@ class LatticeModel(mesa.Model):
             self._met_this_quarter.append(forum)
             att = inv[attending]
             g = LEVEL_WEIGHT[levels[attending]] * text_weight
-            block = np.ix_(att, att)
+            block = (att[:, None], att[None, :])
             pair = np.outer(g, g)
             s.ties[block] += pair
             s.last_together[block] = self.steps
@@ -668,7 +681,8 @@ class LatticeModel(mesa.Model):
         if rows is not self._burden_rows:
             self._burden_rows = rows
             self._burden_gdp = self.state.gdp[rows]
-        return burden_sharing(self._burden_gdp, self.state.defence_pct[rows])
+            self._burden_rank = ranks(self._burden_gdp)
+        return burden_sharing(self._burden_gdp, self.state.defence_pct[rows], self._burden_rank)
 
 
 def _attention(values: dict[str, float], current: np.ndarray) -> np.ndarray:

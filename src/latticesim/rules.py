@@ -8,7 +8,7 @@ scale of a dimension: a text's *strength* is the position it adopts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,9 +16,8 @@ MIN_SALIENCE = 0.1
 _EPS = 1e-12
 
 
-@dataclass(frozen=True, slots=True)
-class ItemOutcome:
-    """What happened to one item.
+class ItemOutcome(NamedTuple):
+    """What happened to one item (a named tuple: a meeting makes several per quarter).
 
     Attributes:
         adopted: whether a text was agreed.
@@ -116,7 +115,7 @@ def consensus(
         blocking = np.abs(positions - p) > radius + _EPS
         if not blocking.any():
             return ItemOutcome(True, p, float(proposal), rounds, (), first, p)
-        idx = tuple(int(i) for i in np.flatnonzero(blocking))
+        idx = tuple(np.flatnonzero(blocking).tolist())
         if rounds == 1:
             first = idx
         if rounds == max_rounds:
@@ -148,9 +147,9 @@ def weighted_majority(
     if median is None:
         median = weighted_median(positions, weights)
     accept = np.abs(positions - median) <= radius + _EPS
-    total = float(np.sum(weights))
-    share = float(np.sum(weights[accept])) / total if total > 0 else 0.0
-    against = tuple(int(i) for i in np.flatnonzero(~accept))
+    total = float(weights.sum())
+    share = float(weights[accept].sum()) / total if total > 0 else 0.0
+    against = tuple(np.flatnonzero(~accept).tolist())
     if share + _EPS >= threshold:
         return ItemOutcome(True, median, median, 1, against, (), median)
     return ItemOutcome(False, float("nan"), median, 1, against, (), median)

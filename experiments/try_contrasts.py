@@ -1,0 +1,537 @@
+"""Scenario contrasts on paired seeds: the numbers and figures of the teaching notes.
+
+    python experiments/try_contrasts.py                  # every contrast, 30 paired seeds
+    python experiments/try_contrasts.py --only taiwan_crisis --seeds 10
+
+Each contrast runs two or more scenarios with the same seeds (replication r of every arm
+draws the same random streams), measures each run by a few metrics over a window of
+quarters, and reports the mean paired difference from the reference arm with its 95%
+confidence interval (Student's t over the seeds). Because the noise common to both arms
+cancels in a paired difference, 30 seeds measure differences far smaller than the
+spread of either arm.
+
+Every arm runs at the calibrated parameters (the values fitted to the 2019-2024 record,
+read from ``scenarios/hindcast_2019.yaml``; ``--parameters package`` uses the package's
+defaults instead). Writes ``experiments/try_contrasts_results/contrasts.csv`` and
+``contrasts.md`` (every difference), and one figure per contrast,
+``docs/figures/<scenario>_contrast.png`` (with ``--parameters package``, in the results
+folder instead): on the left each arm's median over time with its 10-90% band, on the
+right the paired differences with their intervals. Runs in this process, one run at a
+time (about two minutes for all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from latticesim import hindcast as hc  # noqa: E402
+from latticesim import load_scenario, simulate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+OUT = ROOT / "experiments" / "try_contrasts_results"
+FIGURES = ROOT / "docs" / "figures"
+FORUMS = ("NATO", "NATO+IP4", "G7", "EU", "EU-US TTC", "Quad", "AUKUS", "US-Japan-ROK")
+
+Tables = dict[str, pd.DataFrame]
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def coded(meetings: pd.DataFrame, forum: str, dimension: str, first: str, last: str) -> float:
+    """Mean coded strength of a forum's texts on a dimension over [first, last].
+
+    Coded as the hindcast codes the record: an adopted text is its strength, a meeting
+    that met but agreed nothing on the dimension says nothing (0). Meetings that did not
+    meet are left out; NaN if none met.
+    """
+    rows = meetings[
+        (meetings["forum"] == forum)
+        & meetings["met"]
+        & (meetings["date"] >= first)
+        & (meetings["date"] <= last)
+    ]
+    if rows.empty:
+        return float("nan")
+    return float(rows[f"strength_{dimension}"].fillna(0.0).mean())
+
+
+def adopted_share(items: pd.DataFrame, forum: str, dimension: str, first: str, last: str) -> float:
+    """Share of a forum's items on a dimension that were adopted over [first, last]."""
+    rows = items[
+        (items["forum"] == forum)
+        & (items["dimension"] == dimension)
+        & (items["date"] >= first)
+        & (items["date"] <= last)
+    ]
+    return float(rows["adopted"].mean()) if len(rows) else float("nan")
+
+
+def model_mean(model: pd.DataFrame, column: str, first: str, last: str) -> float:
+    """Mean of a model-table column over [first, last] (NaN where a forum is gone)."""
+    rows = model[(model["date"] >= first) & (model["date"] <= last)]
+    return float(rows[column].mean()) if column in rows else float("nan")
+
+
+def threat(actors: pd.DataFrame, who: tuple[str, ...], source: str, first: str, last: str) -> float:
+    """Mean threat a group perceives from an adversary over [first, last]."""
+    rows = actors[actors["actor"].isin(who) & (actors["date"] >= first) & (actors["date"] <= last)]
+    return float(rows[f"threat_{source}"].mean())
+
+
+@dataclass
+class Metric:
+    """One number per run, and (optionally) a quarterly series for the figure."""
+
+    name: str
+    label: str
+    value: Callable[[Tables], float]
+    series: Callable[[Tables], pd.Series] | None = None
+
+
+@dataclass
+class Contrast:
+    """Arms (scenario files, the first the reference) and the metrics compared."""
+
+    name: str
+    title: str
+    arms: tuple[str, ...]
+    metrics: tuple[Metric, ...]
+    actors: bool = False  # whether a metric needs the per-actor table
+
+
+def _model_series(column: str) -> Callable[[Tables], pd.Series]:
+    return lambda t: t["model"].set_index("date")[column]
+
+
+def _forum_series(forum: str, dimension: str) -> Callable[[Tables], pd.Series]:
+    def series(t: Tables) -> pd.Series:
+        m = t["meetings"]
+        rows = m[(m["forum"] == forum) & m["met"]].set_index("date")
+        return rows[f"strength_{dimension}"].fillna(0.0)
+
+    return series
+
+
+LATE = ("2027Q1", "2033Q4")
+IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
+EUROPE = ("France", "Germany", "United Kingdom", "Italy", "Poland")
+
+CONTRASTS: dict[str, Contrast] = {
+    "us_retrenchment": Contrast(
+        "us_retrenchment",
+        "US pivot against US retrenchment (and the baseline), 2027-2033",
+        ("us_pivot.yaml", "us_retrenchment.yaml", "baseline_2024.yaml"),
+        (
+            Metric(
+                "share_NATO",
+                "NATO's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO", *LATE),
+                _model_series("share_NATO"),
+            ),
+            Metric(
+                "share_NATO+IP4",
+                "NATO+IP4's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO+IP4", *LATE),
+                _model_series("share_NATO+IP4"),
+            ),
+            Metric(
+                "ip4_standing",
+                "IP4's mean standing of their forums",
+                lambda t: model_mean(t["model"], "ip4_standing", *LATE),
+                _model_series("ip4_standing"),
+            ),
+            Metric(
+                "ip4_standing_NATO+IP4",
+                "IP4's standing of NATO+IP4",
+                lambda t: model_mean(t["model"], "ip4_standing_NATO+IP4", *LATE),
+                _model_series("ip4_standing_NATO+IP4"),
+            ),
+        ),
+    ),
+    "france_autonomy": Contrast(
+        "france_autonomy",
+        "France's line softened against hardened: NATO on global reach, 2025-2033",
+        ("france_autonomy_soft.yaml", "france_autonomy.yaml", "baseline_2024.yaml"),
+        (
+            Metric(
+                "nato_reach",
+                "NATO's coded global_reach text (0 if none)",
+                lambda t: coded(t["meetings"], "NATO", "global_reach", "2025Q1", "2033Q4"),
+                _forum_series("NATO", "global_reach"),
+            ),
+            Metric(
+                "nato_reach_adopted",
+                "share of NATO reach items adopted",
+                lambda t: adopted_share(t["items"], "NATO", "global_reach", "2025Q1", "2033Q4"),
+            ),
+            Metric(
+                "nato_ip4_reach",
+                "NATO+IP4's coded global_reach text",
+                lambda t: coded(t["meetings"], "NATO+IP4", "global_reach", "2025Q1", "2033Q4"),
+                _forum_series("NATO+IP4", "global_reach"),
+            ),
+            Metric(
+                "tokyo_adopted",
+                "Tokyo office adopted (2025)",
+                lambda t: float(
+                    t["items"][t["items"]["item"].str.contains("Tokyo")]["adopted"].any()
+                ),
+            ),
+        ),
+    ),
+    "taiwan_crisis": Contrast(
+        "taiwan_crisis",
+        "Taiwan crisis against the baseline: China language by forum, 2027Q1-2028Q4",
+        ("baseline_2024.yaml", "taiwan_crisis.yaml"),
+        tuple(
+            Metric(
+                f"china_{forum}",
+                f"{forum}",
+                (lambda f: lambda t: coded(t["meetings"], f, "china_stance", "2027Q1", "2028Q4"))(
+                    forum
+                ),
+                _forum_series(forum, "china_stance") if forum in ("NATO", "G7", "Quad") else None,
+            )
+            for forum in FORUMS
+        ),
+    ),
+    "russia_dprk": Contrast(
+        "russia_dprk",
+        "Russia-North Korea cooperation against the baseline, 2025-2030",
+        ("baseline_2024.yaml", "russia_dprk.yaml"),
+        (
+            Metric(
+                "threat_nk_ip4",
+                "IP4's threat from North Korea",
+                lambda t: threat(t["actors"], IP4, "north_korea", "2025Q1", "2030Q4"),
+            ),
+            Metric(
+                "threat_nk_europe",
+                "five Europeans' threat from North Korea",
+                lambda t: threat(t["actors"], EUROPE, "north_korea", "2025Q1", "2030Q4"),
+            ),
+            Metric(
+                "nato_ip4_reach",
+                "NATO+IP4's coded global_reach text",
+                lambda t: coded(t["meetings"], "NATO+IP4", "global_reach", "2025Q1", "2030Q4"),
+                _forum_series("NATO+IP4", "global_reach"),
+            ),
+            Metric(
+                "coordination",
+                "coordination index (NATO and IP4)",
+                lambda t: model_mean(t["model"], "coordination_index", "2025Q1", "2030Q4"),
+                _model_series("coordination_index"),
+            ),
+        ),
+        actors=True,
+    ),
+    "china_enabler": Contrast(
+        "china_enabler",
+        "China's support for Russia falling or rising, against the baseline, 2025-2030",
+        ("baseline_2024.yaml", "china_enabler.yaml", "china_enabler_falls.yaml"),
+        (
+            Metric(
+                "nato_china",
+                "NATO's coded China text",
+                lambda t: coded(t["meetings"], "NATO", "china_stance", "2025Q1", "2030Q4"),
+                _forum_series("NATO", "china_stance"),
+            ),
+            Metric(
+                "eu_china",
+                "EU's coded China text",
+                lambda t: coded(t["meetings"], "EU", "china_stance", "2025Q1", "2030Q4"),
+                _forum_series("EU", "china_stance"),
+            ),
+            Metric(
+                "threat_china_europe",
+                "five Europeans' threat from China",
+                lambda t: threat(t["actors"], EUROPE, "china", "2025Q1", "2030Q4"),
+            ),
+            Metric(
+                "share_NATO",
+                "NATO's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO", "2025Q1", "2030Q4"),
+            ),
+        ),
+        actors=True,
+    ),
+    "ip4_standalone": Contrast(
+        "ip4_standalone",
+        "IP4 ministers meeting on their own against the baseline, 2025-2033",
+        ("baseline_2024.yaml", "ip4_standalone.yaml"),
+        (
+            Metric(
+                "ip4_standing",
+                "IP4's mean standing of their forums",
+                lambda t: model_mean(t["model"], "ip4_standing", "2025Q1", "2033Q4"),
+                _model_series("ip4_standing"),
+            ),
+            Metric(
+                "share_NATO+IP4",
+                "NATO+IP4's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO+IP4", "2025Q1", "2033Q4"),
+                _model_series("share_NATO+IP4"),
+            ),
+            Metric(
+                "linkage",
+                "linkage of the two theatres",
+                lambda t: model_mean(t["model"], "linkage", "2025Q1", "2033Q4"),
+                _model_series("linkage"),
+            ),
+            Metric(
+                "founded",
+                "a forum founded by a blocked group",
+                lambda t: float((t["log"]["kind"] == "forum_founded").any()),
+            ),
+        ),
+    ),
+    "spoilers": Contrast(
+        "spoilers",
+        "Hungary and Slovakia blocking against the baseline, 2025-2030",
+        ("baseline_2024.yaml", "spoilers.yaml"),
+        (
+            Metric(
+                "nato_china",
+                "NATO's coded China text",
+                lambda t: coded(t["meetings"], "NATO", "china_stance", "2025Q1", "2030Q4"),
+                _forum_series("NATO", "china_stance"),
+            ),
+            Metric(
+                "nato_china_adopted",
+                "share of NATO China items adopted",
+                lambda t: adopted_share(t["items"], "NATO", "china_stance", "2025Q1", "2030Q4"),
+            ),
+            Metric(
+                "eu_china",
+                "EU's coded China text (majority rule)",
+                lambda t: coded(t["meetings"], "EU", "china_stance", "2025Q1", "2030Q4"),
+                _forum_series("EU", "china_stance"),
+            ),
+            Metric(
+                "share_NATO",
+                "NATO's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO", "2025Q1", "2030Q4"),
+            ),
+        ),
+    ),
+    "economic_security": Contrast(
+        "economic_security",
+        "Economic security by forum against the baseline: 2025 texts and 2025-2030 means",
+        ("baseline_2024.yaml", "economic_security.yaml"),
+        (
+            Metric(
+                "econ_G7_2025",
+                "G7's 2025 text on economic security",
+                lambda t: coded(t["meetings"], "G7", "economic_security", "2025Q2", "2025Q2"),
+                _forum_series("G7", "economic_security"),
+            ),
+            Metric(
+                "econ_TTC_2025",
+                "TTC's 2025 text on economic security",
+                lambda t: coded(
+                    t["meetings"], "EU-US TTC", "economic_security", "2025Q2", "2025Q2"
+                ),
+            ),
+            Metric(
+                "econ_EU",
+                "EU's texts on economic security, 2025-2030",
+                lambda t: coded(t["meetings"], "EU", "economic_security", "2025Q1", "2030Q4"),
+                _forum_series("EU", "economic_security"),
+            ),
+            Metric(
+                "econ_G7",
+                "G7's texts on economic security, 2025-2030",
+                lambda t: coded(t["meetings"], "G7", "economic_security", "2025Q1", "2030Q4"),
+            ),
+        ),
+    ),
+}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of paired differences (NaNs dropped)."""
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n < 2:
+        return float(np.mean(values)) if n else float("nan"), float("nan"), float("nan")
+    m = float(values.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return m, m - half, m + half
+
+
+def calibrated() -> dict[str, float]:
+    """The fitted parameters, as written in the hindcast file (docs/calibration.md, 8)."""
+    spec = load_scenario(SCENARIOS / "hindcast_2019.yaml")
+    return {k: getattr(spec.parameters, k) for k in hc.FREE_PARAMETERS}
+
+
+def run_contrast(
+    c: Contrast, seeds: range, parameters: dict[str, float] | None = None
+) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Every arm on every seed: metric values (one row per arm and seed) and series.
+
+    ``parameters`` (e.g. :func:`calibrated`) replace the arms' own values of those
+    parameters, the same in every arm.
+    """
+    specs = {arm: load_scenario(SCENARIOS / arm) for arm in c.arms}
+    if parameters:
+        specs = {arm: hc.with_parameters(spec, parameters) for arm, spec in specs.items()}
+    rows = []
+    series: dict[str, dict[str, list[pd.Series]]] = {arm: {} for arm in c.arms}
+    for seed in seeds:
+        for arm, spec in specs.items():
+            tables = simulate(spec, seed, record_actors=c.actors).recorder.frames()
+            row = {"arm": arm, "seed": seed}
+            for m in c.metrics:
+                row[m.name] = m.value(tables)
+                if m.series is not None:
+                    series[arm].setdefault(m.name, []).append(m.series(tables))
+            rows.append(row)
+    return pd.DataFrame(rows), series
+
+
+def differences(c: Contrast, values: pd.DataFrame) -> pd.DataFrame:
+    """Paired differences of every arm from the reference arm, per metric."""
+    ref = values[values["arm"] == c.arms[0]].set_index("seed")
+    out = []
+    for arm in c.arms[1:]:
+        other = values[values["arm"] == arm].set_index("seed")
+        for m in c.metrics:
+            d = (other[m.name] - ref[m.name]).to_numpy(dtype=float)
+            mean, lo, hi = mean_ci(d)
+            out.append(
+                {
+                    "contrast": c.name,
+                    "arm": arm.removesuffix(".yaml"),
+                    "reference": c.arms[0].removesuffix(".yaml"),
+                    "metric": m.name,
+                    "label": m.label,
+                    "reference_mean": float(ref[m.name].mean()),
+                    "arm_mean": float(other[m.name].mean()),
+                    "difference": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "seeds": int(np.sum(~np.isnan(d))),
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def figure(c: Contrast, diffs: pd.DataFrame, series: dict, path: Path) -> Path:
+    """Arms over time (median, 10-90% band) and paired differences with 95% CIs."""
+    with_series = [m for m in c.metrics if m.series is not None][:2]
+    ncols = len(with_series) + 1
+    fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 4.2), squeeze=False)
+    axes = axes[0]
+    colours = plt.get_cmap("tab10")
+    for k, m in enumerate(with_series):
+        ax = axes[k]
+        for a, arm in enumerate(c.arms):
+            frame = pd.concat(series[arm][m.name], axis=1)
+            frame = frame.sort_index()
+            x = [int(d[:4]) + (int(d[-1]) - 1) / 4 for d in frame.index]
+            ax.fill_between(
+                x,
+                frame.quantile(0.1, axis=1),
+                frame.quantile(0.9, axis=1),
+                color=colours(a),
+                alpha=0.15,
+                lw=0,
+            )
+            ax.plot(x, frame.median(axis=1), color=colours(a), label=arm.removesuffix(".yaml"))
+        ax.set_title(m.label, fontsize=10)
+        ax.set_xlabel("year")
+        ax.legend(fontsize=7)
+    ax = axes[-1]
+    labels = [f"{r.label}\n({r.arm} - {r.reference})" for r in diffs.itertuples()]
+    y = np.arange(len(diffs))[::-1]
+    ax.errorbar(
+        diffs["difference"],
+        y,
+        xerr=[diffs["difference"] - diffs["ci_low"], diffs["ci_high"] - diffs["difference"]],
+        fmt="o",
+        color="k",
+        capsize=3,
+    )
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=6.5)
+    ax.set_title(
+        f"paired difference, mean and 95% CI ({int(diffs['seeds'].max())} seeds)", fontsize=10
+    )
+    fig.suptitle(c.title, fontsize=11)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def markdown(diffs: pd.DataFrame) -> str:
+    """All differences as a Markdown table."""
+    lines = [
+        "| contrast | arm - reference | metric | reference | arm | difference [95% CI] |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in diffs.itertuples():
+        lines.append(
+            f"| {r.contrast} | {r.arm} - {r.reference} | {r.label} | {r.reference_mean:.3f} "
+            f"| {r.arm_mean:.3f} | {r.difference:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}] |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=30, help="paired seeds per arm")
+    parser.add_argument("--only", nargs="*", choices=list(CONTRASTS), help="some contrasts")
+    parser.add_argument(
+        "--parameters",
+        choices=["calibrated", "package"],
+        default="calibrated",
+        help="calibrated: the hindcast's fitted values in every arm (default); package: "
+        "each scenario's own (the package defaults unless the file sets them)",
+    )
+    args = parser.parse_args(argv)
+    chosen = args.only or list(CONTRASTS)
+    params = calibrated() if args.parameters == "calibrated" else None
+    all_diffs = []
+    for name in chosen:
+        c = CONTRASTS[name]
+        t0 = time.perf_counter()
+        values, series = run_contrast(c, range(args.seeds), params)
+        diffs = differences(c, values)
+        folder = FIGURES if args.parameters == "calibrated" else OUT / "package_defaults"
+        figure(c, diffs, series, folder / f"{name}_contrast.png")
+        all_diffs.append(diffs)
+        print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    diffs = pd.concat(all_diffs, ignore_index=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    stem = "contrasts" if not args.only else f"contrasts_{'_'.join(chosen)}"
+    if args.parameters == "package":
+        stem += "_package_defaults"
+    diffs.to_csv(OUT / f"{stem}.csv", index=False)
+    (OUT / f"{stem}.md").write_text(markdown(diffs) + "\n", encoding="utf-8")
+    print(markdown(diffs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""How far must Australia's commitment fall for its leader to skip the 2024 summit?
+
+    python experiments/try_hindcast_australia.py            # 50 replications per value
+
+The hindcast's held-out pattern "Australia below head-of-government level in 2024, the
+other three IP4 leaders at head level" fails (docs/calibration.md, section 8.6). This
+script shows why: it reruns ``scenarios/hindcast_2019.yaml`` with Australia's 2024
+commitment (the input the record grounds: domestic criticism of NATO ties) set lower
+and lower, and counts in how many replications Australia sends less than its leader,
+the other three send theirs, and all four came in 2022-2023. Attending grows more
+valuable to every partner from 2022 to 2024 (standing and threat rise), so Australia's
+value in 2024 must fall below what New Zealand's was in 2022, when its leader came:
+only a commitment far below the packaged 0.75 does that.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from latticesim import hindcast as hc
+from latticesim import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+VALUES = (0.75, 0.6, 0.5, 0.4, 0.3, 0.2)
+
+
+def with_australia_commitment(spec, value: float):
+    """The hindcast with the 2024Q3 Australian commitment event set to ``value``."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    for event in data["events"]:
+        if event["type"] == "commitment" and event["actor"] == "Australia":
+            event["value"] = value
+    return type(spec).model_validate(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    seeds = range(int(argv[0]) if argv else 50)
+    spec = load_scenario(ROOT / "scenarios" / "hindcast_2019.yaml")
+    print(
+        "| Australia's commitment in 2024 | Australia below head | other three at head "
+        "| 2024 pattern | all four at head 2022-2023 |"
+    )
+    print("|---|---|---|---|---|")
+    for value in VALUES:
+        runs = [hc.evaluate(with_australia_commitment(spec, value), s) for s in seeds]
+        below = sum(r.values["australia_level_2024"] < hc.LEVEL_ORDER["head"] for r in runs)
+        others = sum(r.values["ip4_heads_2024"] == 3 for r in runs)
+        both = sum(r.holds["ip4_australia_2024"] for r in runs)
+        early = sum(r.holds["ip4_heads_2022_2023"] for r in runs)
+        n = len(runs)
+        print(
+            f"| {value:.2f} | {below / n:.2f} | {others / n:.2f} | {both / n:.2f} "
+            f"| {early / n:.2f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
