@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run on Dask: 'local' for a LocalCluster, or a scheduler's address",
     )
     sweep.add_argument(
-        "--chunk-size", type=int, default=None, help="runs per task (default: ~8 tasks a worker)"
+        "--chunk-size", type=int, default=None, help="runs per task (default: shrinking to 1)"
     )
     sweep.add_argument("--dry-run", action="store_true", help="check the file and say the plan")
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
