@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from latticesim import load_scenario
+from latticesim import load_scenario, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -18,3 +19,9 @@ def baseline():
 @pytest.fixture(scope="session")
 def pivot():
     return load_scenario(SCENARIOS / "us_pivot.yaml")
+
+
+def scenario_tables(name: str, seed: int = 1, until: str | None = None) -> dict[str, pd.DataFrame]:
+    """Run a shipped scenario (fresh tables each call, so a test may change them)."""
+    spec = load_scenario(SCENARIOS / f"{name}.yaml")
+    return simulate(spec, seed, until=until).recorder.frames()

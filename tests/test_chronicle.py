@@ -9,30 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import scenario_tables
 from latticesim.chronicle import IP4, chronicle, chronicle_entries
-from latticesim.model import LatticeModel
-from latticesim.scenario import LatticeScenario, ScenarioSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 QUARTER = re.compile(r"\b\d{4}Q[1-4]\b")
 
 
-def _spec(name: str) -> ScenarioSpec:
-    path = SCENARIOS / f"{name}.yaml"
-    try:
-        from latticesim.loading import load_scenario
-    except ImportError:  # pragma: no cover - the loader is the preferred way in
-        from ruamel.yaml import YAML
-
-        return ScenarioSpec.model_validate(YAML(typ="safe").load(path.read_text()))
-    return load_scenario(path)
-
-
 def _run(name: str, seed: int = 1, until: str | None = None) -> dict[str, pd.DataFrame]:
-    model = LatticeModel(LatticeScenario(spec=_spec(name), rng=seed, until=until))
-    model.run()
-    return model.recorder.frames()
+    return scenario_tables(name, seed, until)
 
 
 @pytest.fixture(scope="session")

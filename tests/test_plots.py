@@ -11,29 +11,15 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+from conftest import scenario_tables
 from latticesim import plots
-from latticesim.model import LatticeModel
-from latticesim.scenario import LatticeScenario, ScenarioSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 
-def _spec(name: str) -> ScenarioSpec:
-    path = SCENARIOS / f"{name}.yaml"
-    try:
-        from latticesim.loading import load_scenario
-    except ImportError:  # pragma: no cover - the loader is the preferred way in
-        from ruamel.yaml import YAML
-
-        return ScenarioSpec.model_validate(YAML(typ="safe").load(path.read_text()))
-    return load_scenario(path)
-
-
 def _run(name: str, seed: int = 1, until: str | None = None) -> dict[str, pd.DataFrame]:
-    model = LatticeModel(LatticeScenario(spec=_spec(name), rng=seed, until=until))
-    model.run()
-    return model.recorder.frames()
+    return scenario_tables(name, seed, until)
 
 
 @pytest.fixture(scope="session")
