@@ -6,10 +6,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from latticesim.socialisation import (
+    add_ties,
     fj_fixed_point,
     fj_step,
     influence_matrix,
-    tie_increment,
 )
 
 
@@ -49,10 +49,13 @@ def test_influence_matrix_is_row_stochastic_and_isolated_keep_their_view():
     assert np.isclose(w[0, 1], 0.2) and np.isclose(w[0, 2], 0.1) and np.isclose(w[0, 0], 0.7)
 
 
-def test_tie_increment_weights_levels():
-    ties = tie_increment(np.array([0, 2]), np.array([3, 1]), 1.0, 3)
-    assert ties[0, 2] == ties[2, 0] == 0.3  # head (1.0) x official (0.3)
-    assert ties[0, 0] == 0 and ties[1].sum() == 0
+def test_ties_weight_levels_and_exclude_self():
+    ties = np.zeros((3, 3))
+    add_ties(ties, np.array([0, 2]), np.array([1.0, 0.3]))  # a head and an official
+    assert ties[0, 2] == ties[2, 0] == 0.3
+    assert np.all(np.diag(ties) == 0) and ties[1].sum() == 0
+    add_ties(ties, np.array([0, 2]), np.array([1.0, 0.3]))
+    assert ties[0, 2] == 0.6  # meetings add up
 
 
 @settings(max_examples=60, deadline=None)

@@ -49,7 +49,7 @@ from latticesim.rules import (
     weighted_medians,
 )
 from latticesim.scenario import ADVERSARIES, LatticeScenario, ScenarioSpec
-from latticesim.socialisation import LEVEL_WEIGHT, fj_step, influence_matrix
+from latticesim.socialisation import LEVEL_WEIGHT, add_ties, fj_step, influence_matrix
 from latticesim.standing import learn, meeting_reward
 from latticesim.threats import (
     AGGRESSION,
@@ -503,10 +503,8 @@ class LatticeModel(mesa.Model):
             self._met_this_quarter.append(forum)
             att = inv[attending]
             g = LEVEL_WEIGHT[levels[attending]] * text_weight
-            block = (att[:, None], att[None, :])
-            pair = np.outer(g, g)
-            s.ties[block] += pair
-            s.last_together[block] = self.steps
+            add_ties(s.ties, att, g)
+            s.last_together[att[:, None], att[None, :]] = self.steps
             # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
             reg = self.region[att]
             self._cross_ties += float(g[reg == 0].sum() * g[reg == 1].sum())

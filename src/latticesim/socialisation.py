@@ -12,18 +12,14 @@ import numpy as np
 LEVEL_WEIGHT = np.array([0.0, 0.3, 0.6, 1.0])  # absent, official, minister, head
 
 
-def tie_increment(attendees: np.ndarray, levels: np.ndarray, weight: float, n: int) -> np.ndarray:
-    """Ties one meeting adds between each pair of attendees.
+def add_ties(ties: np.ndarray, attendees: np.ndarray, g: np.ndarray) -> None:
+    """Add one meeting's ties, in place: g_i g_j for each pair of distinct attendees.
 
-    A pair's tie grows with the product of the levels they came at: two heads of
-    government talk more than two officials. ``weight`` discounts meetings that only
-    issued a chair's statement.
+    ``g`` is each attendee's level weight (times the text's weight): two heads of
+    government talk more than two officials. An actor has no tie to itself.
     """
-    ties = np.zeros((n, n))
-    g = LEVEL_WEIGHT[levels] * weight
-    ties[np.ix_(attendees, attendees)] = np.outer(g, g)
-    ties[attendees, attendees] = 0.0
-    return ties
+    ties[attendees[:, None], attendees[None, :]] += np.outer(g, g)
+    ties[attendees, attendees] -= g * g
 
 
 def influence_matrix(ties: np.ndarray, openness: np.ndarray) -> np.ndarray:
