@@ -1134,6 +1134,20 @@ def _spread(points: list, gap: float = 0.36, radius: float = 0.7) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- burden
+def _reference_line(ax: Axes, y: float, label: str) -> None:
+    """A dotted line at a benchmark value, named at its left end."""
+    ax.axhline(y, color="#444444", lw=0.8, ls=":")
+    ax.text(
+        0.02,
+        y,
+        label,
+        transform=ax.get_yaxis_transform(),
+        fontsize=7.5,
+        color="#444444",
+        va="bottom",
+    )
+
+
 def fig_burden(tables: Tables, subtitle: str | None = None) -> Figure:
     """Olson and Zeckhauser's pattern: does NATO's largest member carry more than its size?
 
@@ -1181,16 +1195,7 @@ def fig_burden(tables: Tables, subtitle: str | None = None) -> Figure:
         b.set_ylabel("Ratio")
         if ratio is not None:
             b.plot(x, ratio, color="#9c4f1d", lw=1.8, marker=marker)
-            b.axhline(1.0, color="#444444", lw=0.8, ls=":")
-            b.text(
-                0.02,
-                1.0,
-                "proportional burden",
-                transform=b.get_yaxis_transform(),
-                fontsize=7.5,
-                color="#444444",
-                va="bottom",
-            )
+            _reference_line(b, 1.0, "proportional burden")
             b.set_ylim(0, max(1.6, float(np.nanmax(ratio)) * 1.15))
             b.yaxis.set_major_locator(MaxNLocator(5))
         else:
@@ -1199,16 +1204,7 @@ def fig_burden(tables: Tables, subtitle: str | None = None) -> Figure:
         c.set_ylabel("% of GDP")
         if mean is not None:
             c.plot(x, mean, color="#3a6b35", lw=1.8, marker=marker)
-            c.axhline(2.0, color="#444444", lw=0.8, ls=":")
-            c.text(
-                0.02,
-                2.0,
-                "2% guideline",
-                transform=c.get_yaxis_transform(),
-                fontsize=7.5,
-                color="#444444",
-                va="bottom",
-            )
+            _reference_line(c, 2.0, "2% guideline")
             c.set_ylim(0, max(3.0, float(np.nanmax(mean)) * 1.2))
             c.yaxis.set_major_locator(MaxNLocator(5, integer=True))
         else:
