@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("sweep", help="sweep folder (written by latticesim sweep)")
     plot.add_argument("--out", default=None, help="figures folder (default: SWEEP/figures)")
     plot.add_argument("--ema", default=None, metavar="FILE", help="also export to EMA Workbench")
+
+    report = sub.add_parser(
+        "report", help="a run folder as one self-contained HTML page, to print or email"
+    )
+    report.add_argument("run_dir", metavar="RUN_DIR", help="run folder (written by latticesim run)")
+    report.add_argument(
+        "--out", default=None, metavar="FILE", help="file to write (default: RUN_DIR/report.html)"
+    )
     return parser
 
 
@@ -114,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": _sweep,
         "compare": _compare,
         "plot": _plot,
+        "report": _report,
     }[args.command]
     try:
         return handler(args)
@@ -328,6 +337,18 @@ def _plot(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     folder = Path(args.out) if args.out else Path(args.sweep) / "figures"
     print(f"wrote {len(files)} files: figures in {folder}/" + (f", {args.ema}" if args.ema else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from latticesim.report import ReportError, write_report
+
+    try:
+        path = write_report(args.run_dir, args.out)
+    except ReportError as exc:
+        return _fail(str(exc))
+    size = path.stat().st_size / 1e6
+    print(f"wrote {path} ({size:.1f} MB): open it in a browser to read or print")
     return 0
 
 
