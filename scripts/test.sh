@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Sets up (if needed), lints, and runs the whole test suite, slow tests included.
+# Sets up (if needed), lints, and runs the whole test suite, slow and browser tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The dashboard's browser tests drive Debian's Chromium (Playwright's own download is not used).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test: installing Debian's chromium for the dashboard's browser tests" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
+fi
 .venv/bin/ruff check --quiet src tests benchmarks experiments
 .venv/bin/ruff format --check --quiet src tests benchmarks experiments
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

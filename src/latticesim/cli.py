@@ -100,6 +100,19 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", default=None, metavar="FILE", help="file to write (default: RUN_DIR/report.html)"
     )
+    dash = sub.add_parser(
+        "dashboard", help="the seminar dashboard in a browser (step, watch, role-play)"
+    )
+    dash.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 lets "
+        "players' devices on the room's network join)",
+    )
+    dash.add_argument(
+        "--scenarios", default=None, metavar="DIR", help="scenario folder (default: ./scenarios)"
+    )
     return parser
 
 
@@ -123,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "compare": _compare,
         "plot": _plot,
         "report": _report,
+        "dashboard": _dashboard,
     }[args.command]
     try:
         return handler(args)
@@ -350,6 +364,52 @@ def _report(args: argparse.Namespace) -> int:
     size = path.stat().st_size / 1e6
     print(f"wrote {path} ({size:.1f} MB): open it in a browser to read or print")
     return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import os
+    import socket
+    import subprocess
+
+    if not 0 < args.port < 65536:
+        return _fail(f"--port: {args.port} is not a port number (1-65535)")
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    if args.scenarios is not None:
+        folder = Path(args.scenarios)
+        if not folder.is_dir() or not any(folder.glob("*.yaml")):
+            return _fail(f"--scenarios: {folder} is not a folder of scenario files (*.yaml)")
+        env["LATTICESIM_SCENARIOS"] = str(folder.resolve())
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            return _fail(
+                f"--port: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                "another dashboard may be running there: pick another with --port"
+            )
+    app = Path(__file__).with_name("app.py")
+    print(f"latticesim dashboard on http://{args.host}:{args.port}/  (Ctrl-C stops it)")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("  listening beyond this machine: anyone who can reach it can open the dashboard")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

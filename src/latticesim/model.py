@@ -25,6 +25,7 @@ from latticesim.actors import (
 )
 from latticesim.alignment import first_split, follow_split, propensities, shared_forums
 from latticesim.attendance import (
+    LEVEL_NAMES,
     MEETING_IMPORTANCE,
     MEETING_MAX_LEVEL,
     choose_levels,
@@ -40,6 +41,13 @@ from latticesim.metrics import (
 )
 from latticesim.quarters import Quarter
 from latticesim.records import Recorder
+from latticesim.roleplay import (
+    PlayedChoice,
+    describe_choice,
+    played_level,
+    played_radius,
+    weaker_proposal,
+)
 from latticesim.rules import (
     chair_statement,
     consensus,
@@ -172,6 +180,10 @@ class LatticeModel(mesa.Model):
         self._cross_block = np.ix_(self._ea_rows, self._ip_rows)
         self._cross_window: list[float] = []
         self._cross_ties = 0.0
+        # Role-play: actors handed to people, and their answers for the coming quarter,
+        # keyed by (actor row, forum name); consumed and cleared by each step.
+        self.played: set[int] = set()
+        self.delegations: dict[tuple[int, str], PlayedChoice] = {}
         self._pressure_target = {
             self.dimension_index[d]: a
             for d, a in (("china_stance", 0), ("ukraine_support", 1), ("global_reach", 2))
@@ -339,6 +351,7 @@ class LatticeModel(mesa.Model):
         self.update_lattice()
         self.update_blocs()
         self.recorder.record_step(self.quarter, self.steps)
+        self.delegations = {}
         if self.quarter >= self.horizon:
             self.running = False
 
@@ -464,6 +477,10 @@ class LatticeModel(mesa.Model):
         )
         noise = self.rng.gumbel(size=(len(inv), 4)) * p.attendance_noise
         levels = choose_levels(value, distance, p.attendance_cost, MEETING_MAX_LEVEL[level], noise)
+        played = self._played_at(forum, inv) if self.played else {}
+        for k, choice in played.items():
+            if choice is not None:
+                levels[k] = played_level(choice.level, levels[k], MEETING_MAX_LEVEL[level])
         attending = levels > 0
         vmask = attending[:n_members]
         voters = forum.members[vmask]
@@ -479,11 +496,16 @@ class LatticeModel(mesa.Model):
         radius = self._radius[voters]
         if s.forum_vetoes:
             radius = self._forum_vetoes(forum, voters, radius)
+        votes = {}
+        for k, choice in played.items():
+            if choice is not None and choice.votes and k < n_members and levels[k] > 0:
+                votes[int(vmask[:k].sum())] = choice.votes  # its place among voters
         if items:
             room = s.position[voters]
             medians = weighted_medians(room, s.capability[voters]) if len(voters) else room[0]
             outcomes = [
-                self._decide(forum, item, voters, room, radius, medians, chair) for item in items
+                self._decide(forum, item, voters, room, radius, medians, chair, votes)
+                for item in items
             ]
         else:
             outcomes = []
@@ -518,6 +540,39 @@ class LatticeModel(mesa.Model):
         self.recorder.record_meeting(
             self.quarter, self.steps, forum, level, inv, levels, met, chair, items, outcomes, voters
         )
+        for k, choice in played.items():
+            self._log_played(forum, level, int(inv[k]), int(levels[k]), choice, items)
+
+    def _played_at(self, forum: Forum, inv: np.ndarray) -> dict[int, PlayedChoice | None]:
+        """Invitee position -> its player's answers (None: the player did not answer)."""
+        return {
+            k: self.delegations.get((int(a), forum.name))
+            for k, a in enumerate(inv)
+            if int(a) in self.played
+        }
+
+    def _log_played(
+        self,
+        forum: Forum,
+        meeting: str,
+        row: int,
+        level: int,
+        choice: PlayedChoice | None,
+        items: list[Item],
+    ) -> None:
+        """Mark a played actor's choices in the chronicle (or that the model answered)."""
+        name = self.actor_names[row]
+        if choice is None:
+            text = (
+                f"{name} (played) gave no answer for the {forum.name} {meeting}; the model decided."
+            )
+        else:
+            on_agenda = {self.dimensions[it.dimension] for it in items if forum.decides(it)}
+            votes = {
+                d: v for d, v in choice.votes.items() if d in on_agenda and row in forum.members
+            }
+            text = describe_choice(name, forum.name, meeting, LEVEL_NAMES[level], votes)
+        self.recorder.log(self.quarter, "played", name, text)
 
     def _forum_vetoes(self, forum: Forum, voters: np.ndarray, radius: np.ndarray) -> np.ndarray:
         """Narrow the radii of voters who declared a veto in this forum only."""
@@ -536,8 +591,13 @@ class LatticeModel(mesa.Model):
         radius: np.ndarray,
         medians: np.ndarray,
         chair: int,
+        votes: dict[int, dict[str, str]] | None = None,
     ):
-        """One item under the forum's rule (a chair's statement outside its competence)."""
+        """One item under the forum's rule (a chair's statement outside its competence).
+
+        ``votes`` holds played voters' answers (voter position -> dimension -> vote);
+        see :mod:`latticesim.roleplay` for what each vote does to the rule.
+        """
         s, p = self.state, self.params
         d = item.dimension
         if item.proposal is not None:
@@ -555,9 +615,26 @@ class LatticeModel(mesa.Model):
             return chair_statement(proposal)
         x = room[:, d]
         w = s.capability[voters]
+        r = radius[:, d]
+        weaker: list[int] = []
+        if votes:
+            dim = self.dimensions[d]
+            r = r.copy()
+            for j, answers in votes.items():
+                vote = answers.get(dim)
+                r[j] = played_radius(vote, r[j])
+                if vote == "weaker":
+                    weaker.append(j)
         if forum.rule == "consensus":
-            return consensus(proposal, x, radius[:, d], w, p.max_rounds, p.watering)
-        return weighted_majority(x, radius[:, d], w, forum.threshold, float(medians[d]))
+            if not weaker:
+                return consensus(proposal, x, r, w, p.max_rounds, p.watering)
+            asked = weaker_proposal(proposal, x[weaker], w[weaker], p.watering)
+            r[weaker] = np.inf
+            out = consensus(asked, x, r, w, p.max_rounds, p.watering)
+            if out.adopted:
+                out = out._replace(watered_by=tuple(sorted(set(out.watered_by) | set(weaker))))
+            return out._replace(proposal=float(proposal))
+        return weighted_majority(x, r, w, forum.threshold, float(medians[d]))
 
     def _press(self, dim: int, strength: float) -> None:
         """Record how hard adopted texts pressed each adversary this quarter."""

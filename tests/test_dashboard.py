@@ -1,0 +1,154 @@
+"""The dashboard's parts, rendered with solara.render as Mesa tests its own visualisation."""
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import pytest
+import solara
+
+from latticesim import dashboard, panels
+from latticesim.dashboard import DashboardModel, configure, library_scenario, model_alone
+from latticesim.roleplay import PlayedChoice, upcoming_meetings
+from latticesim.rooms import ROOMS
+
+
+def _render(element):
+    return solara.render(solara.AppLayout(children=[element]), handle_error=False)
+
+
+def _click(rc, label):
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def _html(rc) -> str:
+    return "\n".join(str(h.widget.unsafe_innerHTML) for h in rc.find(solara.widgets.HTML))
+
+
+def _images(rc) -> list[bytes]:
+    return [bytes(i.widget.value) for i in rc.find(widgets.Image)]
+
+
+# ---------------------------------------------------------------- controls -> scenario
+def test_configure_scales_the_us_pivot_and_sets_starting_values():
+    spec = library_scenario("us_pivot")
+    shifts = [e for e in spec.events if e.type == "attention_shift" and e.actor == "United States"]
+    assert shifts, "the pivot scenario schedules US attention shifts"
+    half = configure(
+        spec, pivot_strength=0.5, us_commitment=0.4, france_tolerance=0.6, china_support=0.9
+    )
+    halved = [e for e in half.events if e.type == "attention_shift" and e.actor == "United States"]
+    assert [e.amount for e in halved] == pytest.approx([0.5 * e.amount for e in shifts])
+    assert half.actors["United States"].commitment == 0.4
+    assert half.actors["France"].tolerance == 0.6
+    assert half.adversaries["China"].support == 0.9
+    assert configure(spec) == spec  # the defaults leave the scenario as written
+
+
+def test_pivot_strength_changes_the_run():
+    weak = DashboardModel("us_pivot", pivot_strength=0.0, seed=3)
+    strong = DashboardModel("us_pivot", pivot_strength=2.0, seed=3)
+    weak.run_for(12)
+    strong.run_for(12)
+    us = weak.actor_index["United States"]
+    assert strong.state.attention[us, 1] > weak.state.attention[us, 1] + 0.2
+
+
+def test_model_alone_replays_the_same_run_without_players():
+    model = DashboardModel("baseline_2024", seed=5)
+    model.run_for(6)
+    alone = model_alone(model)
+    assert alone.steps == model.steps
+    assert alone.recorder.model_rows[-1]["coordination_index"] == pytest.approx(
+        model.recorder.model_rows[-1]["coordination_index"]
+    )
+
+
+# ---------------------------------------------------------------- the page
+def test_step_grows_the_chronicle_and_redraws_the_panels():
+    _box, rc = _render(dashboard.Page())
+    assert "Step the model" in _html(rc)
+    before = _images(rc)
+    assert len(before) == 4
+    for _ in range(4):
+        _click(rc, "Step")
+    text = _html(rc)
+    assert "2024Q3" in text and "NATO" in text
+    after = _images(rc)
+    assert len(after) == 4 and all(a != b for a, b in zip(after, before, strict=True))
+    assert all(img.lstrip().startswith(b"<?xml") for img in after)
+
+
+def test_reset_starts_the_run_again():
+    _box, rc = _render(dashboard.Page())
+    for _ in range(3):
+        _click(rc, "Step")
+    _click(rc, "Reset")
+    assert "Step the model" in _html(rc)
+
+
+def test_a_bad_pasted_scenario_shows_its_error_and_the_page_goes_on():
+    _box, rc = _render(dashboard.Page())
+    area = rc.find(v.Textarea).widget
+    area.v_model = (
+        "extends: baseline_2024.yaml\nname: broken\nevents:\n  - date: 2025Q5\n    type: veto\n"
+    )
+    _click(rc, "Load pasted scenario")
+    errors = [h.widget.unsafe_innerHTML for h in rc.find(solara.widgets.HTML, tag="pre")]
+    assert len(errors) == 1
+    lines = errors[0].splitlines()  # one line per problem, each naming file, line and field
+    assert all(line.startswith("pasted.yaml:4:") for line in lines)
+    assert any("events[0].date: '2025Q5' is not a quarter" in line for line in lines)
+    _click(rc, "Step")  # the page still runs its model
+    assert "2024Q1" in _html(rc)
+
+
+def test_a_good_dropped_scenario_runs():
+    data = b"extends: baseline_2024.yaml\nname: my_pivot\nhorizon: 2025Q4\n"
+    # the drop zone hands its file to this handler (as the browser's drop does)
+    box = {}
+    model = solara.reactive(DashboardModel())
+    dashboard.handle_upload("my_pivot.yaml", data, model, box.setdefault, box.setdefault)
+    assert model.value.spec.name == "my_pivot"
+    assert model.value.horizon.year == 2025
+
+
+def test_live_chronicle_marks_played_choices():
+    model = DashboardModel("us_pivot")
+    france = model.actor_index["France"]
+    model.played = {france}
+    while "NATO" not in {m.forum for m in upcoming_meetings(model, "France")}:
+        model.step()
+    model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": "block"})
+    model.step()
+    rows = dashboard.live_chronicle(model)
+    assert rows[0][0] == str(model.quarter)  # newest quarter first
+    html = dashboard.chronicle_html(rows)
+    assert "chronicle-played" in html and "blocked the text on global reach" in html
+
+
+def test_room_panel_opens_a_room_and_a_player_at_the_front_answers():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    codes = [c for c in ROOMS._rooms if c in _html(rc)]
+    assert len(codes) == 1
+    room = ROOMS.get(codes[0])
+    seat = room.join("France", "front", at_front=True)
+    assert room.model.played == {room.model.actor_index["France"]}
+    ROOMS.close(codes[0])
+    assert seat.actor == "France"
+
+
+def test_panels_draw_from_a_live_model():
+    model = DashboardModel("us_pivot")
+    model.run_for(8)
+    strengths = panels.strength_data(model)
+    assert "NATO" in strengths and all(0 <= y <= 1 for _x, y, _f in strengths["NATO"] if y == y)
+    x, shares, leader = panels.standing_data(model)
+    assert len(x) == 8 and leader in shares
+    assert sum(s[-1] for s in shares.values()) == pytest.approx(1.0)
+    latest, rows = panels.attendance_data(model)
+    assert latest.startswith("2025") and all(c.sum() > 0 for _f, c in rows)
+    ties = panels.lattice_data(model)
+    assert ties[("United States", "NATO")] > 0
+    for draw in (panels.draw_strength, panels.draw_standing, panels.draw_attendance):
+        assert b"<svg" in panels.render_svg(draw(model))
+    assert b"<svg" in panels.render_svg(panels.draw_lattice(model, frozenset({"France"})))

@@ -1,0 +1,263 @@
+"""The dashboard end to end: `latticesim dashboard` served on loopback, driven in Chromium.
+
+Runs Debian's Chromium through Playwright (``scripts/test.sh`` installs it). Each page
+listens for JavaScript errors, failed requests and HTTP errors, and fails on any: an
+offline page that silently lacks its assets would otherwise pass. Screenshots go to
+``test-artifacts/dashboard/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api", reason="installed with the test extra")
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: scripts/test.sh installs it (apt-get install chromium)")
+    port = _free_port()
+    log = ARTIFACTS / "server.log"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SOLARA_ASSETS_CDN="http://127.0.0.1:9/")  # a missing asset fails fast
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the dashboard did not start; see {log}:\n{log.read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield url, proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page in its own browser context, with its errors collected."""
+
+    def __init__(self, browser, url: str, width: int = 1400) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", self._failed)
+        self.page.on(
+            "response",
+            lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+        )
+        self.page.goto(url)
+
+    def _failed(self, request) -> None:
+        # a page closing its own websocket or an aborted image swap is not a failure
+        if request.failure not in ("net::ERR_ABORTED",):
+            self.errors.append(f"request failed: {request.url} {request.failure}")
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _ready(w: Watched) -> None:
+    w.page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    w.page.locator(".chronicle-box").wait_for(timeout=30_000)
+    w.page.wait_for_timeout(800)  # the widgets finish wiring their events
+
+
+def _step(w: Watched) -> str:
+    before = w.page.locator(".quarter").inner_text()
+    w.page.get_by_role("button", name="Step").click()
+    w.page.wait_for_function(
+        "q => document.querySelector('.quarter').innerText != q", arg=before, timeout=30_000
+    )
+    return w.page.locator(".quarter").inner_text()
+
+
+def _panel_shots(w: Watched) -> list[bytes]:
+    images = w.page.locator(".vue-grid-item img")
+    return [images.nth(k).screenshot() for k in range(images.count())]
+
+
+def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
+    w = Watched(browser, url, width=900)
+    w.page.locator(".go-join").click()
+    w.page.get_by_label("Room code").fill(code)
+    w.page.locator(".find-room").click()
+    w.page.get_by_label("Your name").fill(name)
+    w.page.locator(f".pick-{actor.lower()}").click()
+    w.page.locator(".seat-head").wait_for(timeout=15_000)
+    return w
+
+
+def test_pick_a_scenario_and_step_four_quarters(server, browser):
+    url, _proc = server
+    w = Watched(browser, url)
+    _ready(w)
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()
+    w.page.locator(".v-menu__content .v-list-item:has-text('us_pivot')").first.click()
+    w.page.get_by_role("button", name="Reset").click()
+    w.page.wait_for_timeout(500)
+    before = _panel_shots(w)
+    assert len(before) == 4
+    w.shot("01-start")
+    entries = []
+    for expected in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
+        assert _step(w) == expected
+        entries.append(w.page.locator(".chronicle li").count())
+    w.page.wait_for_timeout(500)
+    w.shot("02-four-quarters")
+    assert entries[-1] > entries[0] > 0, entries
+    chronicle = w.page.locator(".chronicle").inner_text()
+    assert "NATO summit" in chronicle  # July 2024, Washington
+    after = _panel_shots(w)
+    assert all(a != b for a, b in zip(after, before, strict=True))
+    assert not w.errors, w.errors
+    w.close()
+
+
+def test_a_room_plays_france_and_japan(server, browser):
+    url, _proc = server
+    fac = Watched(browser, url)
+    _ready(fac)
+    fac.page.locator(".open-room").click()
+    code = fac.page.locator(".room-code").inner_text(timeout=15_000).strip()
+    assert len(code) == 4
+
+    france = _join(browser, url, code, "France", "Claire")
+    japan = _join(browser, url, code, "Japan", "Kenji")
+    assert f"room={code}" in france.page.url  # the seat is in the address: a reload keeps it
+
+    intruder = Watched(browser, url, width=900)
+    intruder.page.locator(".go-join").click()
+    wrong = "ZZZZ" if code != "ZZZZ" else "YYYY"
+    intruder.page.get_by_label("Room code").fill(wrong)
+    intruder.page.locator(".find-room").click()
+    refusal = intruder.page.locator(".join-error").inner_text(timeout=10_000)
+    assert f"no room with code {wrong}" in refusal
+    assert intruder.page.locator(".pick-france").count() == 0
+    intruder.shot("05-wrong-code")
+
+    # step to the quarter before NATO's summit: France's page then asks about it
+    for _ in range(8):
+        if france.page.locator(".meeting-nato").count():
+            break
+        _step(fac)
+        france.page.wait_for_timeout(700)
+    france.page.locator(".meeting-nato").wait_for(timeout=10_000)
+    france.page.locator(".level-nato-head").click()
+    france.page.locator(".vote-nato-global_reach-block").click()
+    france.page.locator(".send-nato").click()
+    france.page.locator(".send-nato:has-text('Sent')").wait_for(timeout=10_000)
+    japan.page.locator(".meeting-nato-ip4").wait_for(timeout=10_000)
+    japan.page.locator(".level-nato-ip4-minister").click()
+    japan.page.locator(".send-nato-ip4").click()
+    japan.page.locator(".send-nato-ip4:has-text('Sent')").wait_for(timeout=10_000)
+    france.shot("03-france-answers")
+
+    # the facilitator sees who has answered, then advances the quarter
+    fac.page.locator("table.seats:has-text('France')").wait_for(timeout=10_000)
+    fac.page.wait_for_function(
+        "() => [...document.querySelectorAll('tr.seat-row')]"
+        ".some(r => r.innerText.includes('France') && r.innerText.includes('answered'))",
+        timeout=10_000,
+    )
+    seats = fac.page.locator("table.seats").inner_text()
+    assert "Claire" in seats and "Kenji" in seats
+
+    france.page.reload()  # a reload finds the same seat
+    france.page.locator(".seat-head:has-text('France')").wait_for(timeout=15_000)
+
+    quarter = _step(fac)
+    fac.page.wait_for_timeout(500)
+    chronicle = fac.page.locator(".chronicle").inner_text()
+    fac.shot("04-facilitator-after-the-summit")
+    assert quarter.endswith("Q3")
+    played = (
+        "France (played) came to the NATO summit at head level and blocked the text on global reach"
+    )
+    assert played in chronicle
+    assert "Japan (played) came to the NATO+IP4 summit at minister level" in chronicle
+    nato = next(line for line in chronicle.splitlines() if line.startswith("NATO summit"))
+    assert "France blocked the proposal on NATO's global reach" in nato
+    assert fac.page.locator("li.chronicle-played").count() >= 2  # marked in the chronicle
+
+    for w in (fac, france, japan, intruder):
+        assert not w.errors, w.errors
+        w.close()
+
+
+def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser):
+    url, proc = server
+    w = Watched(browser, url)
+    _ready(w)
+    w.page.get_by_label("... or paste one").fill(
+        "extends: baseline_2024.yaml\nname: typo\nparameters:\n  socialisaton: 0.3\n"
+    )
+    w.page.locator(".load-pasted").click()
+    error = w.page.locator(".upload-error").inner_text(timeout=15_000)
+    w.shot("06-bad-scenario")
+    assert error.startswith("pasted.yaml:4:")
+    assert "socialisaton" in error and "socialisation" in error  # names it, suggests the fix
+    assert proc.poll() is None
+    assert _step(w) == "2024Q1"  # the page and its server go on
+    assert not w.errors, w.errors
+    w.close()
