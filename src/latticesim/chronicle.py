@@ -23,7 +23,7 @@ import pandas as pd
 
 from latticesim.actors import display_name
 
-__all__ = ["IP4", "chronicle", "chronicle_entries"]
+__all__ = ["IP4", "Chronicler", "chronicle", "chronicle_entries"]
 
 IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
 """NATO's Indo-Pacific partners, whose attendance the chronicle follows."""
@@ -153,24 +153,189 @@ def chronicle_entries(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         ``leading_platform``, ``coordination``, or the kind of a log line such as
         ``forum_founded`` or ``attention_shift``) and ``text``.
     """
-    rows: list[tuple[str, int, str, int, str]] = []
-    rows += _log_entries(_get(tables, "log"))
-    rows += _meeting_entries(tables)
-    rows += _platform_entries(_get(tables, "model"))
-    rows += _coordination_entries(_get(tables, "model"))
-    if not rows:
-        return pd.DataFrame(
-            {
-                "date": pd.Series(dtype=str),
-                "step": pd.Series(dtype=int),
-                "kind": pd.Series(dtype=str),
-                "text": pd.Series(dtype=str),
-            }
-        )
-    df = pd.DataFrame(rows, columns=["date", "step", "kind", "order", "text"])
-    df["seq"] = range(len(df))
-    df = df.sort_values(["step", "order", "seq"], kind="stable")
-    return df[["date", "step", "kind", "text"]].reset_index(drop=True)
+    return Chronicler().tell(tables)
+
+
+class Chronicler:
+    """Tells a run quarter by quarter, remembering what it has told.
+
+    A sentence depends on what came before (a forum's first meeting is told in full, a
+    meeting like the last one is a repeat, a platform "takes the lead back"), so the
+    teller keeps that memory between calls: :meth:`tell` can be given a whole run's
+    tables at once (:func:`chronicle_entries`) or each new quarter's as it is run (the
+    dashboard), and says the same either way.
+    """
+
+    def __init__(self) -> None:
+        self.seen_forums: set[str] = set()
+        self.seen_blocks: set[tuple] = set()
+        self.last_chair: dict[str, str] = {}
+        self.last_outcome: dict[tuple, tuple[dict, str]] = {}
+        self.founded: set[str] = set()
+        self.initial_forums: set[str] | None = None
+        self.leader: str | None = None
+        self.led: set[str] = set()
+        self.reference: tuple[float, str] | None = None
+
+    def tell(self, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+        """Entries for the quarters in ``tables`` (which follow those told before).
+
+        Returns:
+            A DataFrame with columns ``date``, ``step``, ``kind``, ``text`` (see
+            :func:`chronicle_entries`).
+        """
+        self._note_founded(tables)
+        rows: list[tuple[str, int, str, int, str]] = []
+        rows += _log_entries(_get(tables, "log"))
+        rows += self._meeting_entries(tables)
+        rows += self._platform_entries(_get(tables, "model"))
+        rows += self._coordination_entries(_get(tables, "model"))
+        if not rows:
+            return pd.DataFrame(
+                {
+                    "date": pd.Series(dtype=str),
+                    "step": pd.Series(dtype=int),
+                    "kind": pd.Series(dtype=str),
+                    "text": pd.Series(dtype=str),
+                }
+            )
+        df = pd.DataFrame(rows, columns=["date", "step", "kind", "order", "text"])
+        df["seq"] = range(len(df))
+        df = df.sort_values(["step", "order", "seq"], kind="stable")
+        return df[["date", "step", "kind", "text"]].reset_index(drop=True)
+
+    def _note_founded(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Forums that appeared during the run: their first meeting is worth a sentence."""
+        log = _get(tables, "log")
+        if len(log):
+            self.founded |= set(log.loc[log["kind"] == "forum_founded", "subject"].astype(str))
+        model = _get(tables, "model")
+        if len(model):
+            shares = [c for c in model.columns if c.startswith("share_")]
+            if self.initial_forums is None:
+                first = model.iloc[0]
+                self.initial_forums = {c[len("share_") :] for c in shares if pd.notna(first[c])}
+            self.founded |= {c[len("share_") :] for c in shares} - self.initial_forums
+
+    def _meeting_entries(self, tables: Mapping[str, pd.DataFrame]) -> list[tuple]:
+        meetings = _get(tables, "meetings")
+        if meetings.empty:
+            return []
+        items_by = _records_by_meeting(_get(tables, "items"))
+        att_by = _records_by_meeting(_get(tables, "attendance"))
+        founded = self.founded
+        seen_forums = self.seen_forums
+        seen_blocks = self.seen_blocks
+        last_chair = self.last_chair
+        last_outcome = self.last_outcome
+        rows = []
+        meetings = meetings.assign(
+            _rank=meetings["level"].map(_LEVEL_RANK).fillna(3),
+            _size=-meetings["n_invitees"].fillna(0),
+        ).sort_values(["step", "_rank", "_size", "forum"], kind="stable")
+        routine: list[str] = []
+        current: tuple[str, int] | None = None
+
+        def flush() -> None:
+            if routine and current is not None:
+                text = "Adopted as proposed, without objection: " + "; ".join(routine) + "."
+                rows.append((*current, "routine", _ORDER["routine"], text))
+            routine.clear()
+
+        for m in meetings.to_dict("records"):
+            here = (str(m["date"]), int(m["step"]))
+            if here != current:
+                flush()
+                current = here
+            forum = str(m["forum"])
+            introduce = forum not in seen_forums  # a forum's first meeting is told in full
+            first = introduce and forum in founded
+            seen_forums.add(forum)
+            its = items_by.get(m["meeting_id"], [])
+            invitees = att_by.get(m["meeting_id"], [])
+            if not bool(m["met"]):
+                rows.append((*here, "no_meeting", _ORDER["no_meeting"], _no_meeting(m, invitees)))
+                continue
+            chair = m.get("chair") if isinstance(m.get("chair"), str) else None
+            new_chair = chair is not None and last_chair.get(forum) != chair
+            if chair is not None:
+                last_chair[forum] = chair
+            outcome = _outcome(its)
+            before = last_outcome.get((forum, m["level"]))
+            last_outcome[(forum, m["level"])] = (outcome, here[0])
+            if not introduce and _is_routine(m, its):
+                routine.append(_routine_part(m, its, chair if new_chair else None))
+            elif before is not None and not new_chair and _same(before[0], outcome):
+                text = _repeat_sentence(m, its, before[1])
+                rows.append((*here, "meeting", _ORDER["meeting"], text))
+            else:
+                text = _meeting_sentence(m, its, first, chair if new_chair else None, seen_blocks)
+                rows.append((*here, "meeting", _ORDER["meeting"], text))
+            ip4 = _ip4_sentence(m, invitees)
+            if ip4:
+                rows.append((*here, "ip4", _ORDER["ip4"], ip4))
+        flush()
+        return rows
+
+    def _platform_entries(self, model: pd.DataFrame) -> list[tuple]:
+        if model.empty or "leading_platform" not in model:
+            return []
+        rows = []
+        previous = self.leader
+        led = self.led
+        for r in model.itertuples(index=False):
+            leader = r.leading_platform if isinstance(r.leading_platform, str) else None
+            share = float(r.leading_platform_share)
+            date, step = str(r.date), int(r.step)
+            if previous is None and leader is not None and not led:
+                text = f"{leader} is the leading platform at the start (share {share:.2f})."
+            elif leader != previous and leader is not None:
+                if leader in led:
+                    text = f"{leader} took the lead back from {previous} (share {share:.2f})."
+                else:
+                    text = (
+                        f"{leader} overtook {previous} as the leading platform (share {share:.2f})."
+                    )
+            elif leader is None and previous is not None:
+                text = "No forum leads any more."
+            else:
+                previous = leader
+                continue
+            rows.append((date, step, "leading_platform", _ORDER["leading_platform"], text))
+            if leader:
+                led.add(leader)
+            previous = leader
+        self.leader = previous
+        return rows
+
+    def _coordination_entries(self, model: pd.DataFrame) -> list[tuple]:
+        """A sentence whenever the index has moved far enough since it was last reported."""
+        if model.empty or "coordination_index" not in model:
+            return []
+        rows = []
+        ref, ref_date = self.reference or (None, None)
+        for r in model.itertuples(index=False):
+            x = float(r.coordination_index)
+            if math.isnan(x):
+                continue
+            if ref is None:
+                ref, ref_date = x, str(r.date)
+                continue
+            if abs(x - ref) >= COORDINATION_STEP:
+                verb = "rose" if x > ref else "fell"
+                rows.append(
+                    (
+                        str(r.date),
+                        int(r.step),
+                        "coordination",
+                        _ORDER["coordination"],
+                        f"The coordination index {verb} to {x:.2f} ({ref:.2f} in {ref_date}).",
+                    )
+                )
+                ref, ref_date = x, str(r.date)
+        if ref is not None:
+            self.reference = (ref, ref_date)
+        return rows
 
 
 def _get(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
@@ -193,67 +358,6 @@ def _log_entries(log: pd.DataFrame) -> list[tuple]:
     return rows
 
 
-def _meeting_entries(tables: Mapping[str, pd.DataFrame]) -> list[tuple]:
-    meetings = _get(tables, "meetings")
-    if meetings.empty:
-        return []
-    items_by = _records_by_meeting(_get(tables, "items"))
-    att_by = _records_by_meeting(_get(tables, "attendance"))
-    founded = _founded_forums(tables)
-    seen_forums: set[str] = set()
-    seen_blocks: set[tuple] = set()
-    last_chair: dict[str, str] = {}
-    last_outcome: dict[tuple, tuple[dict, str]] = {}
-    rows = []
-    meetings = meetings.assign(
-        _rank=meetings["level"].map(_LEVEL_RANK).fillna(3),
-        _size=-meetings["n_invitees"].fillna(0),
-    ).sort_values(["step", "_rank", "_size", "forum"], kind="stable")
-    routine: list[str] = []
-    current: tuple[str, int] | None = None
-
-    def flush() -> None:
-        if routine and current is not None:
-            text = "Adopted as proposed, without objection: " + "; ".join(routine) + "."
-            rows.append((*current, "routine", _ORDER["routine"], text))
-        routine.clear()
-
-    for m in meetings.to_dict("records"):
-        here = (str(m["date"]), int(m["step"]))
-        if here != current:
-            flush()
-            current = here
-        forum = str(m["forum"])
-        introduce = forum not in seen_forums  # a forum's first meeting is told in full
-        first = introduce and forum in founded
-        seen_forums.add(forum)
-        its = items_by.get(m["meeting_id"], [])
-        invitees = att_by.get(m["meeting_id"], [])
-        if not bool(m["met"]):
-            rows.append((*here, "no_meeting", _ORDER["no_meeting"], _no_meeting(m, invitees)))
-            continue
-        chair = m.get("chair") if isinstance(m.get("chair"), str) else None
-        new_chair = chair is not None and last_chair.get(forum) != chair
-        if chair is not None:
-            last_chair[forum] = chair
-        outcome = _outcome(its)
-        before = last_outcome.get((forum, m["level"]))
-        last_outcome[(forum, m["level"])] = (outcome, here[0])
-        if not introduce and _is_routine(m, its):
-            routine.append(_routine_part(m, its, chair if new_chair else None))
-        elif before is not None and not new_chair and _same(before[0], outcome):
-            text = _repeat_sentence(m, its, before[1])
-            rows.append((*here, "meeting", _ORDER["meeting"], text))
-        else:
-            text = _meeting_sentence(m, its, first, chair if new_chair else None, seen_blocks)
-            rows.append((*here, "meeting", _ORDER["meeting"], text))
-        ip4 = _ip4_sentence(m, invitees)
-        if ip4:
-            rows.append((*here, "ip4", _ORDER["ip4"], ip4))
-    flush()
-    return rows
-
-
 def _records_by_meeting(df: pd.DataFrame) -> dict[object, list[dict]]:
     """Rows as plain dicts, grouped by meeting: sentences are built from a few at a time."""
     out: dict[object, list[dict]] = {}
@@ -264,23 +368,6 @@ def _records_by_meeting(df: pd.DataFrame) -> dict[object, list[dict]]:
     for r in df.to_dict("records"):
         out.setdefault(r["meeting_id"], []).append(r)
     return out
-
-
-def _founded_forums(tables: Mapping[str, pd.DataFrame]) -> set[str]:
-    """Forums that appeared during the run: their first meeting is worth a sentence."""
-    log = _get(tables, "log")
-    founded = set()
-    if len(log):
-        founded |= set(log.loc[log["kind"] == "forum_founded", "subject"].astype(str))
-    model = _get(tables, "model")
-    if len(model):
-        first = model.iloc[0]
-        founded |= {
-            c[len("share_") :]
-            for c in model.columns
-            if c.startswith("share_") and pd.isna(first[c])
-        }
-    return founded
 
 
 def _is_routine(m: dict, its: list[dict]) -> bool:
@@ -458,63 +545,6 @@ def _ip4_sentence(m: dict, invitees: list[dict]) -> str | None:
     if "absent" in by_level:
         parts.append(f"{_people(by_level['absent'])} stayed away")
     return where + "; ".join(parts) + "."
-
-
-def _platform_entries(model: pd.DataFrame) -> list[tuple]:
-    if model.empty or "leading_platform" not in model:
-        return []
-    rows = []
-    previous: str | None = None
-    led: set[str] = set()
-    for r in model.itertuples(index=False):
-        leader = r.leading_platform if isinstance(r.leading_platform, str) else None
-        share = float(r.leading_platform_share)
-        date, step = str(r.date), int(r.step)
-        if previous is None and leader is not None and not led:
-            text = f"{leader} is the leading platform at the start (share {share:.2f})."
-        elif leader != previous and leader is not None:
-            if leader in led:
-                text = f"{leader} took the lead back from {previous} (share {share:.2f})."
-            else:
-                text = f"{leader} overtook {previous} as the leading platform (share {share:.2f})."
-        elif leader is None and previous is not None:
-            text = "No forum leads any more."
-        else:
-            previous = leader
-            continue
-        rows.append((date, step, "leading_platform", _ORDER["leading_platform"], text))
-        if leader:
-            led.add(leader)
-        previous = leader
-    return rows
-
-
-def _coordination_entries(model: pd.DataFrame) -> list[tuple]:
-    """A sentence whenever the index has moved far enough since it was last reported."""
-    if model.empty or "coordination_index" not in model:
-        return []
-    rows = []
-    ref = ref_date = None
-    for r in model.itertuples(index=False):
-        x = float(r.coordination_index)
-        if math.isnan(x):
-            continue
-        if ref is None:
-            ref, ref_date = x, str(r.date)
-            continue
-        if abs(x - ref) >= COORDINATION_STEP:
-            verb = "rose" if x > ref else "fell"
-            rows.append(
-                (
-                    str(r.date),
-                    int(r.step),
-                    "coordination",
-                    _ORDER["coordination"],
-                    f"The coordination index {verb} to {x:.2f} ({ref:.2f} in {ref_date}).",
-                )
-            )
-            ref, ref_date = x, str(r.date)
-    return rows
 
 
 # --------------------------------------------------------------------------- markdown

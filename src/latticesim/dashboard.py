@@ -32,7 +32,7 @@ from mesa.visualization.utils import update_counter
 from latticesim import panels
 from latticesim.actors import actor_table
 from latticesim.attendance import LEVEL_NAMES
-from latticesim.chronicle import chronicle_entries
+from latticesim.chronicle import Chronicler
 from latticesim.loading import ScenarioError, load_scenario
 from latticesim.model import LatticeModel
 from latticesim.roleplay import VOTES, PlayedChoice
@@ -293,13 +293,33 @@ def model_params() -> dict[str, Any]:
 
 # -------------------------------------------------------------------- chronicle
 def live_chronicle(model: LatticeModel) -> list[tuple[str, str, str]]:
-    """The chronicle so far: (quarter, kind, sentence), newest quarter first."""
-    if not model.recorder.model_rows:
-        return []
-    entries = chronicle_entries(model.recorder.frames())
-    rows = list(zip(entries["date"], entries["kind"], entries["text"], strict=True))
-    order = {d: k for k, d in enumerate(dict.fromkeys(r[0] for r in rows))}
-    return sorted(rows, key=lambda r: -order[r[0]])
+    """The chronicle so far: (quarter, kind, sentence), newest quarter first.
+
+    Each quarter is told once, as it is run (a :class:`~latticesim.chronicle.Chronicler`
+    kept with the model remembers what came before), so the cost of a step does not grow
+    with the length of the run; the sentences are those of the run's ``chronicle.md``.
+    """
+    state = model.__dict__.setdefault(
+        "_live_chronicle", {"teller": Chronicler(), "told": 0, "rows": []}
+    )
+    if model.steps > state["told"]:
+        tables = {
+            name: df[df["step"] > state["told"]] if "step" in df else df
+            for name, df in model.recorder.frames().items()
+            if name != "actors"
+        }
+        new = state["teller"].tell(tables)
+        state["rows"] = _newest_first(new, state["rows"])
+        state["told"] = model.steps
+    return state["rows"]
+
+
+def _newest_first(new, told: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """New entries (in the order they happened within each quarter) above the earlier ones."""
+    rows = list(zip(new["date"], new["step"], new["kind"], new["text"], strict=True))
+    steps = sorted({r[1] for r in rows}, reverse=True)
+    ordered = [(d, k, t) for step in steps for d, s, k, t in rows if s == step]
+    return ordered + told
 
 
 def chronicle_html(rows: list[tuple[str, str, str]], limit: int = 60) -> str:
@@ -322,11 +342,10 @@ def chronicle_html(rows: list[tuple[str, str, str]], limit: int = 60) -> str:
 
 
 # -------------------------------------------------------------------- panels
-def _use_image(model: LatticeModel, draw, *extra):
-    """A panel's picture, redrawn only when the model has moved on (or was replaced)."""
-    svg = solara.use_memo(
-        lambda: panels.render_svg(draw(model, *extra)), [model, model.steps, *extra]
-    )
+def _use_image(model: LatticeModel, live: type[panels.LiveFigure], *extra):
+    """A panel's picture: its figure kept per model, updated only when the model moves on."""
+    figure = solara.use_memo(lambda: live(model), [model])
+    svg = solara.use_memo(lambda: figure.update(*extra).svg(), [figure, model.steps, *extra])
     return rw.Image(value=svg, format="svg+xml", layout=_IMAGE_LAYOUT)
 
 
@@ -337,25 +356,25 @@ def LatticePanel(model: LatticeModel):
     """The lattice as a network; played actors ringed in red."""
     update_counter.get()
     played = frozenset(model.actor_names[i] for i in model.played)
-    return _use_image(model, panels.draw_lattice, played)
+    return _use_image(model, panels.LatticeFigure, played)
 
 
 def StrengthPanel(model: LatticeModel):
     """Statement strength by forum over time."""
     update_counter.get()
-    return _use_image(model, panels.draw_strength)
+    return _use_image(model, panels.StrengthFigure)
 
 
 def StandingPanel(model: LatticeModel):
     """Forum standing shares over time."""
     update_counter.get()
-    return _use_image(model, panels.draw_standing)
+    return _use_image(model, panels.StandingFigure)
 
 
 def AttendancePanel(model: LatticeModel):
     """Attendance by level at each forum's last summit."""
     update_counter.get()
-    return _use_image(model, panels.draw_attendance)
+    return _use_image(model, panels.AttendanceFigure)
 
 
 def ChroniclePanel(model: LatticeModel):

@@ -80,26 +80,6 @@ def strength_data(model: LatticeModel) -> dict[str, list[tuple[float, float, boo
     return dict(out)
 
 
-def draw_strength(model: LatticeModel) -> Figure:
-    """Statement strength by forum over time; a cross marks a meeting where a text failed."""
-    data = strength_data(model)
-    colours = forum_colour_map(all_forums(model))
-    fig, ax = _figure()
-    for forum, rows in data.items():
-        x, y, failed = (np.array(v) for v in zip(*rows, strict=True))
-        c = colours.get(forum, "#999999")
-        ax.plot(x, y, color=c, lw=1.6, marker="o", ms=3.5, label=forum)
-        if failed.any():
-            ax.plot(x[failed], np.where(np.isnan(y[failed]), 0.02, y[failed]), "x", color=c, ms=7)
-    _time_axis(ax, model)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("strength of adopted texts", fontsize=8)
-    ax.set_title("Statement strength by forum (x: a text failed)", fontsize=10, loc="left")
-    if data:
-        ax.legend(fontsize=7, ncol=3, loc="lower left", frameon=False)
-    return fig
-
-
 # ---------------------------------------------------------------- standing shares
 def standing_data(model: LatticeModel) -> tuple[np.ndarray, dict[str, np.ndarray], str]:
     """Years, each forum's share of capability-weighted standing, and today's leader."""
@@ -113,34 +93,6 @@ def standing_data(model: LatticeModel) -> tuple[np.ndarray, dict[str, np.ndarray
             shares[forum] = y
     leader = rows[-1]["leading_platform"] if rows else ""
     return x, shares, leader
-
-
-def draw_standing(model: LatticeModel) -> Figure:
-    """Forum standing shares over time; the leading platform drawn thick."""
-    x, shares, leader = standing_data(model)
-    colours = forum_colour_map(all_forums(model))
-    fig, ax = _figure()
-    for forum, y in shares.items():
-        lead = forum == leader
-        ax.plot(
-            x,
-            y,
-            color=colours[forum],
-            lw=3.0 if lead else 1.3,
-            label=forum,
-            zorder=3 if lead else 2,
-        )
-    _time_axis(ax, model)
-    top = 0.5 if all(np.nanmax(y) <= 0.5 for y in shares.values()) else 1.0
-    ticks = np.linspace(0, top, 6)
-    ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks], fontsize=8)
-    ax.set_ylim(0, top)
-    ax.set_ylabel("share of standing", fontsize=8)
-    title = f"Forum standing (leading: {leader})" if leader else "Forum standing"
-    ax.set_title(title, fontsize=10, loc="left")
-    if shares:
-        ax.legend(fontsize=7, ncol=3, loc="upper left", frameon=False)
-    return fig
 
 
 # ---------------------------------------------------------------- attendance
@@ -157,39 +109,6 @@ def attendance_data(model: LatticeModel) -> tuple[str, list[tuple[str, np.ndarra
             last[forum] = (date, np.bincount(levels, minlength=4))
     latest = max((d for d, _ in last.values()), default="")
     return latest, [(f, c) for f, (_d, c) in last.items()]
-
-
-def draw_attendance(model: LatticeModel) -> Figure:
-    """Attendance by level at each forum's last summit, as stacked bars of invitees."""
-    latest, rows = attendance_data(model)
-    fig, ax = _figure(left=0.2)
-    if rows:
-        names = [f for f, _ in rows]
-        counts = np.array([c for _, c in rows], dtype=float)
-        y = np.arange(len(names))
-        left = np.zeros(len(names))
-        for code in (3, 2, 1, 0):
-            level = LEVEL_NAMES[code]
-            ax.barh(
-                y,
-                counts[:, code],
-                left=left,
-                color=LEVEL_COLOURS.get(level, "#dddddd"),
-                label=level,
-            )
-            left += counts[:, code]
-        ax.set_yticks(y, names, fontsize=8)
-        ax.invert_yaxis()
-        ax.legend(fontsize=7, ncol=4, loc="lower right", frameon=False, bbox_to_anchor=(1, 1.0))
-        ax.set_xlabel("invitees", fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
-    else:
-        ax.text(0.5, 0.5, "no summit yet", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-    ax.set_title(
-        f"Attendance at each forum's last summit {latest}".strip(), fontsize=10, loc="left", pad=16
-    )
-    return fig
 
 
 # ---------------------------------------------------------------- the lattice
@@ -235,89 +154,6 @@ def lattice_data(model: LatticeModel, window: int = TIE_WINDOW) -> dict[tuple[st
     return dict(ties)
 
 
-def draw_lattice(model: LatticeModel, played: frozenset[str] = frozenset()) -> Figure:
-    """The lattice: actors and forums, ties weighted by attendance, the leader in gold."""
-    pos = model.__dict__.setdefault("_panel_layout", {})
-    if set(model.forums) - set(pos):
-        pos.clear()
-        pos.update(lattice_layout(model))
-    ties = lattice_data(model)
-    leader = model.recorder.model_rows[-1]["leading_platform"] if model.recorder.model_rows else ""
-    colours = forum_colour_map(all_forums(model))
-    fig = Figure(figsize=(5.2, 3.0), dpi=DPI)  # the panels' shape: the ring becomes an ellipse
-    ax = fig.add_axes((0, 0, 1, 0.9))
-    segments, widths, edge_colours = [], [], []
-    for (actor, forum), w in ties.items():
-        if actor in pos and forum in pos:
-            segments.append((pos[actor], pos[forum]))
-            widths.append(0.3 + 1.2 * w)
-            edge_colours.append(colours.get(forum, "#999999"))
-    if segments:
-        ax.add_collection(
-            LineCollection(segments, linewidths=widths, colors=edge_colours, alpha=0.35)
-        )
-    actors = [n for n in pos if n not in model.forums]
-    xy = np.array([pos[n] for n in actors])
-    region = [REGION_COLOURS[_REGIONS[model.region[model.actor_index[n]]]] for n in actors]
-    ax.scatter(
-        xy[:, 0],
-        xy[:, 1],
-        s=28,
-        c=region,
-        edgecolors=["#d62728" if n in played else "white" for n in actors],
-        linewidths=[2 if n in played else 0.5 for n in actors],
-        zorder=3,
-    )
-    for n, (x, y) in zip(actors, xy, strict=True):
-        label = _short(n)
-        ax.text(
-            1.1 * x,
-            1.1 * y,
-            label,
-            fontsize=6.5,
-            ha="center",
-            va="center",
-            fontweight="bold" if n in played else "normal",
-        )
-    active = {f.name for f in model.active_forums}
-    for f in all_forums(model):
-        x, y = pos[f]
-        lead = f == leader
-        ax.scatter(
-            [x],
-            [y],
-            s=300 if lead else 140,
-            c=colours[f] if f in active else "#dddddd",
-            edgecolors="#f1c40f" if lead else "white",
-            linewidths=3 if lead else 1,
-            zorder=4,
-            marker="s",
-        )
-        ax.text(
-            x,
-            y - 0.11,
-            f,
-            fontsize=7.5,
-            ha="center",
-            va="top",
-            fontweight="bold" if lead else "normal",
-            color="#222" if f in active else "#999",
-            zorder=5,
-        )
-    ax.set_xlim(-1.3, 1.3)
-    ax.set_ylim(-1.2, 1.2)
-    ax.set_axis_off()
-    fig.suptitle(
-        f"The lattice, {model.start + max(model.steps - 1, 0)} (leading platform in gold)"
-        if model.steps
-        else "The lattice",
-        fontsize=10,
-        x=0.02,
-        ha="left",
-    )
-    return fig
-
-
 _SHORT = {
     "United States": "US",
     "United Kingdom": "UK",
@@ -333,27 +169,295 @@ def _short(name: str) -> str:
     return _SHORT.get(name, name if len(name) <= 9 else name[:8] + ".")
 
 
-def _figure(left: float = 0.11) -> tuple[Figure, object]:
-    """A panel-sized figure with a fixed frame (no layout engine: it costs more than drawing)."""
-    fig = Figure(figsize=(5.2, 3.0), dpi=DPI)
-    ax = fig.add_axes((left, 0.13, 0.97 - left, 0.74))
-    return fig, ax
+# ---------------------------------------------------------------- live figures
+class LiveFigure:
+    """A panel's figure, built once per model and updated quarter by quarter.
+
+    Building axes, ticks and titles costs more than drawing them, so each panel keeps
+    its figure and artists and only moves data on :meth:`update`; :meth:`svg` renders it.
+    A new model (after Reset) gets a new figure.
+    """
+
+    def __init__(self, model: LatticeModel) -> None:
+        self.model = model
+        self.fig = Figure(figsize=(5.2, 3.0), dpi=DPI)
+        self.title = self.fig.text(0.01, 0.97, "", fontsize=10, va="top")
+        self._drawn: object = None  # what the figure shows (see _changed)
+        self._svg: bytes | None = None
+
+    def update(self) -> LiveFigure:
+        """Bring the figure up to the model's current quarter."""
+        raise NotImplementedError  # pragma: no cover - every panel defines it
+
+    def _changed(self, signature: object) -> bool:
+        """Whether the data behind the figure differ from what it shows (then redraw)."""
+        if signature == self._drawn:
+            return False
+        self._drawn = signature
+        self._svg = None
+        return True
+
+    def svg(self) -> bytes:
+        """The figure as it stands, as SVG (rendered again only after a change)."""
+        if self._svg is None:
+            self._svg = render_svg(self.fig)
+        return self._svg
+
+    def _time_axes(self, left: float = 0.11):
+        model = self.model
+        ax = self.fig.add_axes((left, 0.13, 0.97 - left, 0.72))
+        x0 = model.start.year + (model.start.quarter - 1) / 4.0
+        x1 = model.horizon.year + (model.horizon.quarter - 1) / 4.0
+        ax.set_xlim(x0 - 0.1, x1 + 0.1)
+        span = model.horizon.year - model.start.year
+        years = list(range(model.start.year, model.horizon.year + 1, 1 if span <= 6 else 2))
+        ax.set_xticks(years, [str(y) for y in years], fontsize=8)
+        ax.grid(axis="y", alpha=0.3, lw=0.5)
+        return ax
 
 
-def _time_axis(ax, model: LatticeModel) -> None:
-    """Years as ticks, fixed from start to horizon, so the frame does not jump as a run grows."""
-    x0 = model.start.year + (model.start.quarter - 1) / 4.0
-    x1 = model.horizon.year + (model.horizon.quarter - 1) / 4.0
-    ax.set_xlim(x0 - 0.1, x1 + 0.1)
-    span = model.horizon.year - model.start.year
-    years = list(range(model.start.year, model.horizon.year + 1, 1 if span <= 6 else 2))
-    ax.set_xticks(years, [str(y) for y in years], fontsize=8)
-    ax.set_yticks([0, 0.5, 1.0], ["0", ".5", "1"], fontsize=8)
-    ax.grid(axis="y", alpha=0.3, lw=0.5)
+class StrengthFigure(LiveFigure):
+    """Statement strength by forum over time; a cross marks a meeting where a text failed."""
+
+    def __init__(self, model: LatticeModel) -> None:
+        super().__init__(model)
+        self.ax = self._time_axes()
+        self.ax.set_ylim(0, 1)
+        self.ax.set_yticks([0, 0.5, 1.0], ["0", ".5", "1"], fontsize=8)
+        self.ax.set_ylabel("strength of adopted texts", fontsize=8)
+        self.title.set_text("Statement strength by forum (x: a text failed)")
+        self.lines: dict[str, tuple] = {}
+
+    def update(self) -> StrengthFigure:
+        """Move each forum's line to the meetings held so far (a new forum gets a line)."""
+        if not self._changed(len(self.model.recorder.raw_meetings)):
+            return self
+        data = strength_data(self.model)
+        colours = forum_colour_map(all_forums(self.model))
+        new = False
+        for forum, rows in data.items():
+            x, y, failed = (np.array(v) for v in zip(*rows, strict=True))
+            if forum not in self.lines:
+                c = colours.get(forum, "#999999")
+                (line,) = self.ax.plot([], [], color=c, lw=1.6, marker="o", ms=3.5, label=forum)
+                (cross,) = self.ax.plot([], [], "x", color=c, ms=7)
+                self.lines[forum] = (line, cross)
+                new = True
+            line, cross = self.lines[forum]
+            line.set_data(x, y)
+            cross.set_data(x[failed], np.where(np.isnan(y[failed]), 0.02, y[failed]))
+        if new:
+            self.ax.legend(fontsize=7, ncol=3, loc="lower left", frameon=False)
+        return self
+
+
+class StandingFigure(LiveFigure):
+    """Forum standing shares over time; the leading platform drawn thick."""
+
+    def __init__(self, model: LatticeModel) -> None:
+        super().__init__(model)
+        self.ax = self._time_axes()
+        self.ax.set_ylabel("share of standing", fontsize=8)
+        self.top = 0.0
+        self.lines: dict[str, object] = {}
+
+    def update(self) -> StandingFigure:
+        """Extend the share lines to this quarter and thicken the leader's."""
+        if not self._changed(len(self.model.recorder.model_rows)):
+            return self
+        x, shares, leader = standing_data(self.model)
+        colours = forum_colour_map(all_forums(self.model))
+        new = False
+        for forum, y in shares.items():
+            if forum not in self.lines:
+                (self.lines[forum],) = self.ax.plot([], [], color=colours[forum], label=forum)
+                new = True
+            line = self.lines[forum]
+            line.set_data(x, y)
+            lead = forum == leader
+            line.set_linewidth(3.0 if lead else 1.3)
+            line.set_zorder(3 if lead else 2)
+        top = 0.5 if all(np.nanmax(y) <= 0.5 for y in shares.values()) else 1.0
+        if top != self.top:
+            ticks = np.linspace(0, top, 6)
+            self.ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks], fontsize=8)
+            self.ax.set_ylim(0, top)
+            self.top = top
+        if new:
+            self.ax.legend(fontsize=7, ncol=3, loc="upper left", frameon=False)
+        self.title.set_text(f"Forum standing (leading: {leader})" if leader else "Forum standing")
+        return self
+
+
+class AttendanceFigure(LiveFigure):
+    """Attendance by level at each forum's last summit, as stacked bars of invitees."""
+
+    def __init__(self, model: LatticeModel) -> None:
+        super().__init__(model)
+        self.ax = self.fig.add_axes((0.2, 0.13, 0.77, 0.7))
+        self.ax.set_xlabel("invitees", fontsize=8)
+        self.ax.tick_params(axis="x", labelsize=8)
+        self.bars: list = []
+        self.names: list[str] = []
+        self.empty = self.ax.text(
+            0.5, 0.5, "no summit yet", ha="center", va="center", transform=self.ax.transAxes
+        )
+        handles = [
+            self.ax.bar(
+                [0], [0], color=LEVEL_COLOURS.get(LEVEL_NAMES[c], "#dddddd"), label=LEVEL_NAMES[c]
+            )
+            for c in (3, 2, 1, 0)
+        ]
+        self.ax.legend(
+            handles=handles,
+            fontsize=7,
+            ncol=4,
+            loc="lower right",
+            frameon=False,
+            bbox_to_anchor=(1, 1.0),
+        )
+
+    def update(self) -> AttendanceFigure:
+        """Redraw the bars when a summit has met since the last drawing."""
+        summits = sum(1 for raw in self.model.recorder.raw_meetings if raw[5] == "summit")
+        if not self._changed(summits):
+            return self  # no summit since the last drawing
+        latest, rows = attendance_data(self.model)
+        for bar in self.bars:
+            bar.remove()
+        self.bars = []
+        self.empty.set_visible(not rows)
+        if rows:
+            names = [f for f, _ in rows]
+            counts = np.array([c for _, c in rows], dtype=float)
+            y = np.arange(len(names))
+            left = np.zeros(len(names))
+            for code in (3, 2, 1, 0):
+                colour = LEVEL_COLOURS.get(LEVEL_NAMES[code], "#dddddd")
+                self.bars.append(self.ax.barh(y, counts[:, code], left=left, color=colour))
+                left += counts[:, code]
+            if names != self.names:
+                self.ax.set_yticks(y, names, fontsize=8)
+                self.ax.set_ylim(len(names) - 0.5, -0.5)
+                self.names = names
+            self.ax.set_xlim(0, max(float(left.max()), 1.0) * 1.02)
+        self.title.set_text(f"Attendance at each forum's last summit {latest}".strip())
+        return self
+
+
+class LatticeFigure(LiveFigure):
+    """The lattice: actors and forums, ties weighted by attendance, the leader in gold."""
+
+    def __init__(self, model: LatticeModel) -> None:
+        super().__init__(model)
+        self.ax = self.fig.add_axes((0, 0, 1, 0.9))  # the ring becomes an ellipse
+        self.ax.set_xlim(-1.3, 1.3)
+        self.ax.set_ylim(-1.2, 1.2)
+        self.ax.set_axis_off()
+        self.ties = LineCollection([], alpha=0.35)
+        self.ax.add_collection(self.ties)
+        self.forums: list[str] = []
+        self.forum_artists: list = []
+        self.played: frozenset[str] | None = None
+        self.pos = lattice_layout(model)
+        self.actors = [n for n in self.pos if n not in model.forums]
+        xy = np.array([self.pos[n] for n in self.actors])
+        rows = [model.actor_index[n] for n in self.actors]
+        self.dots = self.ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=28,
+            c=[REGION_COLOURS[_REGIONS[model.region[i]]] for i in rows],
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=3,
+        )
+        self.labels = [
+            self.ax.text(1.1 * x, 1.1 * y, _short(n), fontsize=6.5, ha="center", va="center")
+            for n, (x, y) in zip(self.actors, xy, strict=True)
+        ]
+
+    def update(self, played: frozenset[str] = frozenset()) -> LatticeFigure:
+        """Ties of the last quarters, the leader in gold, played actors ringed in red."""
+        model = self.model
+        if not self._changed((model.steps, played)):
+            return self
+        if list(model.forums) != self.forums:
+            self._place_forums()
+        colours = forum_colour_map(self.forums)
+        ties = lattice_data(model)
+        segments, widths, edge_colours = [], [], []
+        for (actor, forum), w in ties.items():
+            if actor in self.pos and forum in self.pos:
+                segments.append((self.pos[actor], self.pos[forum]))
+                widths.append(0.3 + 1.2 * w)
+                edge_colours.append(colours.get(forum, "#999999"))
+        self.ties.set_segments(segments)
+        self.ties.set_linewidths(widths or [1.0])
+        self.ties.set_colors(edge_colours or ["#999999"])
+        if played != self.played:
+            self.dots.set_edgecolors(["#d62728" if n in played else "white" for n in self.actors])
+            self.dots.set_linewidths([2 if n in played else 0.5 for n in self.actors])
+            for n, label in zip(self.actors, self.labels, strict=True):
+                label.set_fontweight("bold" if n in played else "normal")
+            self.played = played
+        rows = model.recorder.model_rows
+        leader = rows[-1]["leading_platform"] if rows else ""
+        active = {f.name for f in model.active_forums}
+        for f, (node, label) in zip(self.forums, self.forum_artists, strict=True):
+            lead = f == leader
+            node.set_sizes([300 if lead else 140])
+            node.set_facecolor(colours[f] if f in active else "#dddddd")
+            node.set_edgecolor("#f1c40f" if lead else "white")
+            node.set_linewidth(3 if lead else 1)
+            label.set_fontweight("bold" if lead else "normal")
+            label.set_color("#222222" if f in active else "#999999")
+        when = model.start + max(model.steps - 1, 0)
+        self.title.set_text(
+            f"The lattice, {when} (leading platform in gold)" if model.steps else "The lattice"
+        )
+        return self
+
+    def _place_forums(self) -> None:
+        for node, label in self.forum_artists:
+            node.remove()
+            label.remove()
+        self.pos = lattice_layout(self.model)
+        self.forums = list(self.model.forums)
+        self.forum_artists = []
+        for f in self.forums:
+            x, y = self.pos[f]
+            node = self.ax.scatter([x], [y], s=140, marker="s", zorder=4)
+            label = self.ax.text(x, y - 0.13, f, fontsize=7, ha="center", va="top", zorder=5)
+            self.forum_artists.append((node, label))
+
+
+def draw_strength(model: LatticeModel) -> Figure:
+    """Statement strength by forum over time, as a fresh figure."""
+    return StrengthFigure(model).update().fig
+
+
+def draw_standing(model: LatticeModel) -> Figure:
+    """Forum standing shares over time, as a fresh figure."""
+    return StandingFigure(model).update().fig
+
+
+def draw_attendance(model: LatticeModel) -> Figure:
+    """Attendance by level at each forum's last summit, as a fresh figure."""
+    return AttendanceFigure(model).update().fig
+
+
+def draw_lattice(model: LatticeModel, played: frozenset[str] = frozenset()) -> Figure:
+    """The lattice at the model's current quarter, as a fresh figure."""
+    return LatticeFigure(model).update(played).fig
 
 
 __all__ = [
-    "render_svg",
+    "AttendanceFigure",
+    "LatticeFigure",
+    "LiveFigure",
+    "StandingFigure",
+    "StrengthFigure",
     "attendance_data",
     "draw_attendance",
     "draw_lattice",
@@ -361,6 +465,7 @@ __all__ = [
     "draw_strength",
     "lattice_data",
     "lattice_layout",
+    "render_svg",
     "standing_data",
     "strength_data",
 ]

@@ -1,0 +1,158 @@
+"""Time one quarter in the seminar dashboard: the step, and the step with its panels redrawn.
+
+Usage: python benchmarks/bench_dashboard.py [--quarters 40] [--browser]
+
+Measured in this process on the 41-actor ``us_pivot`` scenario, quarter by quarter over
+its ten years (later quarters carry longer chronicles and more meetings to draw):
+
+1. the model's step alone (the baseline);
+2. the step with every panel redrawn as the page would: the lattice, statement
+   strength, standing, attendance (each drawn and rendered to SVG) and the chronicle;
+3. a click on Step in the page rendered by ``solara.render`` (the step, the panels and
+   Solara's update of the widget tree), as Mesa tests its own visualisation;
+4. with ``--browser``: a click on Step in headless Chromium against ``latticesim
+   dashboard``, until the page shows the new quarter (what a seminar sees).
+
+Prints the median and the slowest quarter of each, and each as a ratio to the step
+alone and to the 0.2 s target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from latticesim import dashboard, panels
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_S = 0.2
+
+
+def _redraw(model, figures) -> None:
+    played = frozenset(model.actor_names[i] for i in model.played)
+    lattice, *others = figures
+    lattice.update(played).svg()
+    for figure in others:
+        figure.update().svg()
+    dashboard.chronicle_html(dashboard.live_chronicle(model))
+
+
+def _steps(quarters: int) -> list[float]:
+    model = dashboard.DashboardModel("us_pivot", seed=1)
+    out = []
+    for _ in range(quarters):
+        t = time.perf_counter()
+        model.step()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _steps_and_panels(quarters: int) -> list[float]:
+    model = dashboard.DashboardModel("us_pivot", seed=1)
+    kinds = (panels.LatticeFigure, panels.StrengthFigure, panels.StandingFigure)
+    figures = [kind(model) for kind in (*kinds, panels.AttendanceFigure)]
+    out = []
+    for _ in range(quarters):
+        t = time.perf_counter()
+        model.step()
+        _redraw(model, figures)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _clicks(quarters: int) -> list[float]:
+    import ipyvuetify as v
+    import solara
+
+    _box, rc = solara.render(solara.AppLayout(children=[dashboard.Page()]), handle_error=False)
+    step = rc.find(v.Btn, children=["Step"]).widget
+    out = []
+    for _ in range(quarters):
+        t = time.perf_counter()
+        step.click()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _browser(quarters: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        args = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+        ]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.locator(".chronicle-box").wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)
+            out = []
+            for _ in range(quarters):
+                before = page.locator(".quarter").inner_text()
+                t = time.perf_counter()
+                page.get_by_role("button", name="Step").click()
+                page.wait_for_function(
+                    "q => document.querySelector('.quarter').innerText != q", arg=before
+                )
+                out.append(time.perf_counter() - t)
+            browser.close()
+        return out
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--browser", action="store_true", help="also time clicks in Chromium")
+    args = parser.parse_args()
+    _steps_and_panels(2)  # warm imports, fonts and caches
+    rows = [
+        ("step alone", _steps(args.quarters)),
+        ("step + panels redrawn", _steps_and_panels(args.quarters)),
+        ("Step click, solara.render", _clicks(args.quarters)),
+    ]
+    if args.browser:
+        rows.append(("Step click, Chromium", _browser(args.quarters)))
+    base = statistics.median(rows[0][1])
+    print(f"us_pivot, 41 actors, {args.quarters} quarters, one process (cpus: {os.cpu_count()})")
+    print(f"{'':28} {'median':>9} {'slowest':>9} {'x step':>8} {'x 0.2 s':>8}")
+    for name, times in rows:
+        med = statistics.median(times)
+        print(
+            f"{name:28} {med * 1000:7.1f}ms {max(times) * 1000:7.1f}ms "
+            f"{med / base:8.1f} {med / TARGET_S:8.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
