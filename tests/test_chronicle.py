@@ -230,3 +230,24 @@ def test_all_items_blocked(baseline):
     assert "no text was adopted" in md
     assert "Adopted as proposed" not in md
     assert "France blocked the proposals on" in md
+
+
+@pytest.mark.parametrize("name", ["us_pivot", "spoilers", "ip4_standalone"])
+def test_told_quarter_by_quarter_the_chronicle_says_the_same(name):
+    # The dashboard tells each quarter as it is run; the sentences must be those of the
+    # whole run's chronicle.md, in the same order.
+    from latticesim.chronicle import Chronicler
+
+    tables = _run(name, seed=2)
+    whole = chronicle_entries(tables)
+    teller = Chronicler()
+    parts = []
+    for step in sorted(tables["model"]["step"]):
+        quarter = {
+            k: df[df["step"] == step] if "step" in df else df
+            for k, df in tables.items()
+            if k != "actors"
+        }
+        parts.append(teller.tell(quarter))
+    told = pd.concat(parts, ignore_index=True)
+    assert told.to_dict("records") == whole.to_dict("records")

@@ -10,9 +10,23 @@ from latticesim.dashboard import DashboardModel, configure, library_scenario, mo
 from latticesim.roleplay import PlayedChoice, upcoming_meetings
 from latticesim.rooms import ROOMS
 
+_OPEN: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages():
+    # Mesa's update counter is one reactive for the process: a page left mounted by an
+    # earlier test would keep re-rendering when this test steps. A server gives each
+    # browser page its own context; here each test closes the pages it rendered.
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
 
 def _render(element):
-    return solara.render(solara.AppLayout(children=[element]), handle_error=False)
+    box, rc = solara.render(solara.AppLayout(children=[element]), handle_error=False)
+    _OPEN.append(rc)
+    return box, rc
 
 
 def _click(rc, label):
@@ -21,6 +35,17 @@ def _click(rc, label):
 
 def _html(rc) -> str:
     return "\n".join(str(h.widget.unsafe_innerHTML) for h in rc.find(solara.widgets.HTML))
+
+
+def _button(rc, css_class: str):
+    """The button carrying a CSS class (the names the browser tests use too)."""
+    found = [b.widget for b in rc.find(v.Btn) if css_class in (b.widget.class_ or "").split()]
+    assert len(found) == 1, f"{len(found)} buttons with class {css_class}"
+    return found[0]
+
+
+def _has_button(rc, css_class: str) -> bool:
+    return any(css_class in (b.widget.class_ or "").split() for b in rc.find(v.Btn))
 
 
 def _images(rc) -> list[bytes]:
@@ -152,3 +177,66 @@ def test_panels_draw_from_a_live_model():
     for draw in (panels.draw_strength, panels.draw_standing, panels.draw_attendance):
         assert b"<svg" in panels.render_svg(draw(model))
     assert b"<svg" in panels.render_svg(panels.draw_lattice(model, frozenset({"France"})))
+
+
+def _front_seat(rc, actor: str) -> None:
+    """Hand ``actor`` to someone at the front, through the room panel's own controls."""
+    select = next(s for s in rc.find(v.Select) if s.widget.label == "Play an actor here")
+    select.widget.v_model = actor
+    _click(rc, "Play here")
+
+
+def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    _front_seat(rc, "France")
+    _front_seat(rc, "Japan")
+    room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
+    assert {p.actor for p in room.players.values() if p.at_front} == {"France", "Japan"}
+    _button(rc, "turn-france").click()  # France's turn at the screen
+    # step until France's form shows the NATO summit
+    for _ in range(6):
+        if _has_button(rc, "send-nato"):
+            break
+        _click(rc, "Step")
+    _button(rc, "level-nato-head").click()
+    _button(rc, "vote-nato-global_reach-block").click()
+    _button(rc, "send-nato").click()
+    assert room.answers["France"]["NATO"] == PlayedChoice("head", {"global_reach": "block"})
+    _button(rc, "turn-japan").click()  # pass the turn
+    assert "Japan</b> played by Japan" in _html(rc)
+    _click(rc, "Step")
+    assert "blocked the text on global reach" in _html(rc)
+    ROOMS.close(room.code)
+
+
+def test_the_debrief_view_compares_the_room_with_the_model_alone():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    _front_seat(rc, "France")
+    for _ in range(2):
+        _click(rc, "Step")
+    _button(rc, "level-nato-head").click()
+    _button(rc, "vote-nato-global_reach-accept").click()
+    _button(rc, "send-nato").click()
+    _click(rc, "Step")
+    _button(rc, "debrief").click()
+    view = next(
+        h for h in rc.find(solara.widgets.HTML) if "debrief-view" in h.widget.unsafe_innerHTML
+    )
+    text = view.widget.unsafe_innerHTML
+    assert "Debrief after 3 quarters" in text
+    # the room's France accepted NATO's reach text; alone, France blocks it
+    nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
+    assert "<td>3 / 0</td><td>2 / 1</td>" in nato
+    assert "accepted the text on global reach" in text
+    room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
+    ROOMS.close(room.code)
+
+
+def test_sliders_left_at_their_start_keep_the_scenarios_own_values():
+    start = dashboard.main_defaults()
+    hindcast = DashboardModel("hindcast_2019", **start)
+    assert hindcast.spec.adversaries["China"].support == 0.0  # 2019, before the war
+    moved = DashboardModel("hindcast_2019", **{**start, "china_support": 0.3})
+    assert moved.spec.adversaries["China"].support == 0.3

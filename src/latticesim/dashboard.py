@@ -216,7 +216,19 @@ class DashboardModel(LatticeModel):
             "china_support": china_support,
             "seed": int(seed),
         }
-        spec = configure(base, pivot_strength, us_commitment, france_tolerance, china_support)
+        # A slider left where it starts (the 2024 value) leaves the scenario's own value:
+        # a scenario set in another year (hindcast_2019) keeps its starting world.
+        start = main_defaults()
+        moved = {
+            k: v
+            for k, v in (
+                ("us_commitment", us_commitment),
+                ("france_tolerance", france_tolerance),
+                ("china_support", china_support),
+            )
+            if v is not None and abs(float(v) - start[k]) > 1e-9
+        }
+        spec = configure(base, pivot_strength, **moved)
         super().__init__(LatticeScenario(spec=spec, rng=int(seed)), record_actors=False)
         self.base_spec = base
         self.room: Room | None = None
@@ -415,8 +427,12 @@ def use_room_version(room: Room | None) -> int:
 
 
 @solara.component
-def SeatForm(room: Room, token: str):
-    """A player's answers for the coming quarter: attendance and votes, meeting by meeting."""
+def SeatForm(room: Room, token: str, quarter: int = 0):
+    """A player's answers for the coming quarter: attendance and votes, meeting by meeting.
+
+    ``quarter`` (the model's step) is passed by the facilitator's page so that a seat at
+    the front is redrawn with the step itself; a player's own page follows the room.
+    """
     use_room_version(room)
     error, set_error = solara.use_state("")
     # Answers being edited, by (quarter, forum). A ref, not only state: clicks can arrive
@@ -604,12 +620,15 @@ def PlayedLog(room: Room, actor: str):
 def RoomPanel(model: LatticeModel):
     """The facilitator's room: code, seats and answers, players at the front, debrief."""
     update_counter.get()
-    return RoomControls(model)
+    return RoomControls(model, model.steps)
 
 
 @solara.component
-def RoomControls(model: LatticeModel):
-    """Open a room for this model and follow it (see :func:`RoomPanel`)."""
+def RoomControls(model: LatticeModel, quarter: int = 0):
+    """Open a room for this model and follow it (see :func:`RoomPanel`).
+
+    ``quarter`` (the model's step) makes the panel redraw with each step.
+    """
     room_code, set_room_code = solara.use_state(None)
     room = None
     if room_code:
@@ -699,7 +718,7 @@ def RoomControls(model: LatticeModel):
                         small=True,
                         classes=[f"turn-{_slug(p.actor)}"],
                     )
-            SeatForm(room, current)
+            SeatForm(room, current, quarter)
         if error:
             solara.Error(error)
         solara.Button(
