@@ -133,8 +133,11 @@ def _step(w: Watched) -> str:
 
 
 def _panel_shots(w: Watched) -> list[bytes]:
-    images = w.page.locator(".vue-grid-item img")
-    return [images.nth(k).screenshot() for k in range(images.count())]
+    """Pictures of the four figure panels (their grid cells: the images inside are replaced
+    on every redraw, the cells stay)."""
+    cells = w.page.locator(".vue-grid-item:has(img)")
+    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 4")
+    return [cells.nth(k).screenshot() for k in range(cells.count())]
 
 
 def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
@@ -155,7 +158,7 @@ def test_pick_a_scenario_and_step_four_quarters(server, browser):
     w.page.locator(".v-select:has(label:text('Scenario'))").click()
     w.page.locator(".v-menu__content .v-list-item:has-text('us_pivot')").first.click()
     w.page.get_by_role("button", name="Reset").click()
-    w.page.wait_for_timeout(500)
+    w.page.wait_for_timeout(1500)
     before = _panel_shots(w)
     assert len(before) == 4
     w.shot("01-start")
@@ -245,19 +248,24 @@ def test_a_room_plays_france_and_japan(server, browser):
         w.close()
 
 
-def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser):
+def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, tmp_path):
     url, proc = server
+    bad = tmp_path / "my_pivot.yaml"
+    bad.write_text("extends: baseline_2024.yaml\nname: typo\nparameters:\n  socialisaton: 0.3\n")
     w = Watched(browser, url)
     _ready(w)
-    w.page.get_by_label("... or paste one").fill(
-        "extends: baseline_2024.yaml\nname: typo\nparameters:\n  socialisaton: 0.3\n"
-    )
-    w.page.locator(".load-pasted").click()
+    w.page.locator(".scenario-file-picker input[type=file]").set_input_files(str(bad))
     error = w.page.locator(".upload-error").inner_text(timeout=15_000)
     w.shot("06-bad-scenario")
-    assert error.startswith("pasted.yaml:4:")
-    assert "socialisaton" in error and "socialisation" in error  # names it, suggests the fix
+    assert error.replace("\n", " ").startswith("my_pivot.yaml:4:3: parameters.socialisaton")
+    assert "did you mean 'socialisation'" in error.replace("\n", " ")  # names it, suggests
     assert proc.poll() is None
-    assert _step(w) == "2024Q1"  # the page and its server go on
+    assert _step(w) == "2024Q1"  # the page and its server go on with the model it had
+    good = tmp_path / "short_pivot.yaml"
+    good.write_text("extends: us_pivot.yaml\nname: short_pivot\nhorizon: 2027Q4\n")
+    w.page.locator(".scenario-file-picker input[type=file]").set_input_files(str(good))
+    w.page.locator(".upload-ok").wait_for(timeout=15_000)
+    assert w.page.locator(".upload-error").count() == 0
+    assert "short_pivot.yaml" in w.page.locator(".upload-ok").inner_text()
     assert not w.errors, w.errors
     w.close()

@@ -771,6 +771,11 @@ def DebriefView(model: LatticeModel):
 
 
 # -------------------------------------------------------------------- scenario files
+@solara.component_vue(str(Path(__file__).with_name("vue") / "file_picker.vue"))
+def FilePicker(event_picked=None):
+    """A file chooser that reads the file in the browser and sends its text to Python."""
+
+
 @solara.component
 def ScenarioDrop(model: solara.Reactive):
     """Drop a scenario file: checked like ``latticesim validate``; errors shown here."""
@@ -784,7 +789,16 @@ def ScenarioDrop(model: solara.Reactive):
         handle_upload(info.get("name", "scenario.yaml"), data, model, set_message, set_problem)
 
     with solara.Card("Your own scenario file"):
-        solara.FileDrop(label="Drop a scenario .yaml here", on_file=on_file, lazy=False)
+        FilePicker(
+            event_picked=lambda f: handle_upload(
+                f.get("name", "scenario.yaml"),
+                str(f.get("text", "")).encode(),
+                model,
+                set_message,
+                set_problem,
+            )
+        )
+        solara.FileDrop(label="... or drop one here", on_file=on_file, lazy=False)
         text, set_text = solara.use_state("")
         solara.InputTextArea(
             "... or paste one", value=text, on_value=set_text, rows=3, continuous_update=True

@@ -327,6 +327,7 @@ class AttendanceFigure(LiveFigure):
             bar.remove()
         self.bars = []
         self.empty.set_visible(not rows)
+        self.ax.set_axis_on() if rows else self.ax.set_axis_off()
         if rows:
             names = [f for f, _ in rows]
             counts = np.array([c for _, c in rows], dtype=float)
