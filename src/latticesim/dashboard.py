@@ -273,7 +273,7 @@ def model_params() -> dict[str, Any]:
             "min": 0.0,
             "max": 2.0,
             "step": 0.1,
-            "label": "US pivot strength (x the scenario's shifts)",
+            "label": "US pivot (x scenario)",
         },
         "us_commitment": {
             "type": "SliderFloat",
