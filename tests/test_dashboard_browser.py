@@ -242,6 +242,9 @@ def test_a_room_plays_france_and_japan(server, browser):
     nato = next(line for line in chronicle.splitlines() if line.startswith("NATO summit"))
     assert "France blocked the proposal on NATO's global reach" in nato
     assert fac.page.locator("li.chronicle-played").count() >= 2  # marked in the chronicle
+    # the player sees what came of it on its own page
+    france.page.locator(".last-quarter:has-text('France blocked')").wait_for(timeout=15_000)
+    france.shot("07-france-after-the-summit")
 
     for w in (fac, france, japan, intruder):
         assert not w.errors, w.errors

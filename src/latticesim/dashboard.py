@@ -311,19 +311,23 @@ def live_chronicle(model: LatticeModel) -> list[tuple[str, str, str]]:
     kept with the model remembers what came before), so the cost of a step does not grow
     with the length of the run; the sentences are those of the run's ``chronicle.md``.
     """
-    state = model.__dict__.setdefault(
-        "_live_chronicle", {"teller": Chronicler(), "told": 0, "rows": []}
-    )
-    if model.steps > state["told"]:
-        tables = {
-            name: df[df["step"] > state["told"]] if "step" in df else df
-            for name, df in model.recorder.frames().items()
-            if name != "actors"
-        }
-        new = state["teller"].tell(tables)
-        state["rows"] = _newest_first(new, state["rows"])
-        state["told"] = model.steps
-    return state["rows"]
+    with _chronicle_lock:  # players' pages read the facilitator's model from their threads
+        state = model.__dict__.setdefault(
+            "_live_chronicle", {"teller": Chronicler(), "told": 0, "rows": []}
+        )
+        if model.steps > state["told"]:
+            tables = {
+                name: df[df["step"] > state["told"]] if "step" in df else df
+                for name, df in model.recorder.frames().items()
+                if name != "actors"
+            }
+            new = state["teller"].tell(tables)
+            state["rows"] = _newest_first(new, state["rows"])
+            state["told"] = model.steps
+        return state["rows"]
+
+
+_chronicle_lock = threading.Lock()
 
 
 def _newest_first(new, told: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
@@ -607,9 +611,28 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
 
 @solara.component
 def PlayedLog(room: Room, actor: str):
-    """What the chronicle says of the player's own actor, newest first."""
+    """What happened last quarter at the player's meetings, and the player's own record."""
     use_room_version(room)
-    entries = [e for e in room.model.recorder.entries if e[3] == actor][-8:]
+    model = room.model
+    rows = live_chronicle(model)
+    if rows:
+        last = rows[0][0]
+        mine = {f.name for f in model.active_forums if model.actor_index[actor] in f.invitee_set}
+        said = [
+            text
+            for date, kind, text in rows
+            if date == last
+            and kind != "played"
+            and (actor in text or any(text.startswith(f) for f in mine))
+        ]
+        if said:
+            items = "".join(f"<li>{html.escape(t)}</li>" for t in said)
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{html.escape(last)} at your meetings</b><ul>{items}</ul>",
+                classes=["last-quarter"],
+            )
+    entries = [e for e in model.recorder.entries if e[3] == actor][-8:]
     if entries:
         items = "".join(
             f"<li>{html.escape(e[0])}: {html.escape(e[4])}</li>" for e in reversed(entries)
