@@ -13,19 +13,23 @@ compare like with like on the machine at hand:
   processes each, through Mesa 3.5's ``batch_run`` (a thin Mesa-style wrapper model: a
   constructor taking keyword parameters, a DataCollector with the same metrics) and
   through ``latticesim.sweeps.run_sweep``; the ratio is batch_run's wall time over
-  ours. With ``--naive``, a second batch_run row times the wrapper the batch_run API
-  invites (the scenario file read in the constructor, the model's default records).
-  Rounds are interleaved (``--repeat``) and each side keeps its fastest, the time least
-  disturbed by whatever else the machine runs.
+  ours. Both run the same model code; a sweep's run skips what its metrics never read
+  (the per-actor table, bloc tracking, the model-table rows of other quarters), which
+  the wrapper cannot know. With ``--naive``, a second batch_run row times the wrapper
+  the batch_run API invites (the scenario file read in the constructor, the model's
+  default records). Rounds are interleaved (``--repeat``); the ratio is given for each
+  side's fastest round (the least disturbed by whatever else the machine runs) and for
+  the median rounds.
 * efficiency: the same 400 runs with 1 worker (in process) and 2 workers (process
   pool): T1 / (2 x T2).
 * memory: peak memory of the whole process tree (``latticesim sweep``, its fork server
   and workers) for sweeps of different sizes, sampled every 0.2 s: the sum of PSS
   (shared pages split among the processes sharing them) and, for reference, of RSS.
 * scaling: one run's set-up and cost per quarter on synthetic lattices of N actors and
-  F forums (each forum seats a fifth of the actors and meets once a year), and the
-  log-log slope of the cost per quarter against N x F (1 or less: no worse than
-  linear).
+  F forums (each forum seats a fifth of the actors and meets once a year), with the
+  blocs followed every quarter (a single run) and without (a sweep that keeps no bloc
+  column), and the log-log slope of the cost per quarter against N x F (1 or less: no
+  worse than linear).
 """
 
 from __future__ import annotations
@@ -321,14 +325,22 @@ def run_scaling(sizes: list[int], forums: list[int], repeats: int) -> list[dict[
                 spec = _synthetic_world(n, f, real, positions)
                 quarters = spec.horizon_quarter - spec.start_quarter + 1
                 simulate(spec, 0, record_actors=False)  # warm up
-                setups, steps = [], []
+                setups, steps, lean = [], [], []
                 for k in range(repeats):
-                    t0 = time.perf_counter()
-                    model = LatticeModel(LatticeScenario(spec=spec, rng=k + 1), record_actors=False)
-                    t1 = time.perf_counter()
-                    model.run_for(quarters)
-                    setups.append(t1 - t0)
-                    steps.append(time.perf_counter() - t1)
+                    # a single run's model (blocs followed every quarter), then the same
+                    # run as a sweep that keeps no bloc column runs it
+                    for blocs, out in ((True, steps), (False, lean)):
+                        t0 = time.perf_counter()
+                        model = LatticeModel(
+                            LatticeScenario(spec=spec, rng=k + 1),
+                            record_actors=False,
+                            track_blocs=blocs,
+                        )
+                        t1 = time.perf_counter()
+                        model.run_for(quarters)
+                        out.append(time.perf_counter() - t1)
+                        if blocs:
+                            setups.append(t1 - t0)
                 held = sum(r["meetings_held"] for r in model.recorder.model_rows)
                 step = statistics.median(steps) / quarters
                 rows.append(
@@ -337,6 +349,7 @@ def run_scaling(sizes: list[int], forums: list[int], repeats: int) -> list[dict[
                         "forums": f,
                         "setup_ms": statistics.median(setups) * 1e3,
                         "step_ms": step * 1e3,
+                        "lean_ms": statistics.median(lean) / quarters * 1e3,
                         "meetings_per_q": held / quarters,
                         "us_per_actor_forum": step * 1e6 / (len(model.actor_names) * f),
                     }
@@ -379,6 +392,7 @@ def main() -> None:
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    load_before = os.getloadavg()[0]
 
     if "batch" in only or "efficiency" in only:
         # Interleaved repeats, keeping each one's fastest: the machine may be shared, and
@@ -402,11 +416,23 @@ def main() -> None:
         runs = len(WATERING) * reps
         rows.append(
             (
-                f"throughput vs batch_run ({runs} runs, 2 processes each)",
+                f"throughput vs batch_run ({runs} runs, 2 processes each), fastest rounds",
                 f"batch_run {batch:.1f} s ({runs / batch:.2f} runs/s); sweep "
                 f"{ours2:.1f} s ({runs / ours2:.2f} runs/s)",
                 f"{batch / ours2:.2f}x",
                 ">= 3x",
+            )
+        )
+        batch_med, ours2_med = statistics.median(times["batch"]), statistics.median(times["ours2"])
+        rows.append(
+            (
+                f"  the same, median rounds (of {len(times['batch'])})",
+                f"batch_run {batch_med:.1f} s; sweep {ours2_med:.1f} s; rounds: batch_run "
+                + ", ".join(f"{x:.1f}" for x in times["batch"])
+                + "; sweep "
+                + ", ".join(f"{x:.1f}" for x in times["ours2"]),
+                f"{batch_med / ours2_med:.2f}x",
+                "",
             )
         )
         if args.naive:
@@ -476,50 +502,52 @@ def main() -> None:
         scale = run_scaling(sizes, forums, args.repeats)
         print(
             f"{'actors':>7s} {'forums':>7s} {'setup ms':>9s} {'ms/quarter':>11s} "
-            f"{'meetings/q':>11s} {'us/(N*F)':>9s}"
+            f"{'no blocs':>9s} {'meetings/q':>11s} {'us/(N*F)':>9s}"
         )
         for r in scale:
             print(
                 f"{r['actors']:7d} {r['forums']:7d} {r['setup_ms']:9.1f} {r['step_ms']:11.2f} "
-                f"{r['meetings_per_q']:11.1f} {r['us_per_actor_forum']:9.3f}"
+                f"{r['lean_ms']:9.2f} {r['meetings_per_q']:11.1f} {r['us_per_actor_forum']:9.3f}"
             )
-        slope = _slope([r["actors"] * r["forums"] for r in scale], [r["step_ms"] for r in scale])
-        big = [r for r in scale if r["actors"] == max(sizes)]
-        slope_f = _slope([r["forums"] for r in big], [r["step_ms"] for r in big])
-        wide = [r for r in scale if r["forums"] == max(forums)]
-        slope_n = _slope([r["actors"] for r in wide], [r["step_ms"] for r in wide])
         lo = min(scale, key=lambda r: r["actors"] * r["forums"])
         hi = max(scale, key=lambda r: r["actors"] * r["forums"])
-        rows.append(
-            (
-                f"cost per quarter, {lo['actors']}x{lo['forums']} to "
-                f"{hi['actors']}x{hi['forums']} (actors x forums)",
-                f"{lo['step_ms']:.2f} ms to {hi['step_ms']:.1f} ms",
-                f"slope {slope:.2f} in NxF",
-                "<= 1",
+        for key, label in (("step_ms", "blocs every quarter"), ("lean_ms", "no blocs (sweeps)")):
+            slope = _slope([r["actors"] * r["forums"] for r in scale], [r[key] for r in scale])
+            big = [r for r in scale if r["actors"] == max(sizes)]
+            slope_f = _slope([r["forums"] for r in big], [r[key] for r in big])
+            wide = [r for r in scale if r["forums"] == max(forums)]
+            slope_n = _slope([r["actors"] for r in wide], [r[key] for r in wide])
+            rows.append(
+                (
+                    f"cost per quarter, {lo['actors']}x{lo['forums']} to "
+                    f"{hi['actors']}x{hi['forums']} (actors x forums), {label}",
+                    f"{lo[key]:.2f} ms to {hi[key]:.1f} ms",
+                    f"slope {slope:.2f} in NxF",
+                    "<= 1",
+                )
             )
-        )
-        rows.append(
-            (
-                "  slope in forums at the most actors, in actors at the most forums",
-                f"forums {slope_f:.2f}, actors {slope_n:.2f}",
-                "",
-                "",
+            rows.append(
+                (
+                    "  slope in forums at the most actors, in actors at the most forums",
+                    f"forums {slope_f:.2f}, actors {slope_n:.2f}",
+                    "",
+                    "",
+                )
             )
-        )
         if args.markdown:
             print(
-                "\n| actors | forums | set-up ms | ms per quarter | meetings per quarter "
-                "| us per N x F |"
+                "\n| actors | forums | set-up ms | ms per quarter | ms per quarter, no blocs "
+                "| meetings per quarter | us per N x F |"
             )
-            print("|---:|---:|---:|---:|---:|---:|")
+            print("|---:|---:|---:|---:|---:|---:|---:|")
             for r in scale:
                 print(
                     f"| {r['actors']} | {r['forums']} | {r['setup_ms']:.1f} | {r['step_ms']:.2f} | "
-                    f"{r['meetings_per_q']:.1f} | {r['us_per_actor_forum']:.3f} |"
+                    f"{r['lean_ms']:.2f} | {r['meetings_per_q']:.1f} | "
+                    f"{r['us_per_actor_forum']:.3f} |"
                 )
 
-    print()
+    print(f"\nload average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
     if args.markdown:
         print("| measure | measured | ratio | target |\n|---|---|---:|---|")
         for r in rows:

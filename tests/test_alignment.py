@@ -90,3 +90,22 @@ def test_blocs_command_on_run_folder_scenario_and_csv(tmp_path, capsys):
     assert "exact enumeration of 4 actors" in capsys.readouterr().out
     assert main(["blocs", str(out), "--date", "2031Q1"]) == 2
     assert "not in the run" in capsys.readouterr().err
+
+
+def test_distance_and_propensities_are_bit_for_bit_the_formula():
+    # The in-place versions must give the numbers the plain formula gives: the blocs
+    # a run records depend on them.
+    rng = np.random.default_rng(2)
+    pos, sal = rng.random((15, 5)), rng.random((15, 5))
+    sal[4] = 0.0  # an actor that cares about nothing
+    num = np.zeros((15, 15))
+    for d in range(5):
+        num += np.abs(pos[:, None, d] - pos[None, :, d]) * (sal[:, None, d] + sal[None, :, d])
+    total = sal.sum(axis=1)
+    dist = num / np.maximum(total[:, None] + total[None, :], 1e-12)
+    assert np.array_equal(alignment.salience_weighted_distance(pos, sal), dist)
+    invited = rng.random((15, 4)) < 0.5
+    p = 1.0 - dist / alignment.PROPENSITY_SCALE
+    p = p + alignment.MEMBERSHIP_WEIGHT * alignment.shared_forums(invited)
+    np.fill_diagonal(p, 0.0)
+    assert np.array_equal(alignment.propensities(pos, sal, invited), np.clip(p, -1.0, 1.0))

@@ -6,15 +6,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from latticesim.attendance import choose_levels, meeting_value
+from latticesim.attendance import (
+    LEVEL_COST,
+    LEVEL_GAIN,
+    best_levels,
+    choose_levels,
+    level_costs,
+    meeting_value,
+)
 from latticesim.metrics import (
     burden_sharing,
     coordination_index,
     linkage_share,
+    ranks,
+    spearman,
     standing_mass,
     standing_shares,
 )
-from latticesim.standing import learn, meeting_reward
+from latticesim.standing import BLOCKER_VALUE, learn, meeting_reward
+from latticesim.threats import threat_channels, threat_targets, threat_targets_from
 
 
 def test_coordination_index_full_agreement_and_polar_split():
@@ -111,3 +121,56 @@ def test_meeting_reward_and_learning():
     # actor 1: blocker of the failed item -> 0.5 on its only salient dimension
     assert r == pytest.approx([0.45, 0.5])
     assert learn(np.array([0.5]), np.array([1.0]), 0.25) == pytest.approx([0.625])
+
+
+def test_meeting_reward_when_all_adopted_is_bit_for_bit_the_general_formula():
+    rng = np.random.default_rng(6)
+    positions, salience = rng.random((12, 3)), rng.random((12, 3))
+    salience[2] = 0.0  # cares about nothing on the agenda: the blocker's value
+    strengths, weights = rng.random(3), rng.uniform(0.2, 1.0, 3)
+    adopted, blocked_by = np.ones(3, dtype=bool), np.zeros((12, 3), dtype=bool)
+    closeness = 1.0 - np.abs(positions - np.where(adopted, strengths, 0.0)[None, :])
+    value = np.where(adopted[None, :], weights * closeness, 0.0)
+    total = salience.sum(axis=1)
+    expected = np.where(
+        total > 0, (salience * value).sum(axis=1) / np.maximum(total, 1e-9), BLOCKER_VALUE
+    )
+    got = meeting_reward(positions, salience, strengths, adopted, blocked_by, weights)
+    assert np.array_equal(got, expected)
+
+
+def test_choose_levels_is_the_utility_argmax():
+    rng = np.random.default_rng(7)
+    value, distance = rng.random(20), rng.uniform(1.0, 1.6, 20)
+    noise = rng.gumbel(size=(20, 4)) * 0.05
+    for top in (1, 2, 3):
+        levels = slice(0, top + 1)
+        utility = (
+            LEVEL_GAIN[None, levels] * value[:, None]
+            - LEVEL_COST[None, levels] * (0.7 * distance)[:, None]
+            + noise[:, levels]
+        )
+        expected = np.argmax(utility, axis=1)
+        assert np.array_equal(choose_levels(value, distance, 0.7, top, noise), expected)
+        cost = level_costs(distance, 0.7)
+        assert np.array_equal(best_levels(value, cost, top, noise), expected)
+
+
+def test_spearman_matches_the_textbook_formula():
+    rng = np.random.default_rng(9)
+    a, b = rng.random(31), rng.random(31)
+    ra, rb = ranks(a), ranks(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    expected = float((ra * rb).sum() / np.sqrt((ra * ra).sum() * (rb * rb).sum()))
+    assert spearman(a, b) == expected
+    assert spearman(a, b, ranks(a)) == expected
+
+
+def test_threat_targets_through_cached_channels_are_the_same():
+    rng = np.random.default_rng(10)
+    exposure, dependence = rng.uniform(0.3, 1.0, (9, 2)), rng.random((9, 3)) * 0.3
+    behaviour, gap = rng.random((3, 4)), rng.uniform(-0.5, 1.0, (9, 2))
+    home = np.array([1, 0, 1])
+    direct = threat_targets(exposure, dependence, behaviour, home, gap, 0.6)
+    channels = threat_channels(exposure, home, gap, 0.6)
+    assert np.array_equal(threat_targets_from(channels, dependence, behaviour), direct)

@@ -2,15 +2,17 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latticesim.rules import (
     chair_statement,
     consensus,
+    consensus_items,
     convener_proposal,
     tolerance_radius,
     weighted_majority,
+    weighted_majority_items,
     weighted_median,
 )
 
@@ -117,3 +119,52 @@ def test_convener_proposal_moves_toward_median():
     assert convener_proposal(0.9, 0.5, 0.0) == 0.9
     assert convener_proposal(0.9, 0.5, 1.0) == 0.5
     assert convener_proposal(0.9, 0.5, 0.25) == pytest.approx(0.8)
+
+
+# --------------------------------------------------------------------- several items at once
+
+_unit = st.floats(0, 1, allow_nan=False)
+
+
+def _same(a: list, b: list) -> bool:
+    """Outcomes equal field by field, a failed item's NaN strength equal to NaN."""
+
+    def key(o):
+        return o._replace(strength="nan" if np.isnan(o.strength) else o.strength)
+
+    return [key(o) for o in a] == [key(o) for o in b]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 9),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_consensus_items_is_consensus_item_by_item(n, k, rounds, seed):
+    # A meeting checks its items' first round in one array operation; the answers must
+    # be those of consensus() on each item, exactly (the model's results depend on it).
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, k))
+    r = rng.uniform(0.0, 0.6, (n, k))
+    w = rng.uniform(0.0, 1.0, n)
+    proposals = rng.random(k)
+    together = consensus_items(proposals, x, r, w, rounds, 0.3)
+    one_by_one = [consensus(p, x[:, j], r[:, j], w, rounds, 0.3) for j, p in enumerate(proposals)]
+    assert _same(together, one_by_one)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 4), _unit, st.integers(0, 2**32 - 1))
+def test_weighted_majority_items_is_weighted_majority_item_by_item(n, k, threshold, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, k))
+    r = rng.uniform(0.0, 0.6, (n, k))
+    w = rng.uniform(0.0, 1.0, n)
+    medians = np.array([weighted_median(x[:, j], w) for j in range(k)])
+    together = weighted_majority_items(x, r, w, threshold, medians)
+    one_by_one = [
+        weighted_majority(x[:, j], r[:, j], w, threshold, float(medians[j])) for j in range(k)
+    ]
+    assert _same(together, one_by_one)

@@ -10,6 +10,7 @@ from latticesim.socialisation import (
     fj_fixed_point,
     fj_step,
     influence_matrix,
+    pair_index,
 )
 
 
@@ -71,3 +72,43 @@ def test_positions_stay_in_unit_interval(u, ties, stubbornness):
     for _ in range(20):
         x = fj_step(x, u, w, 1.0 - stubbornness)
         assert np.all(x >= -1e-12) and np.all(x <= 1 + 1e-12)
+
+
+def test_add_ties_with_precomputed_pairs_and_on_a_strided_matrix():
+    rng = np.random.default_rng(4)
+    att = np.array([4, 1, 6, 3])
+    g = rng.uniform(0.1, 1.0, 4)
+    expected = np.zeros((8, 8))
+    for a, ga in zip(att, g, strict=True):
+        for b, gb in zip(att, g, strict=True):
+            if a != b:
+                expected[a, b] += ga * gb
+    plain = np.zeros((8, 8))
+    add_ties(plain, att, g)
+    given_pairs = np.zeros((8, 8))
+    add_ties(given_pairs, att, g, pair_index(att, 8))
+    strided = np.zeros((8, 8), order="F")  # not C-contiguous: the fancy-index path
+    add_ties(strided, att, g)
+    for ties in (plain, given_pairs, strided):
+        assert np.array_equal(ties, expected)
+
+
+def _influence_reference(ties, openness):
+    """influence_matrix as first written (boolean masks), to hold the faster one to it."""
+    n = ties.shape[0]
+    totals = ties.sum(axis=1)
+    has = totals > 0
+    w = np.zeros_like(ties)
+    w[has] = ties[has] / totals[has, None] * openness[has, None]
+    w[np.arange(n), np.arange(n)] += np.where(has, 1.0 - openness, 1.0)
+    return w
+
+
+def test_influence_matrix_is_bit_for_bit_the_masked_formula():
+    rng = np.random.default_rng(8)
+    ties = rng.random((9, 9)) * (rng.random((9, 9)) < 0.4)
+    ties = ties + ties.T
+    np.fill_diagonal(ties, 0.0)
+    ties[3] = ties[:, 3] = 0.0  # an actor with no ties keeps its own view
+    openness = rng.uniform(0.1, 0.9, 9)
+    assert np.array_equal(influence_matrix(ties, openness), _influence_reference(ties, openness))

@@ -273,6 +273,55 @@ def test_outcomes_and_series_are_what_a_direct_run_gives(tiny, reference):
     )
 
 
+_METRICS = [
+    sweeps.Metrics(
+        ("coordination_index", "leading_platform", "share_NATO"),
+        4,
+        (
+            sweeps.Outcome("end", column="share_NATO", stat="mean", last=4),
+            sweeps.Outcome("leads", column="leading_platform", equals="NATO", stat="mean"),
+            sweeps.Outcome("first", column="linkage", stat="first", start="2025Q1"),
+            sweeps.Outcome("change", column="coordination_index", stat="change", end="2027Q2"),
+            sweeps.Outcome("top", column="linkage_pairs", stat="max", start="2026Q1", end="2026Q4"),
+            sweeps.Outcome("held", table="meetings", stat="count", forum="NATO"),
+            sweeps.Outcome("founded", table="log", kind="forum_founded"),
+        ),
+        frozenset({"leading_platform"}),
+    ),
+    sweeps.Metrics(("linkage",), 40, (sweeps.Outcome("last", column="share_G7"),)),
+    sweeps.Metrics(("bloc_energy", "n_forums"), 3, (sweeps.Outcome("e", column="bloc_energy"),)),
+    sweeps.Metrics(("share_NATO",), 1, ()),
+]
+
+
+@pytest.mark.parametrize("metrics", _METRICS)
+def test_a_sweep_run_measures_what_a_full_run_measures(baseline, metrics):
+    # A sweep's run skips the rows and the bloc tracking its metrics never read; what it
+    # measures must be exactly what the full run gives.
+    for seed in (1, 2):
+        full = sweeps.measure(simulate(baseline, seed, record_actors=False), metrics)
+        lean = sweeps.measure(sweeps.sweep_run(baseline, seed, None, metrics), metrics)
+        assert repr(lean) == repr(full)
+
+
+def test_a_sweep_reads_only_the_quarters_and_blocs_it_needs(baseline):
+    keep_last = sweeps.Metrics(("linkage",), 40, (sweeps.Outcome("x", column="linkage"),))
+    assert keep_last.steps_read(40, baseline.start_quarter) == {40}
+    assert not keep_last.needs_blocs
+    outcomes = tuple(o for o in _METRICS[0].outcomes if o.name in ("end", "first", "change"))
+    yearly = sweeps.Metrics(("share_NATO",), 4, outcomes)
+    # the kept series (every 4th quarter back from the last), the mean of the last 4,
+    # the first quarter from 2025Q1 (5), and both ends of 2024Q1-2027Q2 (1, 14)
+    expected = set(range(4, 41, 4)) | {37, 38, 39} | {5} | {1, 14}
+    assert yearly.steps_read(40, baseline.start_quarter) == expected
+    assert _METRICS[2].needs_blocs
+    model = sweeps.sweep_run(baseline, 1, "2025Q4", keep_last)
+    rows = model.recorder.model_rows
+    assert [r["step"] for r in rows] == list(range(1, 9))
+    assert "linkage" in rows[-1] and "linkage" not in rows[0]
+    assert not model.track_blocs
+
+
 def test_sweep_folder_has_manifest_design_and_parts(tiny, reference):
     manifest = json.loads((reference / "sweep.json").read_text())
     assert manifest["experiment"]["sha256"] == tiny.sha256
@@ -407,15 +456,15 @@ def test_two_sweeps_cannot_write_one_folder_at_once(tiny, tmp_path):
 
 
 def _flaky(real):
-    """simulate(), except that France's tolerance 0.35 makes the model raise."""
+    """A sweep's run, except that France's tolerance 0.35 makes the model raise."""
 
-    def simulate(spec, seed, **kwargs):
+    def run(spec, seed, *args, **kwargs):
         tolerance = spec.actors.get("France")
         if tolerance is not None and tolerance.tolerance == 0.35:
             raise ValueError("France cannot hold tolerance 0.35\nsecond line")
-        return real(spec, seed, **kwargs)
+        return real(spec, seed, *args, **kwargs)
 
-    return simulate
+    return run
 
 
 def _check_failures(out: Path, reference: Path) -> None:
@@ -436,7 +485,7 @@ def _check_failures(out: Path, reference: Path) -> None:
 def test_a_run_that_raises_is_recorded_and_the_others_finish(
     tiny, reference, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(sweeps, "simulate", _flaky(sweeps.simulate))
+    monkeypatch.setattr(sweeps, "sweep_run", _flaky(sweeps.sweep_run))
     summary = run_sweep(tiny, tmp_path / "sweep", workers=1, chunk_size=3, progress=True)
     assert summary.complete and summary.failed == 4 and summary.ran == 8
     assert "4 failed" in summary.line()
@@ -450,7 +499,7 @@ def test_a_run_that_raises_is_recorded_and_the_others_finish(
 
 
 def _install_flaky() -> None:
-    sweeps.simulate = _flaky(sweeps.simulate)
+    sweeps.sweep_run = _flaky(sweeps.sweep_run)
 
 
 def test_a_run_that_raises_in_a_process_pool_is_recorded_too(tiny, reference, tmp_path):

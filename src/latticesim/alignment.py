@@ -23,12 +23,18 @@ def salience_weighted_distance(position: np.ndarray, salience: np.ndarray) -> np
     """Pairwise distance on the dimensions the pair cares about (weights: mean salience)."""
     x = np.asarray(position, dtype=float)
     s = np.asarray(salience, dtype=float)
-    num = np.zeros((x.shape[0], x.shape[0]))
-    for d in range(x.shape[1]):  # one actors x actors matrix per dimension
-        num += np.abs(x[:, None, d] - x[None, :, d]) * (s[:, None, d] + s[None, :, d])
+    n = x.shape[0]
+    num = np.zeros((n, n))
+    diff, pair = np.empty((n, n)), np.empty((n, n))
+    for d in range(x.shape[1]):  # one actors x actors matrix per dimension, in place
+        np.subtract.outer(x[:, d], x[:, d], out=diff)
+        np.abs(diff, out=diff)
+        diff *= np.add.outer(s[:, d], s[:, d], out=pair)
+        num += diff
     total = s.sum(axis=1)
-    den = total[:, None] + total[None, :]
-    return num / np.maximum(den, 1e-12)
+    den = np.add.outer(total, total, out=pair)
+    np.maximum(den, 1e-12, out=den)
+    return np.divide(num, den, out=num)
 
 
 def shared_forums(invited: np.ndarray) -> np.ndarray:
@@ -55,12 +61,14 @@ def propensities(
     views give +1, a distance of ``scale`` is indifference, twice that is -1. ``shared``
     may pass J precomputed (it changes only when the lattice does).
     """
-    d = salience_weighted_distance(position, salience)
+    p = salience_weighted_distance(position, salience)
     if shared is None:
         shared = shared_forums(invited)
-    p = 1.0 - d / scale + membership_weight * shared
+    p /= scale
+    np.subtract(1.0, p, out=p)
+    p += membership_weight * shared
     np.fill_diagonal(p, 0.0)
-    return np.clip(p, -1.0, 1.0)
+    return np.clip(p, -1.0, 1.0, out=p)
 
 
 def orient(config: np.ndarray, anchor: int) -> np.ndarray:

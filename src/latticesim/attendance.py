@@ -49,10 +49,24 @@ def choose_levels(
         max_level: highest level the meeting invites (3 for a summit).
         noise: invitees x 4 random taste terms (zeros for a deterministic choice).
     """
-    levels = slice(0, max_level + 1)
-    utility = (
-        LEVEL_GAIN[None, levels] * value[:, None]
-        - LEVEL_COST[None, levels] * (cost_scale * distance)[:, None]
-        + noise[:, levels]
-    )
-    return np.argmax(utility, axis=1)
+    return best_levels(value, level_costs(distance, cost_scale), max_level, noise)
+
+
+def level_costs(distance: np.ndarray, cost_scale: float) -> np.ndarray:
+    """Cost of coming at each level (invitees x 4): seniority times distance.
+
+    It depends only on who is invited and from how far, so the model keeps it per forum
+    until its membership changes instead of recomputing it at every meeting.
+    """
+    return LEVEL_COST[None, :] * (cost_scale * distance)[:, None]
+
+
+def best_levels(
+    value: np.ndarray, cost: np.ndarray, max_level: int, noise: np.ndarray
+) -> np.ndarray:
+    """Level codes maximising gain * value - cost + noise, given :func:`level_costs`."""
+    top = max_level + 1
+    utility = np.multiply.outer(value, LEVEL_GAIN[:top])
+    utility -= cost[:, :top]
+    utility += noise[:, :top]
+    return utility.argmax(axis=1)

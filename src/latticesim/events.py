@@ -284,23 +284,36 @@ def founding_group(model: LatticeModel, forum: Forum) -> list[int]:
     for region in (0, 1):
         pool = [int(i) for i in cand if model.region[i] == region]
         pool.sort(key=lambda i: -s.capability[i])
-        group: list[int] = []
-        for i in pool:
-            trial = group + [i]
-            if _disagreement(s.position[np.ix_(trial, dims)], s.salience[np.ix_(trial, dims)]) <= (
-                p.found_cohesion
-            ):
-                group = trial
+        if not pool:
+            continue
+        x, w = s.position[np.ix_(pool, dims)], s.salience[np.ix_(pool, dims)]
+        group: list[int] = []  # places in the pool
+        spread = 0.0  # the group's disagreement so far
+        for k in range(len(pool)):
+            # The group's largest pairwise distance with k added: the pairs already in
+            # it keep theirs, so only k's distances to the group are new.
+            trial = max(_disagreement_with(x, w, k, group), spread)  # NaN stays NaN
+            if trial <= p.found_cohesion:
+                group.append(k)
+                spread = trial
         if len(group) > len(best):
-            best = group
+            best = [pool[k] for k in group]
     return best if len(best) >= p.found_min_size else []
 
 
-def _disagreement(x: np.ndarray, w: np.ndarray) -> float:
-    """Largest salience-weighted mean distance between two members of a group."""
-    pair_w = 0.5 * (w[:, None, :] + w[None, :, :])
-    dist = (np.abs(x[:, None, :] - x[None, :, :]) * pair_w).sum(axis=2)
-    return float((dist / np.maximum(pair_w.sum(axis=2), 1e-9)).max())
+def _disagreement_with(x: np.ndarray, w: np.ndarray, k: int, group: list[int]) -> float:
+    """Largest salience-weighted mean distance of row k to the group's rows.
+
+    A pair's distance is sum_d |x_d - x'_d| (w_d + w'_d) / 2 over sum_d (w_d + w'_d) / 2,
+    on the forum's agenda. Growing a group one candidate at a time, only the new
+    member's pairs need computing (a group of one has disagreement 0).
+    """
+    if not group:
+        return 0.0
+    xg, wg = x[group], w[group]
+    pair_w = 0.5 * (w[k][None, :] + wg)
+    dist = (np.abs(x[k][None, :] - xg) * pair_w).sum(axis=1)
+    return float(np.max(dist / np.maximum(pair_w.sum(axis=1), 1e-9), initial=0.0))
 
 
 def _already_served(model: LatticeModel, group: list[int], source: Forum) -> bool:
@@ -308,7 +321,7 @@ def _already_served(model: LatticeModel, group: list[int], source: Forum) -> boo
     for f in model.active_forums:
         if f is source:
             continue
-        if members <= set(f.members.tolist()) and len(f.members) <= len(members) + 1:
+        if len(f.members) <= len(members) + 1 and members <= f.member_set:
             return True
     return False
 

@@ -108,14 +108,15 @@ class Forum(mesa.Agent):
     def set_membership(self, members: list[int], partners: list[int]) -> None:
         """Replace members and partners (partners who become members stop being partners)."""
         self.members = np.array(list(dict.fromkeys(members)), dtype=int)
-        member_set = set(self.members.tolist())
+        self.member_set = member_set = frozenset(self.members.tolist())
         self.partners = np.array(
             [p for p in dict.fromkeys(partners) if p not in member_set], dtype=int
         )
         self.invitees = np.concatenate([self.members, self.partners])
         self.invitee_set = set(self.invitees.tolist())
         self.invitee_capability = self.model.state.capability[self.invitees]
-        self.model.lattice_changed()
+        self.invitee_capability_sum = self.invitee_capability.sum()
+        self.model.lattice_changed(self)
 
     def meeting_level(self, quarter: Quarter, start_year: int) -> str | None:
         """The level of the meeting held in ``quarter``, or None if it does not meet."""

@@ -24,7 +24,8 @@ def coordination_index(positions: np.ndarray, salience: np.ndarray, weights: np.
         return 1.0
     # By symmetry sum_ij w_i w_j (s_i + s_j)/2 |x_i - x_j| = sum_i w_i s_i sum_j w_j |x_i - x_j|,
     # one matrix product per dimension instead of a pairs x pairs x dimensions sum.
-    spread = np.abs(x.T[:, :, None] - x.T[:, None, :]) @ w  # dimensions x actors
+    diff = np.subtract(x.T[:, :, None], x.T[:, None, :])
+    spread = np.abs(diff, out=diff) @ w  # dimensions x actors
     num = float(((w[:, None] * s) * spread.T).sum())
     den = float((w.sum() * w - w * w) @ s.sum(axis=1))
     return 1.0 - num / den if den > 0 else 1.0
@@ -58,7 +59,7 @@ def linkage_share(last_together: np.ndarray, step: int, window: int) -> float:
     """
     if last_together.size == 0:
         return 0.0
-    return float(np.mean(step - last_together < window))
+    return np.count_nonzero(step - last_together < window) / last_together.size
 
 
 def ranks(a: np.ndarray) -> np.ndarray:
@@ -74,8 +75,8 @@ def spearman(a: np.ndarray, b: np.ndarray, rank_a: np.ndarray | None = None) -> 
         return float("nan")
     ra = ranks(a) if rank_a is None else rank_a.astype(float)
     rb = ranks(b)
-    ra -= ra.mean()
-    rb -= rb.mean()
+    ra -= ra.sum() / len(ra)  # the mean, without np.mean's overhead
+    rb -= rb.sum() / len(rb)
     den = np.sqrt((ra * ra).sum() * (rb * rb).sum())
     return float((ra * rb).sum() / den) if den > 0 else float("nan")
 

@@ -8,6 +8,7 @@ small named steps in a fixed order; see ``docs/odd.md`` for the equations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +29,8 @@ from latticesim.attendance import (
     LEVEL_NAMES,
     MEETING_IMPORTANCE,
     MEETING_MAX_LEVEL,
-    choose_levels,
-    meeting_value,
+    best_levels,
+    level_costs,
 )
 from latticesim.forums import Forum, Item
 from latticesim.metrics import (
@@ -49,16 +50,25 @@ from latticesim.roleplay import (
     weaker_proposal,
 )
 from latticesim.rules import (
+    ItemOutcome,
     chair_statement,
     consensus,
+    consensus_items,
     convener_proposal,
     tolerance_radius,
     weighted_majority,
+    weighted_majority_items,
     weighted_medians,
 )
 from latticesim.scenario import ADVERSARIES, LatticeScenario, ScenarioSpec
-from latticesim.socialisation import LEVEL_WEIGHT, add_ties, fj_step, influence_matrix
-from latticesim.standing import learn, meeting_reward
+from latticesim.socialisation import (
+    LEVEL_WEIGHT,
+    add_ties,
+    fj_step,
+    influence_matrix,
+    pair_index,
+)
+from latticesim.standing import adopted_reward, learn, meeting_reward
 from latticesim.threats import (
     AGGRESSION,
     COERCION,
@@ -69,7 +79,9 @@ from latticesim.threats import (
     response_matrix,
     saliences,
     security_gap,
+    threat_channels,
     threat_targets,
+    threat_targets_from,
 )
 
 THEATRE_INDEX = {"euro_atlantic": 0, "indo_pacific": 1}
@@ -124,6 +136,42 @@ class State:
     crises: list[tuple[int, float, Quarter]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class ForumInputs:
+    """What a forum's meetings need that changes only with its membership or with events.
+
+    Attendance weighs the same commitments, attention and travel costs at every meeting
+    until an event or a membership change alters them, so the model keeps them per forum
+    and drops them all when either happens (``LatticeModel.inputs_changed``).
+
+    Attributes:
+        rows: the invitees as a column (``invitees[:, None]``), to pick their rows.
+        quorum: members present needed for the meeting to meet.
+        member_at: actor row -> its place among the members.
+        value_base: commitment x attention to the forum's theatre, per invitee.
+        cost: invitees x 4, the cost of coming at each level.
+        member_capability: the members' capability, and its sum.
+        item_dims, item_weight: the default agenda's dimensions, and 1 for items the
+            forum decides or ``chair_weight`` for those it only discusses.
+        pairs, east, west: for meetings every invitee attends (most of them), the
+            invitees' :func:`~latticesim.socialisation.pair_index` and which of them are
+            Euro-Atlantic and Indo-Pacific.
+    """
+
+    rows: np.ndarray
+    quorum: int
+    member_at: dict[int, int]
+    value_base: np.ndarray
+    cost: np.ndarray
+    member_capability: np.ndarray
+    member_capability_sum: float
+    item_dims: np.ndarray
+    item_weight: np.ndarray
+    pairs: np.ndarray
+    east: np.ndarray
+    west: np.ndarray
+
+
 class LatticeModel(mesa.Model):
     """Actors with alignment preferences meeting under decision rules in a lattice of forums.
 
@@ -131,6 +179,14 @@ class LatticeModel(mesa.Model):
         scenario: a :class:`~latticesim.scenario.LatticeScenario` carrying the validated
             spec and the random seed (``rng``), Mesa's typed-scenario idiom.
         record_actors: keep the per-actor, per-quarter table (sweeps may switch it off).
+        track_blocs: follow the two blocs of landscape theory every quarter (the model
+            table's ``bloc_*`` columns). It costs a pass over all pairs of actors each
+            quarter and feeds nothing else in the model, so a sweep that keeps no bloc
+            column switches it off; the columns are then empty (``bloc_energy`` NaN, no
+            side B).
+        recorder: builds the run's recorder from the model (default: a
+            :class:`~latticesim.records.Recorder` keeping every table); a sweep passes one
+            that builds only the model-table rows it reads.
 
     Example:
         >>> spec = load_scenario("scenarios/baseline_2024.yaml")
@@ -139,7 +195,13 @@ class LatticeModel(mesa.Model):
         >>> model.agents_by_type[Actor].select(lambda a: a.region == "indo_pacific")
     """
 
-    def __init__(self, scenario: LatticeScenario, record_actors: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: LatticeScenario,
+        record_actors: bool = True,
+        track_blocs: bool = True,
+        recorder: Callable[[LatticeModel], Recorder] | None = None,
+    ) -> None:
         spec: ScenarioSpec = scenario.spec
         if spec is None:
             raise ValueError("the scenario carries no spec; load one with load_scenario()")
@@ -157,10 +219,16 @@ class LatticeModel(mesa.Model):
         self._build_state()
         self.forums: dict[str, Forum] = {}
         self.active_forums: list[Forum] = []
+        self._forum_inputs: dict[int, ForumInputs] = {}
+        self._input_cache: tuple[np.ndarray, ...] | None = None
+        self._lattice: dict[str, Any] = {}
         self._ip4_rows = [
             self.actor_index[n] for n in ("Australia", "Japan", "New Zealand", "South Korea")
         ]
-        self.recorder = Recorder(self, record_actors=record_actors)
+        if recorder is None:
+            self.recorder = Recorder(self, record_actors=record_actors)
+        else:
+            self.recorder = recorder(self)
         for name, fspec in spec.forums.items():
             self.add_forum(name, fspec, origin="scenario", when=self.start)
         self._events_by_date: dict[int, list[Any]] = {}
@@ -169,9 +237,16 @@ class LatticeModel(mesa.Model):
         self.quarter = self.start
         self._met_this_quarter: list[Forum] = []
         self._coordination_year = -1
-        self._input_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._burden_rows: np.ndarray | None = None
         self._bloc_anchor = self.actor_index.get("United States", 0)
+        self._adversary_rows_mask = self.region == 2
+        self._autonomy = self.dimension_index.get("autonomy")
+        self._threat0_max = self.state.threat0.max(axis=1)
+        self._openness = np.full(len(self.actor_names), self.params.socialisation)
+        self._masses: dict[int, float] = {}
+        self.track_blocs = track_blocs
+        if not track_blocs:
+            self.state.bloc = np.full(len(self.actor_names), -1, dtype=np.int8)  # no side
         self.bloc_energy = float("nan")
         self.bloc_switches = 0
         self._ea_rows = np.flatnonzero(self.region == 0)
@@ -314,17 +389,94 @@ class LatticeModel(mesa.Model):
         self.lattice_changed()
         return forum
 
-    def lattice_changed(self) -> None:
-        """Refresh what depends on who sits where (forums added, dissolved, joined, left)."""
+    def lattice_changed(self, forum: Forum | None = None) -> None:
+        """Refresh what depends on who sits where (forums added, dissolved, joined, left).
+
+        Only the list of active forums is rebuilt at once; the invitation matrix, the
+        actors' shared forums and the IP4's forums are rebuilt when next read. A scenario
+        sets up its forums one membership at a time, and a pass over all pairs of
+        actors for each of them made set-up quadratic in the number of actors.
+        ``forum`` names the forum whose membership changed, if one did.
+        """
         self.active_forums = [f for f in self.forums.values() if f.active]
-        invited = np.zeros((len(self.actor_names), len(self.forums)), dtype=bool)
-        for f in self.active_forums:
-            invited[f.invitees, f.index] = True
-        self.invited = invited  # a new array each time, so records may keep a reference
-        self.shared_forums = shared_forums(invited)
-        ip4 = self._ip4_rows
-        self.ip4_forums = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
-        self.ip4_forums = [(f, rows) for f, rows in self.ip4_forums if rows]
+        self._lattice = {}
+        if forum is not None:
+            self._forum_inputs.pop(forum.index, None)
+
+    @property
+    def invited(self) -> np.ndarray:
+        """Actors x forums, True where an active forum invites the actor.
+
+        A new array after each change of the lattice, so records may keep a reference.
+        """
+        invited = self._lattice.get("invited")
+        if invited is None:
+            invited = np.zeros((len(self.actor_names), len(self.forums)), dtype=bool)
+            for f in self.active_forums:
+                invited[f.invitees, f.index] = True
+            self._lattice["invited"] = invited
+        return invited
+
+    @property
+    def shared_forums(self) -> np.ndarray:
+        """Jaccard index of each pair of actors' forums (for the blocs' propensities)."""
+        shared = self._lattice.get("shared")
+        if shared is None:
+            shared = self._lattice["shared"] = shared_forums(self.invited)
+        return shared
+
+    @property
+    def ip4_forums(self) -> list[tuple[Forum, list[int]]]:
+        """Active forums the IP4 sit in, each with the IP4 rows it invites."""
+        found = self._lattice.get("ip4")
+        if found is None:
+            ip4 = self._ip4_rows
+            found = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
+            found = self._lattice["ip4"] = [(f, rows) for f, rows in found if rows]
+        return found
+
+    def inputs_changed(self) -> None:
+        """Drop what the model keeps between events: call after changing its inputs.
+
+        Security gaps, attention factors and each forum's attendance inputs change only
+        when an event moves resources, attention or commitment, so they are computed
+        once and kept; events call this. A script that writes ``model.state.attention``
+        or ``model.state.commitment`` between steps should call it too.
+        """
+        self._input_cache = None
+        self._forum_inputs = {}
+
+    def _inputs_for(self, forum: Forum) -> ForumInputs:
+        """A forum's :class:`ForumInputs`, computed now and kept until inputs change."""
+        s, p = self.state, self.params
+        inv = forum.invitees
+        exposure = s.exposure[inv]
+        th = THEATRE_INDEX.get(forum.theatre)
+        if th is None:
+            attention = np.full(len(inv), 0.75)
+            distance = 1.0 + 0.6 * (1.0 - exposure.max(axis=1))
+        else:
+            attention = s.attention[inv, th]
+            distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
+        members = forum.members
+        cap_m = s.capability[members]
+        items = forum.items
+        out = ForumInputs(
+            rows=inv[:, None],
+            quorum=max(2, int(np.ceil(QUORUM * len(members)))),
+            member_at={int(a): k for k, a in enumerate(members)},
+            value_base=s.commitment[inv] * attention,
+            cost=level_costs(distance, p.attendance_cost),
+            member_capability=cap_m,
+            member_capability_sum=float(cap_m.sum()),
+            item_dims=np.array([it.dimension for it in items], dtype=int),
+            item_weight=np.array([1.0 if forum.decides(it) else p.chair_weight for it in items]),
+            pairs=pair_index(inv, len(self.actor_names)),
+            east=self.region[inv] == 0,
+            west=self.region[inv] == 1,
+        )
+        self._forum_inputs[forum.index] = out
+        return out
 
     def dissolve_forum(self, forum: Forum, reason: str | None) -> None:
         """Take a forum out of the lattice; its history stays in the records.
@@ -350,7 +502,9 @@ class LatticeModel(mesa.Model):
         self.socialise()
         self.update_lattice()
         self.update_blocs()
+        self._advance_linkage()
         self.recorder.record_step(self.quarter, self.steps)
+        self._masses = {}
         self.delegations = {}
         if self.quarter >= self.horizon:
             self.running = False
@@ -369,7 +523,7 @@ class LatticeModel(mesa.Model):
                 ev.lift_veto(self, i, d, forum)
                 s.timed_vetoes.remove((until, i, d, forum))
         for event in self._events_by_date.get(self.quarter.index, ()):
-            self._input_cache = None
+            self.inputs_changed()
             text = ev.apply(self, event)
             if event.note:
                 text = f"{text[:-1]} ({event.note})."
@@ -400,25 +554,25 @@ class LatticeModel(mesa.Model):
             focus = attention_factor(
                 s.attention, self.attention0, self.theatre_of, p.attention_response
             )
-            self._input_cache = (gap, own_gap, focus)
-        gap, own_gap, focus = self._input_cache
-        target = threat_targets(
-            s.exposure, s.dependence, s.behaviour, self.home, gap, p.gap_sensitivity
-        )
+            channels = threat_channels(s.exposure, self.home, gap, p.gap_sensitivity)
+            push = p.gap_sensitivity * 0.5 * own_gap  # toward autonomy, see below
+            self._input_cache = (focus, push, *channels)
+        focus, push, *channels = self._input_cache
+        target = threat_targets_from(channels, s.dependence, s.behaviour)
         s.threat += p.threat_rate * (target - s.threat)
         if p.domestic_noise > 0:
             # Domestic politics: a persistent (AR(1)) random drift of each actor's own view.
             s.drift = DRIFT_PERSISTENCE * s.drift + self.rng.normal(
                 0.0, p.domestic_noise, s.drift.shape
             )
-            s.drift[self.region == 2] = 0.0
+            s.drift[self._adversary_rows_mask] = 0.0
         s.anchor = anchors(
             s.base_anchor + s.drift, s.threat, s.threat0, self.response, p.threat_response
         )
-        if "autonomy" in self.dimension_index:
+        if self._autonomy is not None:
             # A partner withdrawing from one's theatre pushes toward acting alone.
-            k = self.dimension_index["autonomy"]
-            s.anchor[:, k] = np.clip(s.anchor[:, k] + p.gap_sensitivity * 0.5 * own_gap, 0, 1)
+            k = self._autonomy
+            s.anchor[:, k] = np.clip(s.anchor[:, k] + push, 0, 1)
         s.salience = saliences(
             s.base_salience, s.threat, s.threat0, self.response, p.salience_response
         )
@@ -430,66 +584,76 @@ class LatticeModel(mesa.Model):
     def update_defence(self) -> None:
         """Defence effort (% of GDP) follows the largest threat an actor feels."""
         s = self.state
-        rise = s.threat.max(axis=1) - s.threat0.max(axis=1)
+        rise = s.threat.max(axis=1) - self._threat0_max
         target = s.defence_pct0 * np.clip(1.0 + rise, 0.5, 3.0)
         s.defence_pct += self.params.defence_response * (target - s.defence_pct)
 
     def hold_meetings(self) -> None:
         """Every active forum whose calendar says so meets, in random order."""
+        s, p = self.state, self.params
         self._met_this_quarter = []
         self._cross_ties = 0.0
-        self._adopted_pressure = np.zeros(len(ADVERSARIES))
+        self._adopted_pressure = [0.0] * len(ADVERSARIES)
         due = [
             (f, lvl)
             for f in self.active_forums
             if (lvl := f.meeting_level(self.quarter, self.start.year)) is not None
         ]
         order = self.rng.permutation(len(due)) if len(due) > 1 else range(len(due))
-        for k in order:
-            forum, level = due[k]
-            self.hold_meeting(forum, level)
-        s = self.state
-        s.pressure = 0.75 * s.pressure + 0.25 * self._adopted_pressure
+        if due:
+            # One draw for the quarter's attendance shocks, split meeting by meeting in
+            # the order they meet: the same numbers, in the same order, as one draw per
+            # meeting (the generator fills arrays element by element).
+            sizes = [len(due[k][0].invitees) for k in order]
+            noise = self.rng.gumbel(size=(sum(sizes), 4)) * p.attendance_noise
+            self._threat_factor = 1.0 + s.threat.max(axis=1)
+            at = 0
+            for k, size in zip(order, sizes, strict=True):
+                forum, level = due[k]
+                self.hold_meeting(forum, level, noise[at : at + size])
+                at += size
+        s.pressure = 0.75 * s.pressure + 0.25 * np.array(self._adopted_pressure)
 
-    def hold_meeting(self, forum: Forum, level: str) -> None:
-        """Attendance, proposals, decisions, records and learning for one meeting."""
+    def hold_meeting(self, forum: Forum, level: str, noise: np.ndarray | None = None) -> None:
+        """Attendance, proposals, decisions, records and learning for one meeting.
+
+        ``noise`` holds the invitees' attendance shocks (invitees x 4, already scaled by
+        ``attendance_noise``); ``hold_meetings`` draws a quarter's at once.
+        """
         s, p = self.state, self.params
+        fi = self._forum_inputs.get(forum.index) or self._inputs_for(forum)
         inv = forum.invitees
         n_members = len(forum.members)
-        th = THEATRE_INDEX.get(forum.theatre)
-        exposure = s.exposure[inv]
-        if th is None:
-            attention = np.full(len(inv), 0.75)
-            distance = 1.0 + 0.6 * (1.0 - exposure.max(axis=1))
-        else:
-            attention = s.attention[inv, th]
-            distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
-        sal_inv = s.salience[inv]
+        if noise is None:
+            noise = self.rng.gumbel(size=(len(inv), 4)) * p.attendance_noise
+            self._threat_factor = 1.0 + s.threat.max(axis=1)
+        # Expected value of the meeting (attendance.meeting_value, factor by factor in
+        # the same order, with the factors that change only on events kept per forum).
         agenda = forum.discusses
-        agenda_sal = sal_inv[:, agenda].sum(axis=1) / agenda.size if agenda.size else 0.5
-        value = meeting_value(
-            s.commitment[inv],
-            attention,
-            s.standing[inv, forum.index],
-            agenda_sal,
-            s.threat[inv].max(axis=1),
-            MEETING_IMPORTANCE[level],
-        )
-        noise = self.rng.gumbel(size=(len(inv), 4)) * p.attendance_noise
-        levels = choose_levels(value, distance, p.attendance_cost, MEETING_MAX_LEVEL[level], noise)
+        value = fi.value_base * (0.25 + s.standing[inv, forum.index])
+        if agenda.size:
+            value *= s.salience[fi.rows, agenda].sum(axis=1) / agenda.size
+        else:
+            value *= 0.5
+        value *= self._threat_factor[inv]
+        value *= MEETING_IMPORTANCE[level]
+        max_level = MEETING_MAX_LEVEL[level]
+        levels = best_levels(value, fi.cost, max_level, noise)
         played = self._played_at(forum, inv) if self.played else {}
         for k, choice in played.items():
             if choice is not None:
                 levels[k] = played_level(choice.level, levels[k], MEETING_MAX_LEVEL[level])
         attending = levels > 0
+        everyone = bool(attending.all())  # as at most meetings
         vmask = attending[:n_members]
-        voters = forum.members[vmask]
-        met = len(voters) >= max(2, int(np.ceil(QUORUM * n_members)))
+        voters = forum.members if everyone else forum.members[vmask]
+        met = len(voters) >= fi.quorum
         items: list[Item] = forum.agenda() if met else []
         if met:
             forum.pending = []
         convener = forum.convener_in(self.quarter, self.start.year)
-        if len(voters) and convener not in voters:
+        at = fi.member_at.get(convener)
+        if len(voters) and (at is None or not vmask[at]):  # the convener is not voting
             chair = int(voters[np.argmax(s.capability[voters])])
         else:
             chair = convener
@@ -502,35 +666,52 @@ class LatticeModel(mesa.Model):
                 votes[int(vmask[:k].sum())] = choice.votes  # its place among voters
         if items:
             room = s.position[voters]
-            medians = weighted_medians(room, s.capability[voters]) if len(voters) else room[0]
-            outcomes = [
-                self._decide(forum, item, voters, room, radius, medians, chair, votes)
-                for item in items
-            ]
+            cap_v = fi.member_capability if everyone else s.capability[voters]
+            medians = weighted_medians(room, cap_v) if len(voters) else room[0]
+            if votes:
+                outcomes = [
+                    self._decide(forum, item, voters, room, radius, medians, chair, votes)
+                    for item in items
+                ]
+            else:
+                outcomes = self._decide_items(
+                    forum, items, voters, room, radius, medians, chair, cap_v
+                )
         else:
             outcomes = []
         text_weight = p.chair_weight if forum.rule == "chair_statement" else 1.0
         # A text is worth what the room that agreed it is worth: the capability-weighted
         # level at which members came, relative to the level the meeting invites.
-        cap_m = s.capability[forum.members]
-        top = LEVEL_WEIGHT[MEETING_MAX_LEVEL[level]]
-        room = float(cap_m @ LEVEL_WEIGHT[levels[:n_members]]) / max(
-            float(cap_m.sum()) * top, 1e-12
+        top = LEVEL_WEIGHT[max_level]
+        room = float(fi.member_capability @ LEVEL_WEIGHT[levels[:n_members]]) / max(
+            fi.member_capability_sum * top, 1e-12
         )
         # Chair's statements (the forum's rule, or items outside its competence) weigh less.
-        weights = np.array([1.0 if forum.decides(it) else p.chair_weight for it in items]) * room
+        if items is forum.items:
+            weights = fi.item_weight * room
+        else:
+            weights = np.array([1.0 if forum.decides(it) else p.chair_weight for it in items])
+            weights = weights * room
         self._learn(forum, inv, attending, voters, items, outcomes, weights, met)
         if met:
             forum.missed = 0
             self._met_this_quarter.append(forum)
-            att = inv[attending]
-            g = LEVEL_WEIGHT[levels[attending]] * text_weight
-            add_ties(s.ties, att, g)
-            s.last_together[att[:, None], att[None, :]] = self.steps
+            if everyone:
+                att, g, pairs, east, west = inv, LEVEL_WEIGHT[levels], fi.pairs, fi.east, fi.west
+            else:
+                att = inv[attending]
+                g = LEVEL_WEIGHT[levels[attending]]
+                pairs = pair_index(att, len(self.actor_names))
+                reg = self.region[att]
+                east, west = reg == 0, reg == 1
+            if text_weight != 1.0:
+                g = g * text_weight
+            add_ties(s.ties, att, g, pairs)
+            s.last_together.reshape(-1)[pairs] = self.steps
             # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
-            reg = self.region[att]
-            self._cross_ties += float(g[reg == 0].sum() * g[reg == 1].sum())
-            for item, out, weight in zip(items, outcomes, weights / max(room, 1e-12), strict=True):
+            self._cross_ties += float(g[east].sum() * g[west].sum())
+            scale = (weights / max(room, 1e-12)).tolist()
+            for item, out, weight in zip(items, outcomes, scale, strict=True):
                 if out.adopted:
                     self._press(item.dimension, out.strength * weight)
                 if item.proposal is None and item.dimension in forum.competence_set:
@@ -636,6 +817,60 @@ class LatticeModel(mesa.Model):
             return out._replace(proposal=float(proposal))
         return weighted_majority(x, r, w, forum.threshold, float(medians[d]))
 
+    def _decide_items(
+        self,
+        forum: Forum,
+        items: list[Item],
+        voters: np.ndarray,
+        room: np.ndarray,
+        radius: np.ndarray,
+        medians: np.ndarray,
+        chair: int,
+        weights: np.ndarray,
+    ) -> list[ItemOutcome]:
+        """All items of a meeting nobody plays, as :meth:`_decide` takes them one by one.
+
+        Drafts are made item by item (each from the forum's last text on its dimension);
+        the forum's rule then checks every decided item in one array operation, and only
+        items someone blocks go through further rounds. ``weights`` are the voters'
+        capabilities.
+        """
+        s, p = self.state, self.params
+        outcomes: list[ItemOutcome | None] = [None] * len(items)
+        decided: list[int] = []
+        proposals: list[float] = []
+        # Python floats: the same double arithmetic as numpy's scalars, at less cost.
+        convener_at, median_at = s.position[chair].tolist(), medians.tolist()
+        for j, item in enumerate(items):
+            d = item.dimension
+            if item.proposal is not None:
+                proposal = item.proposal
+            else:
+                proposal = convener_proposal(convener_at[d], median_at[d], p.convener_moderation)
+                last = forum.last_texts.get(d)
+                if last is not None:
+                    text, adopted = last
+                    # Negotiation carries over (see _decide).
+                    proposal = text + p.watering * (proposal - text) if adopted else text
+            if forum.decides(item):
+                decided.append(j)
+                proposals.append(proposal)
+            else:
+                outcomes[j] = chair_statement(proposal)
+        if decided:
+            dims = [items[j].dimension for j in decided]
+            x = room[:, dims]
+            r = radius[:, dims]
+            if forum.rule == "consensus":
+                results = consensus_items(
+                    np.array(proposals, dtype=float), x, r, weights, p.max_rounds, p.watering
+                )
+            else:
+                results = weighted_majority_items(x, r, weights, forum.threshold, medians[dims])
+            for j, out in zip(decided, results, strict=True):
+                outcomes[j] = out
+        return outcomes  # type: ignore[return-value]
+
     def _press(self, dim: int, strength: float) -> None:
         """Record how hard adopted texts pressed each adversary this quarter."""
         target = self._pressure_target.get(dim)
@@ -649,16 +884,24 @@ class LatticeModel(mesa.Model):
         if not met:
             s.standing[inv, f] = learn(s.standing[inv, f], 0.0, p.standing_rate * 0.5)
             return
-        dims = np.array([it.dimension for it in items], dtype=int)
-        adopted = np.array([o.adopted for o in outcomes], dtype=bool)
+        fi = self._forum_inputs.get(f) or self._inputs_for(forum)
+        if items is forum.items:
+            dims = fi.item_dims
+        else:
+            dims = np.array([it.dimension for it in items], dtype=int)
+        adopted_list = [o.adopted for o in outcomes]
         strengths = np.array([o.strength for o in outcomes], dtype=float)
-        pos = s.position[inv][:, dims]
-        sal = s.salience[inv][:, dims]
-        blocked_by = np.zeros((len(inv), len(items)), dtype=bool)
-        frustrated = np.zeros(len(inv), dtype=bool)
-        if not adopted.all():
+        pos = s.position[fi.rows, dims]
+        sal = s.salience[fi.rows, dims]
+        frustrated = None
+        if items and all(adopted_list):
+            reward = adopted_reward(pos, sal, strengths, weights)
+        else:
+            adopted = np.array(adopted_list, dtype=bool)
+            blocked_by = np.zeros((len(inv), len(items)), dtype=bool)
+            frustrated = np.zeros(len(inv), dtype=bool)
             row_of = {int(a): k for k, a in enumerate(inv)}
-            radius = self._radius[inv][:, dims]
+            radius = self._radius[fi.rows, dims]
             for j, o in enumerate(outcomes):
                 if o.adopted:
                     continue
@@ -666,17 +909,20 @@ class LatticeModel(mesa.Model):
                     blocked_by[row_of[int(voters[b])], j] = True
                 would_accept = np.abs(pos[:, j] - o.proposal) <= radius[:, j]
                 frustrated |= would_accept & ~blocked_by[:, j] & (sal[:, j] >= FOUND_MIN_SALIENCE)
-        reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, weights)
-        rate = p.standing_rate * np.where(attending, 1.0, 0.5)
+            reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, weights)
+        # standing_rate where it attended, half that where it did not
+        rate = np.where(attending, p.standing_rate, p.standing_rate * 0.5)
         s.standing[inv, f] = learn(s.standing[inv, f], reward, rate)
         fr = s.frustration[inv, f]
-        s.frustration[inv, f] = np.where(frustrated, fr + 1.0, np.maximum(fr - 1.0, 0.0))
+        if frustrated is not None:
+            s.frustration[inv, f] = np.where(frustrated, fr + 1.0, np.maximum(fr - 1.0, 0.0))
+        elif fr.any():  # nobody frustrated: frustration falls by one, not below zero
+            s.frustration[inv, f] = np.maximum(fr - 1.0, 0.0)
 
     def socialise(self) -> None:
         """Friedkin-Johnsen update over the ties of who sat together recently."""
         s = self.state
-        openness = np.full(len(s.position), self.params.socialisation)
-        w = influence_matrix(s.ties, openness)
+        w = influence_matrix(s.ties, self._openness)
         s.position = fj_step(s.position, s.anchor, w, 1.0 - s.stubbornness)
         s.ties *= TIE_MEMORY
 
@@ -684,9 +930,9 @@ class LatticeModel(mesa.Model):
         """Blocked, like-minded groups may found a forum; unvalued or idle forums lapse."""
         s, p = self.state, self.params
         for forum in list(self.active_forums):
-            inv = forum.invitees
-            cap = s.capability[inv]
-            mean = float(cap @ s.standing[inv, forum.index] / cap.sum())
+            mass = forum.invitee_capability @ s.standing[forum.invitees, forum.index]
+            self._masses[forum.index] = mass  # leading_platform reads it this quarter
+            mean = float(mass / forum.invitee_capability_sum)
             if forum.missed >= p.lapse_after:
                 self.dissolve_forum(forum, f"missed {forum.missed} meetings in a row")
             elif mean < p.lapse_standing:
@@ -702,6 +948,8 @@ class LatticeModel(mesa.Model):
         that, actors switch sides only when that lowers their own frustration, so the
         split moves the way the theory says alignments move.
         """
+        if not self.track_blocs:
+            return
         s = self.state
         p = propensities(s.position, s.salience, self.invited, shared=self.shared_forums)
         previous = first_split(self.adversary_rows, len(p)) if s.bloc is None else s.bloc
@@ -716,7 +964,16 @@ class LatticeModel(mesa.Model):
         if not forums:
             return "", float("nan"), np.zeros(0)
         standing = self.state.standing
-        mass = np.array([f.invitee_capability @ standing[f.invitees, f.index] for f in forums])
+        # update_lattice has just computed the masses of the forums it kept
+        masses = self._masses
+        mass = np.array(
+            [
+                masses[f.index]
+                if f.index in masses
+                else f.invitee_capability @ standing[f.invitees, f.index]
+                for f in forums
+            ]
+        )
         shares = standing_shares(mass)
         k = int(np.argmax(shares))
         return forums[k].name, float(shares[k]), shares
@@ -728,9 +985,10 @@ class LatticeModel(mesa.Model):
             names = resolve_names(self.params.coordination_group, year)
             self._coordination_rows = np.array([self.actor_index[n] for n in names], dtype=int)
             self._coordination_year = year
+            self._coordination_capability = self.state.capability[self._coordination_rows]
         idx = self._coordination_rows
         s = self.state
-        return coordination_index(s.position[idx], s.salience[idx], s.capability[idx])
+        return coordination_index(s.position[idx], s.salience[idx], self._coordination_capability)
 
     def linkage(self) -> tuple[float, float]:
         """How much the Euro-Atlantic and Indo-Pacific actors sit together.
@@ -739,15 +997,18 @@ class LatticeModel(mesa.Model):
         heads of government at one meeting count 1, two officials 0.09) and the share
         of cross-theatre pairs that sat together at all in the window.
         """
-        window = self._cross_window
-        window.append(self._cross_ties)
-        if len(window) > self.params.linkage_window:
-            window.pop(0)
-        intensity = sum(window) / self._cross_pairs
+        intensity = sum(self._cross_window) / self._cross_pairs
         share = linkage_share(
             self.state.last_together[self._cross_block], self.steps, self.params.linkage_window
         )
         return intensity, share
+
+    def _advance_linkage(self) -> None:
+        """Add this quarter's cross-theatre ties to the linkage window, once per quarter."""
+        window = self._cross_window
+        window.append(self._cross_ties)
+        if len(window) > self.params.linkage_window:
+            window.pop(0)
 
     def burden(self) -> dict[str, float]:
         """Burden sharing among NATO's current members (forum ``NATO`` if present)."""

@@ -77,9 +77,11 @@ def weighted_medians(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     A meeting needs the median of the room on every dimension it decides; sorting all
     columns together costs one call instead of one per item.
     """
-    order = np.argsort(values, axis=0, kind="stable")
-    cum = np.cumsum(weights[order], axis=0)
-    half = 0.5 * cum[-1] - _EPS * np.maximum(cum[-1], 1.0)
+    values, weights = np.asarray(values), np.asarray(weights)
+    order = values.argsort(axis=0, kind="stable")
+    cum = weights[order].cumsum(axis=0)
+    total = cum[-1]
+    half = 0.5 * total - _EPS * np.maximum(total, 1.0)
     k = np.minimum((cum < half).sum(axis=0), values.shape[0] - 1)
     cols = np.arange(values.shape[1])
     return values[order[k, cols], cols]
@@ -126,6 +128,64 @@ def consensus(
         target = float(xb @ w / total) if total > 0 else float(xb.mean())
         p = p + watering * (target - p)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def consensus_items(
+    proposals: np.ndarray,
+    positions: np.ndarray,
+    radius: np.ndarray,
+    weights: np.ndarray,
+    max_rounds: int,
+    watering: float,
+) -> list[ItemOutcome]:
+    """:func:`consensus` on several items of one meeting at once (one column per item).
+
+    Most texts pass as proposed, so the first round is checked for all items in one array
+    operation (the same comparisons :func:`consensus` makes, hence the same answers);
+    only items someone blocks go through the rounds one by one.
+
+    Args:
+        proposals: items, the first draft of each.
+        positions: voters x items, each voter's position on each item's dimension.
+        radius: voters x items, each voter's objection radius there.
+        weights: voters, capability.
+        max_rounds: drafts allowed per item.
+        watering: how far each redraft moves toward the blockers.
+    """
+    blocked = (np.abs(positions - proposals) > radius + _EPS).any(axis=0).tolist()
+    out = []
+    for j, p in enumerate(proposals.tolist()):
+        if blocked[j]:
+            out.append(consensus(p, positions[:, j], radius[:, j], weights, max_rounds, watering))
+        else:
+            out.append(ItemOutcome(True, p, p, 1, (), (), p))
+    return out
+
+
+def weighted_majority_items(
+    positions: np.ndarray,
+    radius: np.ndarray,
+    weights: np.ndarray,
+    threshold: float,
+    medians: np.ndarray,
+) -> list[ItemOutcome]:
+    """:func:`weighted_majority` on several items of one meeting (one column per item).
+
+    The acceptance test runs on all items in one array operation; each item's accepting
+    weight is then summed as :func:`weighted_majority` sums it, so answers are the same.
+    """
+    accept = np.abs(positions - medians) <= radius + _EPS
+    total = float(weights.sum())
+    out = []
+    for j, median in enumerate(medians.tolist()):
+        ok = accept[:, j]
+        share = float(weights[ok].sum()) / total if total > 0 else 0.0
+        against = tuple(np.flatnonzero(~ok).tolist())
+        if share + _EPS >= threshold:
+            out.append(ItemOutcome(True, median, median, 1, against, (), median))
+        else:
+            out.append(ItemOutcome(False, float("nan"), median, 1, against, (), median))
+    return out
 
 
 def weighted_majority(

@@ -57,9 +57,11 @@ from pydantic import BaseModel, ValidationError
 
 from latticesim import loading
 from latticesim.loading import FieldPath, Problem, ScenarioError, format_path, scenario_hash
+from latticesim.model import LatticeModel
 from latticesim.quarters import Quarter
+from latticesim.records import Recorder
 from latticesim.runs import package_version, simulate
-from latticesim.scenario import ADVERSARIES, EVENT_TYPES, ScenarioSpec
+from latticesim.scenario import ADVERSARIES, EVENT_TYPES, LatticeScenario, ScenarioSpec
 
 __all__ = [
     "DESIGNS",
@@ -70,6 +72,7 @@ __all__ = [
     "Parameter",
     "SweepData",
     "SweepError",
+    "SweepRecorder",
     "SweepRunError",
     "SweepSummary",
     "apply_overrides",
@@ -84,6 +87,7 @@ __all__ = [
     "run_chunk",
     "run_sweep",
     "sampled_points",
+    "sweep_run",
 ]
 
 FORMAT = "latticesim-sweep/1"
@@ -136,6 +140,8 @@ STATS: dict[str, tuple[str, ...]] = {
     "log": ("count", "first_step"),
 }
 _DEFAULT_STAT = {"model": "last", "meetings": "mean", "log": "count"}
+_ENDS_ONLY = {"last": (-1,), "first": (0,), "change": (0, -1)}
+"""Statistics that read only the ends of their window (positions in it)."""
 _LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
 RESERVED_COLUMNS = (
     "run_id",
@@ -543,6 +549,42 @@ class Metrics:
     def needs_tables(self) -> bool:
         """Whether an outcome reads the meetings or the log (which costs a table build)."""
         return any(o.table != "model" for o in self.outcomes)
+
+    @property
+    def model_columns(self) -> frozenset[str]:
+        """The model-table columns the series and the outcomes read."""
+        outcomes = (o.column for o in self.outcomes if o.table == "model" and o.column)
+        return frozenset((*self.series, *outcomes))
+
+    @property
+    def needs_blocs(self) -> bool:
+        """Whether a kept column comes from bloc tracking (``bloc_energy``, ``bloc_b``...).
+
+        Following the blocs is a pass over all pairs of actors every quarter that feeds
+        nothing else in the model; a sweep that keeps none of its columns skips it.
+        """
+        return any(c.startswith("bloc_") for c in self.model_columns)
+
+    def steps_read(self, quarters: int, start: Quarter) -> frozenset[int]:
+        """The quarters (steps, counted from 1) whose model-table rows the metrics read.
+
+        The kept series' quarters, and for each model outcome the quarters of its window
+        its statistic reads (``last``: the window's last quarter; ``mean``: all of them),
+        found with the same rules :func:`measure` applies to a run's rows.
+        """
+        steps = np.arange(1, quarters + 1, dtype=np.int64)
+        read = set(range(quarters, 0, -self.every))  # counted back from the last
+        for o in self.outcomes:
+            if o.table != "model":
+                continue
+            mask = _window(steps, o, start)
+            if o.last is not None:
+                mask &= steps > (steps[-1] if quarters else 0) - o.last
+            window = steps[mask].tolist()
+            if window and o.stat in _ENDS_ONLY:
+                window = [window[k] for k in _ENDS_ONLY[o.stat]]
+            read.update(window)
+        return frozenset(read)
 
     def definition(self) -> dict[str, Any]:
         """The metrics as plain JSON."""
@@ -1545,6 +1587,51 @@ def _spec_for(job: Job, values: tuple[Any, ...]) -> ScenarioSpec:
     return apply_overrides(job.base, overrides)
 
 
+class SweepRecorder(Recorder):
+    """A recorder that builds model-table rows only for the quarters a sweep reads.
+
+    A model-table row costs a pass over the metrics (coordination, standing shares,
+    burden, linkage) every quarter; a sweep keeps a few quarters of a few columns. Other
+    quarters get a row holding only their date and step, so a run's rows still count
+    its quarters. Meetings and the log are recorded in full (outcomes may read them).
+    """
+
+    def __init__(self, model: LatticeModel, steps: frozenset[int]) -> None:
+        super().__init__(model, record_actors=False)
+        self.steps = steps
+
+    def record_step(self, quarter: Quarter, step: int) -> None:
+        """The full row for a quarter the sweep reads; its date and step otherwise."""
+        if step in self.steps:
+            super().record_step(quarter, step)
+        else:
+            self.model_rows.append({"date": str(quarter), "step": step})
+            self.held_this_step = 0
+
+
+def sweep_run(spec: ScenarioSpec, seed: int, until: str | None, metrics: Metrics) -> LatticeModel:
+    """One run of a sweep: the model runs in full, and skips what ``metrics`` never read.
+
+    Results are those of :func:`latticesim.runs.simulate` for the same scenario and seed:
+    the per-actor table, the bloc tracking (unless a bloc column is kept) and the rows of
+    quarters no series or outcome reads are left out, and none of them feeds the model.
+    """
+    if until is not None:
+        until = str(Quarter.parse(until))
+    scenario = LatticeScenario(spec=spec, rng=seed, until=until)
+    end = Quarter.parse(until) if until is not None else spec.horizon_quarter
+    quarters = end - spec.start_quarter + 1
+    steps = metrics.steps_read(quarters, spec.start_quarter)
+    model = LatticeModel(
+        scenario,
+        record_actors=False,
+        track_blocs=metrics.needs_blocs,
+        recorder=lambda m: SweepRecorder(m, steps),
+    )
+    model.run_for(quarters)
+    return model
+
+
 def run_chunk(job: Job) -> ChunkResult:
     """Run a chunk of runs; an exception in one run is recorded, and the next one runs.
 
@@ -1562,7 +1649,7 @@ def run_chunk(job: Job) -> ChunkResult:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 spec = _spec_for(job, values)
-                model = simulate(spec, seed, until=job.until, record_actors=False)
+                model = sweep_run(spec, seed, job.until, m)
                 outcomes, kept = measure(model, m)
         except Exception as exc:  # a run's failure is data; the sweep goes on
             rows.append(

@@ -63,11 +63,34 @@ def threat_targets(
         gap: actors x 2, the security gap each actor sees in each theatre.
         gap_sensitivity: how much a gap amplifies perceived military threat.
     """
+    channels = threat_channels(exposure, home, gap, gap_sensitivity)
+    return threat_targets_from(channels, dependence, behaviour)
+
+
+def threat_channels(
+    exposure: np.ndarray, home: np.ndarray, gap: np.ndarray, gap_sensitivity: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How each adversary's pressure reaches each actor, before the adversary acts.
+
+    Returns exposure to each adversary's home and other theatre and the gap's
+    amplification there (each actors x adversaries). They change only when an event
+    moves resources, so the model keeps them between events.
+    """
     other = 1 - home
     amp = np.maximum(1.0 + gap_sensitivity * gap, 0.0)  # actors x theatres
+    return exposure[:, home], exposure[:, other], amp[:, home], amp[:, other]
+
+
+def threat_targets_from(
+    channels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    dependence: np.ndarray,
+    behaviour: np.ndarray,
+) -> np.ndarray:
+    """:func:`threat_targets` from :func:`threat_channels` and this quarter's behaviour."""
+    home_exposure, other_exposure, home_amp, other_amp = channels
     military = (
-        exposure[:, home] * behaviour[:, AGGRESSION] * amp[:, home]
-        + exposure[:, other] * behaviour[:, SUPPORT] * amp[:, other]
+        home_exposure * behaviour[:, AGGRESSION] * home_amp
+        + other_exposure * behaviour[:, SUPPORT] * other_amp
     )
     return np.clip(military + dependence * behaviour[:, COERCION], 0.0, 1.0)
 
