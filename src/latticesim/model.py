@@ -242,7 +242,6 @@ class LatticeModel(mesa.Model):
         self._adversary_rows_mask = self.region == 2
         self._autonomy = self.dimension_index.get("autonomy")
         self._threat0_max = self.state.threat0.max(axis=1)
-        self._openness = np.full(len(self.actor_names), self.params.socialisation)
         self._masses: dict[int, float] = {}
         self.track_blocs = track_blocs
         if not track_blocs:
@@ -438,10 +437,11 @@ class LatticeModel(mesa.Model):
     def inputs_changed(self) -> None:
         """Drop what the model keeps between events: call after changing its inputs.
 
-        Security gaps, attention factors and each forum's attendance inputs change only
-        when an event moves resources, attention or commitment, so they are computed
-        once and kept; events call this. A script that writes ``model.state.attention``
-        or ``model.state.commitment`` between steps should call it too.
+        Security gaps, threat channels, attention factors and each forum's attendance
+        inputs change only when an event moves resources, attention or commitment, so
+        they are computed once and kept; events call this. A script that writes
+        ``model.state.attention``, ``model.state.commitment`` or ``model.params`` between
+        steps should call it too.
         """
         self._input_cache = None
         self._forum_inputs = {}
@@ -922,7 +922,7 @@ class LatticeModel(mesa.Model):
     def socialise(self) -> None:
         """Friedkin-Johnsen update over the ties of who sat together recently."""
         s = self.state
-        w = influence_matrix(s.ties, self._openness)
+        w = influence_matrix(s.ties, np.full(len(s.position), self.params.socialisation))
         s.position = fj_step(s.position, s.anchor, w, 1.0 - s.stubbornness)
         s.ties *= TIE_MEMORY
 
