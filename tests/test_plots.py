@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
@@ -96,6 +97,34 @@ def test_svg_files_are_reproducible(baseline_tables, tmp_path):
     a = plots.make_figures(baseline_tables, tmp_path / "a", formats=("svg",), workers=1)
     b = plots.make_figures(baseline_tables, tmp_path / "b", formats=("svg",), workers=1)
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    fig.set_dpi(150)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("name", list(plots.FIGURES))
+def test_files_draw_ticks_as_the_live_axes_do(pivot_tables, name):
+    # make_figures fixes each axis's ticks once instead of letting matplotlib re-place
+    # them at every draw; the pixels must not change (a new matplotlib might place
+    # ticks or axis labels differently, and this would catch it)
+    with mpl.rc_context(plots._STYLE):
+        live = plots.FIGURES[name](pivot_tables, subtitle="us_pivot (seed 1)")
+        fixed = plots.FIGURES[name](pivot_tables, subtitle="us_pivot (seed 1)")
+        plots._freeze_ticks(fixed)
+        assert np.array_equal(_pixels(live), _pixels(fixed))
+
+
+def test_png_files_hold_the_drawn_pixels(baseline_tables, tmp_path):
+    with mpl.rc_context(plots._STYLE):
+        fig = plots.fig_burden(baseline_tables)
+        drawn = _pixels(fig)
+    plots._write_png(drawn, tmp_path / "burden.png")
+    with Image.open(tmp_path / "burden.png") as img:
+        assert img.mode == "RGB"  # an opaque figure loses nothing without its alpha
+        assert np.array_equal(np.asarray(img), drawn[..., :3])
 
 
 # ------------------------------------------------------------------ differences

@@ -224,57 +224,70 @@ class Recorder:
         return meetings, items_out
 
     def _actors_frame(self) -> pd.DataFrame:
+        """One row per actor and quarter, built column by column over all quarters.
+
+        The snapshots are stacked into one (quarter, actor, ...) block per quantity and
+        each column is a slice of it: one DataFrame instead of one per quarter joined at
+        the end, which cost more than the rest of the tables together.
+        """
         m = self.model
         if not self.actor_steps:
             return pd.DataFrame(columns=["date", "step", "actor"])
         n = len(m.actor_names)
+        quarters = len(self.actor_steps)
         forum_names = list(m.forums)
-        parts = []
-        capability = m.state.capability
-        for date, step, pos, sal, threat, dpct, standing, invited, bloc in self.actor_steps:
-            standing = np.where(invited, standing, np.nan)
-            cols = {
-                "date": [date] * n,
-                "step": np.full(n, step),
-                "actor": m.actor_names,
-                "region": [r.region for r in m.records],
-            }
-            for k, d in enumerate(m.dimensions):
-                cols[f"pos_{d}"] = pos[:, k]
-            for k, d in enumerate(m.dimensions):
-                cols[f"sal_{d}"] = sal[:, k]
-            for k, a in enumerate(m.adversary_names):
-                cols[f"threat_{a.lower().replace(' ', '_')}"] = threat[:, k]
-            cols["defence_pct_gdp"] = dpct
-            cols["capability"] = capability
-            cols["bloc"] = bloc
-            for k, f in enumerate(forum_names):
-                cols[f"standing_{f}"] = standing[:, k] if k < standing.shape[1] else np.nan
-            parts.append(pd.DataFrame(cols))
-        return pd.concat(parts, ignore_index=True)
+        dates, steps, pos, sal, threat, dpct, standing, invited, bloc = zip(
+            *self.actor_steps, strict=True
+        )
+        pos, sal, threat = np.concatenate(pos), np.concatenate(sal), np.concatenate(threat)
+        # forums founded during the run add columns: earlier quarters have none for them
+        seated = np.full((quarters * n, len(forum_names)), np.nan)
+        for q, (held, seats) in enumerate(zip(standing, invited, strict=True)):
+            width = held.shape[1]
+            seated[q * n : (q + 1) * n, :width] = np.where(seats, held, np.nan)
+        cols = {
+            "date": np.repeat(np.array(dates, dtype=object), n),
+            "step": np.repeat(np.array(steps, dtype=np.int64), n),
+            "actor": np.tile(np.array(m.actor_names, dtype=object), quarters),
+            "region": np.tile(np.array([r.region for r in m.records], dtype=object), quarters),
+        }
+        for k, d in enumerate(m.dimensions):
+            cols[f"pos_{d}"] = pos[:, k]
+        for k, d in enumerate(m.dimensions):
+            cols[f"sal_{d}"] = sal[:, k]
+        for k, a in enumerate(m.adversary_names):
+            cols[f"threat_{a.lower().replace(' ', '_')}"] = threat[:, k]
+        cols["defence_pct_gdp"] = np.concatenate(dpct)
+        cols["capability"] = np.tile(m.state.capability, quarters)
+        cols["bloc"] = np.concatenate(bloc)
+        for k, f in enumerate(forum_names):
+            cols[f"standing_{f}"] = seated[:, k]
+        return pd.DataFrame(cols)
 
     def _attendance_frame(self) -> pd.DataFrame:
+        """One row per invitee per meeting, each column joined from all meetings at once."""
         names = np.array(self.model.actor_names, dtype=object)
-        rows = {
-            "meeting_id": [],
-            "date": [],
-            "step": [],
-            "forum": [],
-            "actor": [],
-            "role": [],
-            "level": [],
-        }
-        for mid, raw in enumerate(self.raw_meetings):
-            date, step, forum, _rule, _comp, _level, inv, n_members, levels = raw[:9]
-            k = len(inv)
-            rows["meeting_id"].extend([mid] * k)
-            rows["date"].extend([date] * k)
-            rows["step"].extend([step] * k)
-            rows["forum"].extend([forum] * k)
-            rows["actor"].extend(names[inv])
-            rows["role"].extend(["member"] * n_members + ["partner"] * (k - n_members))
-            rows["level"].extend(np.asarray(LEVEL_NAMES, dtype=object)[levels])
-        df = pd.DataFrame(rows)
+        columns = ["meeting_id", "date", "step", "forum", "actor", "role", "level"]
+        if not self.raw_meetings:
+            df = pd.DataFrame({c: [] for c in columns})
+        else:
+            dates, steps, forums, _r, _c, _l, invitees, members, levels = zip(
+                *(raw[:9] for raw in self.raw_meetings), strict=True
+            )
+            sizes = np.array([len(inv) for inv in invitees])
+            # an invitee's place in its meeting's list: members come first, then partners
+            place = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            df = pd.DataFrame(
+                {
+                    "meeting_id": np.repeat(np.arange(len(sizes), dtype=np.int64), sizes),
+                    "date": np.repeat(np.array(dates, dtype=object), sizes),
+                    "step": np.repeat(np.array(steps, dtype=np.int64), sizes),
+                    "forum": np.repeat(np.array(forums, dtype=object), sizes),
+                    "actor": names[np.concatenate(invitees)],
+                    "role": np.where(place < np.repeat(members, sizes), "member", "partner"),
+                    "level": np.asarray(LEVEL_NAMES, dtype=object)[np.concatenate(levels)],
+                }
+            )
         df["level"] = pd.Categorical(df["level"], categories=list(LEVEL_NAMES), ordered=True)
         return df
 
