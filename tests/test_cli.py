@@ -32,6 +32,7 @@ def test_run_writes_a_complete_run_folder(run_dir):
     assert manifest["seed"] == 4
     assert manifest["latticesim_version"] == latticesim.__version__
     assert manifest["scenario"]["name"] == "us_pivot"
+    assert manifest["scenario"]["file"] == str(PIVOT)  # the file the run came from, on disk
     assert len(manifest["scenario"]["sha256"]) == 64
     assert manifest["parameters"]["watering"] == pytest.approx(0.3)
     assert manifest["timings_s"]["total"] > 0

@@ -180,10 +180,10 @@ def _run(args: argparse.Namespace) -> int:
             out=out,
             figures=not args.no_figures,
             progress=not args.quiet,
+            source=args.scenario,
         )
     except RunFolderError as exc:
         return _fail(str(exc))
-    result.manifest["scenario"]["file"] = args.scenario
     if not args.quiet:
         last = result.model.iloc[-1]
         held = int(result.meetings["met"].sum())

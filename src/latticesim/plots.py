@@ -1575,7 +1575,7 @@ def _write_figures(
     # PNG compression releases the GIL: it runs in a thread while the next figure is drawn
     with mpl.rc_context(_STYLE), ThreadPoolExecutor(max_workers=1) as encoder:
         for name in names:
-            with _garbage_freed_young():
+            with garbage_freed_young():
                 written += _write_figure(name, tables, out, formats, title, encoder, pending)
         for job in pending:
             job.result()
@@ -1610,7 +1610,7 @@ def _write_figure(
 
 
 @contextmanager
-def _garbage_freed_young() -> Iterator[None]:
+def garbage_freed_young() -> Iterator[None]:
     """Free a figure's objects as soon as it is written, without walking the whole heap.
 
     A figure is several thousand objects held in reference cycles, so only Python's

@@ -130,6 +130,7 @@ def run(
     out: str | Path | None = None,
     figures: bool = True,
     progress: bool = False,
+    source: str | None = None,
 ) -> RunResult:
     """Run a scenario once and return its tables; with ``out``, also write its run folder.
 
@@ -140,13 +141,14 @@ def run(
         out: folder to write (replaced atomically if it holds an earlier run).
         figures: write figures into ``out/figures`` (PNG and SVG).
         progress: show a progress bar over quarters.
+        source: the file a loaded spec came from, for the manifest (a path given as
+            ``scenario`` is recorded as it is).
 
     Raises:
         latticesim.loading.ScenarioError: the scenario file has mistakes.
         latticesim.store.RunFolderError: ``out`` exists and is not a run folder.
     """
     t0 = time.perf_counter()
-    source = None
     if isinstance(scenario, ScenarioSpec):
         spec = scenario
     else:
