@@ -136,7 +136,8 @@ def _panel_shots(w: Watched) -> list[bytes]:
     """Pictures of the four figure panels (their grid cells: the images inside are replaced
     on every redraw, the cells stay)."""
     cells = w.page.locator(".vue-grid-item:has(img)")
-    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 4")
+    # each figure panel is two images, its frame and its data over it
+    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 8")
     return [cells.nth(k).screenshot() for k in range(cells.count())]
 
 

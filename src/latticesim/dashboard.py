@@ -14,6 +14,7 @@ a run.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import html
 import os
@@ -313,18 +314,29 @@ def live_chronicle(model: LatticeModel) -> list[tuple[str, str, str]]:
     """
     with _chronicle_lock:  # players' pages read the facilitator's model from their threads
         state = model.__dict__.setdefault(
-            "_live_chronicle", {"teller": Chronicler(), "told": 0, "rows": []}
+            "_live_chronicle", {"teller": Chronicler(), "told": (0, 0, 0), "step": 0, "rows": []}
         )
-        if model.steps > state["told"]:
-            tables = {
-                name: df[df["step"] > state["told"]] if "step" in df else df
-                for name, df in model.recorder.frames().items()
-                if name != "actors"
-            }
-            new = state["teller"].tell(tables)
+        if model.steps > state["step"]:
+            new = state["teller"].tell(_tables_since(model.recorder, state["told"]))
             state["rows"] = _newest_first(new, state["rows"])
-            state["told"] = model.steps
+            rec = model.recorder
+            state["told"] = (len(rec.raw_meetings), len(rec.entries), len(rec.model_rows))
+            state["step"] = model.steps
         return state["rows"]
+
+
+def _tables_since(recorder, told: tuple[int, int, int]) -> dict:
+    """The run's tables for what was recorded after ``told`` (meetings, log, quarters).
+
+    A shallow copy of the recorder that holds only the new records builds them, so a
+    quarter costs the same in the tenth year as in the first.
+    """
+    view = copy.copy(recorder)
+    view.raw_meetings = recorder.raw_meetings[told[0] :]
+    view.entries = recorder.entries[told[1] :]
+    view.model_rows = recorder.model_rows[told[2] :]
+    view.actor_steps = []
+    return {name: df for name, df in view.frames().items() if name != "actors"}
 
 
 _chronicle_lock = threading.Lock()
@@ -359,10 +371,20 @@ def chronicle_html(rows: list[tuple[str, str, str]], limit: int = 60) -> str:
 
 # -------------------------------------------------------------------- panels
 def _use_image(model: LatticeModel, live: type[panels.LiveFigure], *extra):
-    """A panel's picture: its figure kept per model, updated only when the model moves on."""
+    """A panel's picture: its figure kept per model, updated only when the model moves on.
+
+    The frame and the data are two images, one over the other: a step sends only the
+    data layer, and the browser redraws only that, unless the frame changed too.
+    """
     figure = solara.use_memo(lambda: live(model), [model])
-    svg = solara.use_memo(lambda: figure.update(*extra).svg(), [figure, model.steps, *extra])
-    return rw.Image(value=svg, format="svg+xml", layout=_IMAGE_LAYOUT)
+    frame, data = solara.use_memo(
+        lambda: figure.update(*extra).layers(), [figure, model.steps, *extra]
+    )
+    with solara.Div(style={"position": "relative", "width": "100%"}) as panel:
+        rw.Image(value=frame, format="svg+xml", layout=_IMAGE_LAYOUT)
+        with solara.Div(style={"position": "absolute", "top": "0", "left": "0", "width": "100%"}):
+            rw.Image(value=data, format="svg+xml", layout=_IMAGE_LAYOUT)
+    return panel
 
 
 _IMAGE_LAYOUT = {"width": "100%", "height": "auto"}

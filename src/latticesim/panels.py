@@ -14,6 +14,7 @@ each ``draw_*`` function turns those numbers into a :class:`matplotlib.figure.Fi
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from latticesim.attendance import LEVEL_NAMES
 from latticesim.plots import FORUM_COLOURS, LEVEL_COLOURS, REGION_COLOURS, garbage_freed_young
@@ -176,17 +178,27 @@ def _short(name: str) -> str:
 class LiveFigure:
     """A panel's figure, built once per model and updated quarter by quarter.
 
-    Building axes, ticks and titles costs more than drawing them, so each panel keeps
-    its figure and artists and only moves data on :meth:`update`; :meth:`svg` renders it.
-    A new model (after Reset) gets a new figure.
+    Building axes, ticks and titles costs more than drawing them, and laying out text
+    costs most of drawing, so a panel is two layers of the same size: ``fig``, the
+    frame (axes, ticks, labels, legend), rendered again only when it changes, and
+    ``top``, the data and the title, transparent, rendered every quarter; :meth:`svg`
+    lays the one over the other. Each panel keeps its artists and only moves data on
+    :meth:`update`. A new model (after Reset) gets a new figure.
     """
 
     def __init__(self, model: LatticeModel) -> None:
         self.model = model
         self.fig = Figure(figsize=(5.2, 3.0), dpi=DPI)
-        self.title = self.fig.text(0.01, 0.97, "", fontsize=10, va="top")
+        self.top = Figure(figsize=(5.2, 3.0), dpi=DPI)
+        self.top.patch.set_visible(False)
+        self.title = self.top.text(0.01, 0.97, "", fontsize=10, va="top")
         self._drawn: object = None  # what the figure shows (see _changed)
         self._svg: bytes | None = None
+        self._frame: bytes | None = None
+
+    def frame_changed(self) -> None:
+        """Render the frame again at the next :meth:`svg` (ticks, legend or labels moved)."""
+        self._frame = None
 
     def update(self) -> LiveFigure:
         """Bring the figure up to the model's current quarter."""
@@ -200,23 +212,56 @@ class LiveFigure:
         self._svg = None
         return True
 
-    def svg(self) -> bytes:
-        """The figure as it stands, as SVG (rendered again only after a change)."""
+    def layers(self) -> tuple[bytes, bytes]:
+        """The frame and the data layer, as two SVGs of the same size.
+
+        The page lays the one over the other and sends the frame again only when it has
+        changed.
+        """
+        if self._frame is None:
+            self._frame = render_svg(self.fig)
         if self._svg is None:
-            self._svg = render_svg(self.fig)
-        return self._svg
+            self._svg = render_svg(self.top)
+        return self._frame, self._svg
+
+    def svg(self) -> bytes:
+        """The figure as it stands, as one SVG (rendered again only after a change)."""
+        return overlay(*self.layers())
+
+    def _axes(self, rect: tuple[float, float, float, float]):
+        """An axes in the frame and its twin in the data layer, at the same place."""
+        frame = self.fig.add_axes(rect)
+        data = self.top.add_axes(rect)
+        data.set_axis_off()
+        return frame, data
 
     def _time_axes(self, left: float = 0.11):
         model = self.model
-        ax = self.fig.add_axes((left, 0.13, 0.97 - left, 0.72))
+        ax, data = self._axes((left, 0.13, 0.97 - left, 0.72))
         x0 = model.start.year + (model.start.quarter - 1) / 4.0
         x1 = model.horizon.year + (model.horizon.quarter - 1) / 4.0
-        ax.set_xlim(x0 - 0.1, x1 + 0.1)
+        for a in (ax, data):
+            a.set_xlim(x0 - 0.1, x1 + 0.1)
         span = model.horizon.year - model.start.year
         years = list(range(model.start.year, model.horizon.year + 1, 1 if span <= 6 else 2))
         ax.set_xticks(years, [str(y) for y in years], fontsize=8)
         ax.grid(axis="y", alpha=0.3, lw=0.5)
-        return ax
+        return ax, data
+
+
+def overlay(frame: bytes, data: bytes) -> bytes:
+    """One SVG: the data layer's drawing nested inside the frame's, over it.
+
+    Both are matplotlib SVGs of the same size, so the inner ``<svg>`` element lands
+    exactly on the outer one; SVG allows nesting, and browsers draw it as one image.
+    """
+    inner = data[data.index(b"<svg") :]
+    end = inner.index(b">")
+    # the inner element fills the outer one: its size in points would be read in the
+    # outer's user units and scale it by 4/3
+    opening = re.sub(rb'(width|height)="[^"]*"', rb'\1="100%"', inner[:end])
+    cut = frame.rindex(b"</svg>")
+    return frame[:cut] + opening + inner[end:] + frame[cut:]
 
 
 class StrengthFigure(LiveFigure):
@@ -224,8 +269,9 @@ class StrengthFigure(LiveFigure):
 
     def __init__(self, model: LatticeModel) -> None:
         super().__init__(model)
-        self.ax = self._time_axes()
-        self.ax.set_ylim(0, 1)
+        self.ax, self.data = self._time_axes()
+        for a in (self.ax, self.data):
+            a.set_ylim(0, 1)
         self.ax.set_yticks([0, 0.5, 1.0], ["0", ".5", "1"], fontsize=8)
         self.ax.set_ylabel("strength of adopted texts", fontsize=8)
         self.title.set_text("Statement strength by forum (x: a text failed)")
@@ -242,15 +288,18 @@ class StrengthFigure(LiveFigure):
             x, y, failed = (np.array(v) for v in zip(*rows, strict=True))
             if forum not in self.lines:
                 c = colours.get(forum, "#999999")
-                (line,) = self.ax.plot([], [], color=c, lw=1.6, marker="o", ms=3.5, label=forum)
-                (cross,) = self.ax.plot([], [], "x", color=c, ms=7)
+                style = {"color": c, "lw": 1.6, "marker": "o", "ms": 3.5}
+                (line,) = self.data.plot([], [], label=forum, **style)
+                (cross,) = self.data.plot([], [], "x", color=c, ms=7)
                 self.lines[forum] = (line, cross)
                 new = True
             line, cross = self.lines[forum]
             line.set_data(x, y)
             cross.set_data(x[failed], np.where(np.isnan(y[failed]), 0.02, y[failed]))
         if new:
-            self.ax.legend(fontsize=7, ncol=3, loc="lower left", frameon=False)
+            handles = [line for line, _ in self.lines.values()]
+            self.ax.legend(handles=handles, fontsize=7, ncol=3, loc="lower left", frameon=False)
+            self.frame_changed()
         return self
 
 
@@ -259,9 +308,9 @@ class StandingFigure(LiveFigure):
 
     def __init__(self, model: LatticeModel) -> None:
         super().__init__(model)
-        self.ax = self._time_axes()
+        self.ax, self.data = self._time_axes()
         self.ax.set_ylabel("share of standing", fontsize=8)
-        self.top = 0.0
+        self.ceiling = 0.0
         self.lines: dict[str, object] = {}
 
     def update(self) -> StandingFigure:
@@ -273,52 +322,63 @@ class StandingFigure(LiveFigure):
         new = False
         for forum, y in shares.items():
             if forum not in self.lines:
-                (self.lines[forum],) = self.ax.plot([], [], color=colours[forum], label=forum)
+                (self.lines[forum],) = self.data.plot([], [], color=colours[forum], label=forum)
                 new = True
             line = self.lines[forum]
             line.set_data(x, y)
             lead = forum == leader
             line.set_linewidth(3.0 if lead else 1.3)
             line.set_zorder(3 if lead else 2)
-        top = 0.5 if all(np.nanmax(y) <= 0.5 for y in shares.values()) else 1.0
-        if top != self.top:
-            ticks = np.linspace(0, top, 6)
+        ceiling = 0.5 if all(np.nanmax(y) <= 0.5 for y in shares.values()) else 1.0
+        if ceiling != self.ceiling:
+            ticks = np.linspace(0, ceiling, 6)
             self.ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks], fontsize=8)
-            self.ax.set_ylim(0, top)
-            self.top = top
+            for a in (self.ax, self.data):
+                a.set_ylim(0, ceiling)
+            self.ceiling = ceiling
+            self.frame_changed()
         if new:
-            self.ax.legend(fontsize=7, ncol=3, loc="upper left", frameon=False)
+            handles = list(self.lines.values())
+            self.ax.legend(handles=handles, fontsize=7, ncol=3, loc="upper left", frameon=False)
+            self.frame_changed()
         self.title.set_text(f"Forum standing (leading: {leader})" if leader else "Forum standing")
         return self
 
 
 class AttendanceFigure(LiveFigure):
-    """Attendance by level at each forum's last summit, as stacked bars of invitees."""
+    """Attendance by level at each forum's last summit, as stacked bars of invitees.
+
+    The scale runs to the number of actors who can be invited, fixed for the run, so
+    the frame (forum names, scale, legend) changes only when the set of forums does.
+    """
 
     def __init__(self, model: LatticeModel) -> None:
         super().__init__(model)
-        self.ax = self.fig.add_axes((0.2, 0.13, 0.77, 0.7))
+        self.ax, self.data = self._axes((0.2, 0.13, 0.77, 0.7))
         self.ax.set_xlabel("invitees", fontsize=8)
         self.ax.tick_params(axis="x", labelsize=8)
+        most = int((model.region < 2).sum())  # everyone who sits in forums
+        for a in (self.ax, self.data):
+            a.set_xlim(0, most * 1.02)
         self.bars: list = []
-        self.names: list[str] = []
+        self.names: list[str] | None = None
         self.empty = self.ax.text(
             0.5, 0.5, "no summit yet", ha="center", va="center", transform=self.ax.transAxes
         )
         handles = [
-            self.ax.bar(
-                [0], [0], color=LEVEL_COLOURS.get(LEVEL_NAMES[c], "#dddddd"), label=LEVEL_NAMES[c]
-            )
+            Rectangle((0, 0), 1, 1, color=LEVEL_COLOURS.get(LEVEL_NAMES[c], "#dddddd"))
             for c in (3, 2, 1, 0)
         ]
         self.ax.legend(
             handles=handles,
+            labels=[LEVEL_NAMES[c] for c in (3, 2, 1, 0)],
             fontsize=7,
             ncol=4,
             loc="lower right",
             frameon=False,
             bbox_to_anchor=(1, 1.0),
         )
+        self.ax.set_yticks([])
 
     def update(self) -> AttendanceFigure:
         """Redraw the bars when a summit has met since the last drawing."""
@@ -329,22 +389,23 @@ class AttendanceFigure(LiveFigure):
         for bar in self.bars:
             bar.remove()
         self.bars = []
-        self.empty.set_visible(not rows)
-        self.ax.set_axis_on() if rows else self.ax.set_axis_off()
+        names = [f for f, _ in rows]
+        if names != self.names:  # forum names and the empty note sit in the frame
+            self.empty.set_visible(not rows)
+            y = np.arange(len(names))
+            self.ax.set_yticks(y, names, fontsize=8)
+            for a in (self.ax, self.data):
+                a.set_ylim(max(len(names), 1) - 0.5, -0.5)
+            self.names = names
+            self.frame_changed()
         if rows:
-            names = [f for f, _ in rows]
             counts = np.array([c for _, c in rows], dtype=float)
             y = np.arange(len(names))
             left = np.zeros(len(names))
             for code in (3, 2, 1, 0):
                 colour = LEVEL_COLOURS.get(LEVEL_NAMES[code], "#dddddd")
-                self.bars.append(self.ax.barh(y, counts[:, code], left=left, color=colour))
+                self.bars.append(self.data.barh(y, counts[:, code], left=left, color=colour))
                 left += counts[:, code]
-            if names != self.names:
-                self.ax.set_yticks(y, names, fontsize=8)
-                self.ax.set_ylim(len(names) - 0.5, -0.5)
-                self.names = names
-            self.ax.set_xlim(0, max(float(left.max()), 1.0) * 1.02)
         self.title.set_text(f"Attendance at each forum's last summit {latest}".strip())
         return self
 
@@ -354,12 +415,13 @@ class LatticeFigure(LiveFigure):
 
     def __init__(self, model: LatticeModel) -> None:
         super().__init__(model)
-        self.ax = self.fig.add_axes((0, 0, 1, 0.9))  # the ring becomes an ellipse
-        self.ax.set_xlim(-1.3, 1.3)
-        self.ax.set_ylim(-1.2, 1.2)
-        self.ax.set_axis_off()
+        self.ax, self.data = self._axes((0, 0, 1, 0.9))  # the ring becomes an ellipse
+        for a in (self.ax, self.data):
+            a.set_xlim(-1.3, 1.3)
+            a.set_ylim(-1.2, 1.2)
+            a.set_axis_off()
         self.ties = LineCollection([], alpha=0.35)
-        self.ax.add_collection(self.ties)
+        self.data.add_collection(self.ties)
         self.forums: list[str] = []
         self.forum_artists: list = []
         self.played: frozenset[str] | None = None
@@ -400,6 +462,7 @@ class LatticeFigure(LiveFigure):
         self.ties.set_linewidths(widths or [1.0])
         self.ties.set_colors(edge_colours or ["#999999"])
         if played != self.played:
+            self.frame_changed()  # the actors (ringed when played) are drawn in the frame
             self.dots.set_edgecolors(["#d62728" if n in played else "white" for n in self.actors])
             self.dots.set_linewidths([2 if n in played else 0.5 for n in self.actors])
             for n, label in zip(self.actors, self.labels, strict=True):
@@ -408,6 +471,10 @@ class LatticeFigure(LiveFigure):
         rows = model.recorder.model_rows
         leader = rows[-1]["leading_platform"] if rows else ""
         active = {f.name for f in model.active_forums}
+        styled = (leader, frozenset(active))
+        if styled != getattr(self, "styled", ()):  # labels sit in the frame: redraw it
+            self.frame_changed()
+            self.styled = styled
         for f, (node, label) in zip(self.forums, self.forum_artists, strict=True):
             lead = f == leader
             node.set_sizes([300 if lead else 140])
@@ -426,34 +493,36 @@ class LatticeFigure(LiveFigure):
         for node, label in self.forum_artists:
             node.remove()
             label.remove()
+        self.frame_changed()
         self.pos = lattice_layout(self.model)
         self.forums = list(self.model.forums)
         self.forum_artists = []
         for f in self.forums:
             x, y = self.pos[f]
-            node = self.ax.scatter([x], [y], s=140, marker="s", zorder=4)
+            node = self.data.scatter([x], [y], s=140, marker="s", zorder=4)
             label = self.ax.text(x, y - 0.13, f, fontsize=7, ha="center", va="top", zorder=5)
             self.forum_artists.append((node, label))
+        self.styled: tuple = ()
 
 
-def draw_strength(model: LatticeModel) -> Figure:
-    """Statement strength by forum over time, as a fresh figure."""
-    return StrengthFigure(model).update().fig
+def draw_strength(model: LatticeModel) -> bytes:
+    """Statement strength by forum over time, drawn afresh, as SVG."""
+    return StrengthFigure(model).update().svg()
 
 
-def draw_standing(model: LatticeModel) -> Figure:
-    """Forum standing shares over time, as a fresh figure."""
-    return StandingFigure(model).update().fig
+def draw_standing(model: LatticeModel) -> bytes:
+    """Forum standing shares over time, drawn afresh, as SVG."""
+    return StandingFigure(model).update().svg()
 
 
-def draw_attendance(model: LatticeModel) -> Figure:
-    """Attendance by level at each forum's last summit, as a fresh figure."""
-    return AttendanceFigure(model).update().fig
+def draw_attendance(model: LatticeModel) -> bytes:
+    """Attendance by level at each forum's last summit, drawn afresh, as SVG."""
+    return AttendanceFigure(model).update().svg()
 
 
-def draw_lattice(model: LatticeModel, played: frozenset[str] = frozenset()) -> Figure:
-    """The lattice at the model's current quarter, as a fresh figure."""
-    return LatticeFigure(model).update(played).fig
+def draw_lattice(model: LatticeModel, played: frozenset[str] = frozenset()) -> bytes:
+    """The lattice at the model's current quarter, drawn afresh, as SVG."""
+    return LatticeFigure(model).update(played).svg()
 
 
 __all__ = [
@@ -469,6 +538,7 @@ __all__ = [
     "draw_strength",
     "lattice_data",
     "lattice_layout",
+    "overlay",
     "render_svg",
     "standing_data",
     "strength_data",
