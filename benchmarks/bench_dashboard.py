@@ -100,7 +100,10 @@ _CLICK_TO_NEW_QUARTER = """() => new Promise(resolve => {
   seen.observe(document.body, {subtree: true, childList: true, characterData: true,
                                attributes: true, attributeFilter: ['src']});
   step.click();
-  setTimeout(() => { seen.disconnect(); resolve(label === null ? 1000 : Math.max(label, image)); }, 1000);
+  setTimeout(() => {
+    seen.disconnect();
+    resolve(label === null ? 1000 : Math.max(label, image));
+  }, 1000);
 })"""
 
 

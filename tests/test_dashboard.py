@@ -243,3 +243,25 @@ def test_sliders_left_at_their_start_keep_the_scenarios_own_values():
     assert hindcast.spec.adversaries["China"].support == 0.0  # 2019, before the war
     moved = DashboardModel("hindcast_2019", **{**start, "china_support": 0.3})
     assert moved.spec.adversaries["China"].support == 0.3
+
+
+def test_the_live_chronicle_asked_in_the_middle_of_a_step_tells_each_quarter_whole():
+    # A player's page may read the chronicle while the facilitator's step is half done.
+    from latticesim.chronicle import chronicle_entries
+
+    model = DashboardModel("us_pivot", seed=2)
+    socialise = model.socialise
+
+    def socialise_after_asking():
+        dashboard.live_chronicle(model)  # the quarter's meetings are recorded, its row not
+        socialise()
+
+    model.socialise = socialise_after_asking
+    for _ in range(8):
+        model.step()
+    live = dashboard.live_chronicle(model)
+    whole = chronicle_entries(model.recorder.frames())
+    by_quarter: dict = {}
+    for row in zip(whole["date"], whole["kind"], whole["text"], strict=True):
+        by_quarter.setdefault(row[0], []).append(row)
+    assert live == [row for q in reversed(list(by_quarter)) for row in by_quarter[q]]

@@ -314,27 +314,47 @@ def live_chronicle(model: LatticeModel) -> list[tuple[str, str, str]]:
     """
     with _chronicle_lock:  # players' pages read the facilitator's model from their threads
         state = model.__dict__.setdefault(
-            "_live_chronicle", {"teller": Chronicler(), "told": (0, 0, 0), "step": 0, "rows": []}
+            "_live_chronicle", {"teller": Chronicler(), "told": (0, 0, 0), "rows": []}
         )
-        if model.steps > state["step"]:
-            new = state["teller"].tell(_tables_since(model.recorder, state["told"]))
+        told, upto = _completed_records(model.recorder, state["told"])
+        if upto != state["told"]:
+            new = state["teller"].tell(_tables_between(model.recorder, told, upto))
             state["rows"] = _newest_first(new, state["rows"])
-            rec = model.recorder
-            state["told"] = (len(rec.raw_meetings), len(rec.entries), len(rec.model_rows))
-            state["step"] = model.steps
+            state["told"] = upto
         return state["rows"]
 
 
-def _tables_since(recorder, told: tuple[int, int, int]) -> dict:
-    """The run's tables for what was recorded after ``told`` (meetings, log, quarters).
+def _completed_records(recorder, told: tuple[int, int, int]) -> tuple[tuple, tuple]:
+    """How far the records of completed quarters reach (meetings, log, quarters).
 
-    A shallow copy of the recorder that holds only the new records builds them, so a
+    A player's page may ask while the facilitator's step is half done: its quarter has
+    some meetings recorded and no model row yet, so only quarters with a model row are
+    told (the row is the last thing a step records).
+    """
+    rows = recorder.model_rows[:]
+    if len(rows) <= told[2]:
+        return told, told
+    last = rows[-1]["step"]
+    meetings, entries = recorder.raw_meetings[:], recorder.entries[:]
+    m = told[0]
+    while m < len(meetings) and meetings[m][1] <= last:
+        m += 1
+    e = told[1]
+    while e < len(entries) and entries[e][1] <= last:
+        e += 1
+    return told, (m, e, len(rows))
+
+
+def _tables_between(recorder, told: tuple[int, int, int], upto: tuple[int, int, int]) -> dict:
+    """The run's tables for the records between ``told`` and ``upto``.
+
+    A shallow copy of the recorder that holds only those records builds them, so a
     quarter costs the same in the tenth year as in the first.
     """
     view = copy.copy(recorder)
-    view.raw_meetings = recorder.raw_meetings[told[0] :]
-    view.entries = recorder.entries[told[1] :]
-    view.model_rows = recorder.model_rows[told[2] :]
+    view.raw_meetings = recorder.raw_meetings[told[0] : upto[0]]
+    view.entries = recorder.entries[told[1] : upto[1]]
+    view.model_rows = recorder.model_rows[told[2] : upto[2]]
     view.actor_steps = []
     return {name: df for name, df in view.frames().items() if name != "actors"}
 
