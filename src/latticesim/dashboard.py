@@ -235,12 +235,18 @@ class DashboardModel(LatticeModel):
         self.room: Room | None = None
 
     def step(self) -> None:
-        """One quarter, with the room's answers for its played actors."""
+        """One quarter, with the room's answers for its played actors.
+
+        The room is locked for the quarter: a player's page that asks for its meetings or
+        sends an answer meanwhile waits, and never sees a quarter half run.
+        """
         room = self.room
-        if room is not None:
+        if room is None:
+            super().step()
+            return
+        with room.lock:
             room.before_step(self)
-        super().step()
-        if room is not None:
+            super().step()
             room.after_step(self)
 
     @property
