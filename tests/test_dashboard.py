@@ -14,10 +14,14 @@ _OPEN: list = []
 
 
 @pytest.fixture(autouse=True)
-def _close_pages():
+def _close_pages(monkeypatch):
     # Mesa's update counter is one reactive for the process: a page left mounted by an
     # earlier test would keep re-rendering when this test steps. A server gives each
-    # browser page its own context; here each test closes the pages it rendered.
+    # browser page its own context and serialises its renders; here each test closes
+    # the pages it rendered, and pages do not watch their room from a second thread
+    # (a render from that thread could interleave with the test's clicks). The browser
+    # tests run the watching as a server does.
+    monkeypatch.setattr(dashboard, "ROOM_POLL_SECONDS", None)
     yield
     while _OPEN:
         _OPEN.pop().close()

@@ -463,13 +463,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+ROOM_POLL_SECONDS: float | None = 0.3
+"""How often a page looks for changes others made to its room (None: never)."""
+
+
 def use_room_version(room: Room | None) -> int:
-    """Re-render when anyone changes the room (a player answers, the quarter advances)."""
+    """Re-render when anyone changes the room (a player answers, the quarter advances).
+
+    Each page runs in its own thread on the server; a small thread per page watches
+    the room's version and asks its page to redraw.
+    """
     version, set_version = solara.use_state(room.version if room is not None else 0)
     seen = solara.use_ref(version)
+    every = ROOM_POLL_SECONDS
 
     def poll(cancel: threading.Event) -> None:
-        while room is not None and not cancel.wait(0.3):
+        while room is not None and every and not cancel.wait(every):
             if room.version != seen.current:
                 seen.current = room.version
                 set_version(room.version)
