@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from latticesim import dashboard, panels
+from latticesim.cli import dashboard_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 0.2
@@ -47,17 +43,8 @@ def _redraw(model, figures) -> None:
     dashboard.chronicle_html(dashboard.live_chronicle(model))
 
 
-def _steps(quarters: int) -> list[float]:
-    model = dashboard.DashboardModel("us_pivot", seed=1)
-    out = []
-    for _ in range(quarters):
-        t = time.perf_counter()
-        model.step()
-        out.append(time.perf_counter() - t)
-    return out
-
-
-def _steps_and_panels(quarters: int) -> list[float]:
+def _steps(quarters: int, redraw: bool) -> list[float]:
+    """Seconds per quarter: the step alone, or with every panel redrawn after it."""
     model = dashboard.DashboardModel("us_pivot", seed=1)
     kinds = (panels.LatticeFigure, panels.StrengthFigure, panels.StandingFigure)
     figures = [kind(model) for kind in (*kinds, panels.AttendanceFigure)]
@@ -65,7 +52,8 @@ def _steps_and_panels(quarters: int) -> list[float]:
     for _ in range(quarters):
         t = time.perf_counter()
         model.step()
-        _redraw(model, figures)
+        if redraw:
+            _redraw(model, figures)
         out.append(time.perf_counter() - t)
     return out
 
@@ -110,24 +98,7 @@ _CLICK_TO_NEW_QUARTER = """() => new Promise(resolve => {
 def _browser(quarters: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.3)
+    with dashboard_server() as (url, _proc):
         args = [
             "--no-sandbox",
             "--disable-gpu",
@@ -143,8 +114,6 @@ def _browser(quarters: int) -> list[float]:
             out = [page.evaluate(_CLICK_TO_NEW_QUARTER) / 1000 for _ in range(quarters)]
             browser.close()
         return out
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
 
 
 def main() -> None:
@@ -152,10 +121,10 @@ def main() -> None:
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--browser", action="store_true", help="also time clicks in Chromium")
     args = parser.parse_args()
-    _steps_and_panels(2)  # warm imports, fonts and caches
+    _steps(2, redraw=True)  # warm imports, fonts and caches
     rows = [
-        ("step alone", _steps(args.quarters)),
-        ("step + panels redrawn", _steps_and_panels(args.quarters)),
+        ("step alone", _steps(args.quarters, redraw=False)),
+        ("step + panels redrawn", _steps(args.quarters, redraw=True)),
         ("Step click, solara.render", _clicks(args.quarters)),
     ]
     if args.browser:

@@ -156,16 +156,20 @@ def test_live_chronicle_marks_played_choices():
     assert "chronicle-played" in html and "blocked the text on global reach" in html
 
 
-def test_room_panel_opens_a_room_and_a_player_at_the_front_answers():
+def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
     _box, rc = _render(dashboard.Page())
     _click(rc, "Open a room")
     codes = [c for c in ROOMS._rooms if c in _html(rc)]
     assert len(codes) == 1
     room = ROOMS.get(codes[0])
-    seat = room.join("France", "front", at_front=True)
-    assert room.model.played == {room.model.actor_index["France"]}
+    room.join("France", "front", at_front=True)
+    _click(rc, "Step")
+    assert room.model.steps == 1  # the room's model is the one the page steps
+    first = room.model
+    _click(rc, "Reset")
+    assert room.model is not first and room.model.steps == 0  # it follows the new model
+    assert room.model.played == {room.model.actor_index["France"]}  # seats are kept
     ROOMS.close(codes[0])
-    assert seat.actor == "France"
 
 
 def test_panels_draw_from_a_live_model():

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from latticesim.cli import DashboardDidNotStart, dashboard_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="installed with the test extra")
 
@@ -38,48 +34,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: scripts/test.sh installs it (apt-get install chromium)")
-    port = _free_port()
     log = ARTIFACTS / "server.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SOLARA_ASSETS_CDN="http://127.0.0.1:9/")  # a missing asset fails fast
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail(f"the dashboard did not start; see {log}:\n{log.read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url, proc
-    os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        with dashboard_server(log=log, env=env) as running:
+            yield running
+    except DashboardDidNotStart as exc:
+        pytest.fail(f"{exc}; see {log}:\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="module")

@@ -92,15 +92,20 @@ def test_upcoming_meetings_lists_the_forums_and_what_they_decide(pivot):
     assert "economic_security" not in decided  # NATO discusses it; the chair speaks to it
 
 
-def test_a_played_block_fails_the_item_and_is_chronicled(pivot):
+def _france_votes_on_reach_at_nato(pivot, vote: str):
+    """France, played, comes to the first NATO summit at head level and votes on reach."""
     model = _model(pivot)
     france = model.actor_index["France"]
     model.played = {france}
     _step_to_nato_summit(model)
-    model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": "block"})
+    model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": vote})
     model.step()
     items = model.recorder.frames()["items"]
-    item = items[(items.forum == "NATO") & (items.dimension == "global_reach")].iloc[-1]
+    return model, items[(items.forum == "NATO") & (items.dimension == "global_reach")].iloc[-1]
+
+
+def test_a_played_block_fails_the_item_and_is_chronicled(pivot):
+    model, item = _france_votes_on_reach_at_nato(pivot, "block")
     assert not item.adopted and list(item.blockers) == ["France"]
     played = [e for e in model.recorder.entries if e[2] == "played" and "NATO summit" in e[4]]
     assert played and "blocked the text on global reach" in played[-1][4]
@@ -132,14 +137,7 @@ def test_an_accept_lets_through_what_the_model_would_block(pivot):
 
 
 def test_a_weaker_text_is_watered_toward_the_player_and_credits_it(pivot):
-    model = _model(pivot)
-    france = model.actor_index["France"]
-    model.played = {france}
-    _step_to_nato_summit(model)
-    model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": "weaker"})
-    model.step()
-    items = model.recorder.frames()["items"]
-    item = items[(items.forum == "NATO") & (items.dimension == "global_reach")].iloc[-1]
+    _, item = _france_votes_on_reach_at_nato(pivot, "weaker")
     assert item.adopted
     assert "France" in list(item.watered_by)
     assert item.strength < item.proposal  # France wants less reach than the convener

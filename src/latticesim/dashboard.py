@@ -697,19 +697,30 @@ def PlayedLog(room: Room, actor: str):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>Your record</b><ul>{items}</ul>")
 
 
-def RoomPanel(model: LatticeModel):
-    """The facilitator's room: code, seats and answers, players at the front, debrief."""
-    update_counter.get()
-    return RoomControls(model, model.steps)
+def room_panel(code: solara.Reactive):
+    """The facilitator's room panel, keeping the room's code in ``code``.
+
+    SolaraViz mounts its panels afresh when Reset makes a new model, so the code lives
+    with the page, not the panel: the room then follows the new model.
+    """
+
+    def RoomPanel(model: LatticeModel):
+        """The facilitator's room: code, seats and answers, players at the front, debrief."""
+        update_counter.get()
+        return RoomControls(model, model.steps, code)
+
+    return RoomPanel
 
 
 @solara.component
-def RoomControls(model: LatticeModel, quarter: int = 0):
-    """Open a room for this model and follow it (see :func:`RoomPanel`).
+def RoomControls(model: LatticeModel, quarter: int = 0, code: solara.Reactive | None = None):
+    """Open a room for this model and follow it (see :func:`room_panel`).
 
     ``quarter`` (the model's step) makes the panel redraw with each step.
     """
-    room_code, set_room_code = solara.use_state(None)
+    own_code = solara.use_reactive(None)
+    code = code if code is not None else own_code
+    room_code, set_room_code = code.value, code.set
     room = None
     if room_code:
         try:
@@ -921,14 +932,7 @@ def handle_upload(name: str, data: bytes, model: solara.Reactive, on_message, on
 
 
 # -------------------------------------------------------------------- the page
-COMPONENTS = [
-    LatticePanel,
-    StrengthPanel,
-    StandingPanel,
-    AttendancePanel,
-    ChroniclePanel,
-    RoomPanel,
-]
+PANELS = [LatticePanel, StrengthPanel, StandingPanel, AttendancePanel, ChroniclePanel]
 
 
 @solara.component
@@ -936,13 +940,15 @@ def FacilitatorPage(on_join):
     """The facilitator's (or a solo user's) dashboard: SolaraViz with the lattice's panels."""
     initial = solara.use_memo(lambda: DashboardModel(), [])
     model = solara.use_reactive(initial)
+    room_code = solara.use_reactive(None)
+    components = solara.use_memo(lambda: [*PANELS, room_panel(room_code)], [])
     with solara.Sidebar():
         ScenarioDrop(model)
         with solara.Card("Players"):
             solara.Button("Join a room as a player", on_click=on_join, classes=["go-join"])
     SolaraViz(
         model,
-        components=list(COMPONENTS),
+        components=list(components),
         model_params=model_params(),
         name="latticesim",
         play_interval=300,

@@ -424,6 +424,7 @@ class LatticeFigure(LiveFigure):
         self.data.add_collection(self.ties)
         self.forums: list[str] = []
         self.forum_artists: list = []
+        self.styled: tuple = ()  # (leader, active forums) the forum labels show
         self.played: frozenset[str] | None = None
         self.pos = lattice_layout(model)
         self.actors = [n for n in self.pos if n not in model.forums]
@@ -472,7 +473,7 @@ class LatticeFigure(LiveFigure):
         leader = rows[-1]["leading_platform"] if rows else ""
         active = {f.name for f in model.active_forums}
         styled = (leader, frozenset(active))
-        if styled != getattr(self, "styled", ()):  # labels sit in the frame: redraw it
+        if styled != self.styled:  # forum labels sit in the frame: redraw it
             self.frame_changed()
             self.styled = styled
         for f, (node, label) in zip(self.forums, self.forum_artists, strict=True):
