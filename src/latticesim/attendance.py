@@ -6,17 +6,34 @@ the same scenario with other seeds shows plausible variety. Value grows with the
 actor's commitment to multilateral forums, its attention to the forum's theatre, the
 forum's standing with it, the salience of the agenda and the threat it feels; cost grows
 with distance from the theatre and with seniority.
+
+The taste term is a shock to the cost of going (a cabinet crisis, a clash of dates, a
+long flight at a bad time), so its size is a share of the cost of attending
+(``attendance_noise`` x ``attendance_cost``): how often an actor's choice departs from
+its interest depends on how its interest compares with the cost, whatever units the
+cost is counted in. An actor that gains nothing from a forum then stays away however
+cheap going is.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from latticesim.scenario import Parameters
 
 LEVEL_NAMES = ("absent", "official", "minister", "head")
 LEVEL_GAIN = np.array([0.0, 0.35, 0.7, 1.0])
 LEVEL_COST = np.array([0.0, 0.03, 0.08, 0.16])
 MEETING_MAX_LEVEL = {"officials": 1, "ministerial": 2, "summit": 3}
 MEETING_IMPORTANCE = {"officials": 0.4, "ministerial": 0.7, "summit": 1.0}
+
+
+def taste_scale(params: Parameters) -> float:
+    """Scale of the Gumbel taste shocks: a share of the cost of attending (module doc)."""
+    return params.attendance_noise * params.attendance_cost
 
 
 def meeting_value(

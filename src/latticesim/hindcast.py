@@ -322,6 +322,7 @@ FREE_PARAMETERS: dict[str, tuple[float, float]] = {
     "socialisation": (0.1, 0.6),
     "standing_rate": (0.05, 0.5),
     "attendance_cost": (0.1, 2.0),
+    "commitment_bargaining": (0.0, 2.0),
 }
 """The parameters the hindcast fits and their search ranges (whole numbers where both
 bounds are). Each enters a fitted pattern directly: ``watering`` how far a blocked text
@@ -330,7 +331,9 @@ agreement (the pace of NATO's China language); ``max_rounds`` how many drafts an
 gets before it fails (whether the Tokyo office is watered down to something France
 accepts); ``socialisation`` how much sitting together moves views (how far the allies
 pull the US's asks); ``standing_rate`` how fast forums gain standing, and with it the
-value of attending; ``attendance_cost`` the level at which distant partners come.
+value of attending; ``attendance_cost`` the level at which distant partners come;
+``commitment_bargaining`` how much ground the US of 2019-2020 (commitment 0.55, below the
+0.85 its traits are recorded at) gives in NATO's and the G7's texts.
 
 Not fitted: ``threat_response``, ``salience_response`` and ``threat_rate`` define how the
 2019 inputs are derived from the 2024 snapshot (docs/calibration.md, 8.2); fitting them
@@ -351,6 +354,7 @@ PRE_FIT_DEFAULTS: dict[str, float] = {
     "socialisation": 0.35,
     "standing_rate": 0.25,
     "attendance_cost": 1.0,
+    "commitment_bargaining": 1.0,
 }
 """The package's defaults of the free parameters before the hindcast fit: the fit's
 parsimony step measures every change from them, and the report compares with them."""

@@ -31,6 +31,7 @@ from latticesim.attendance import (
     MEETING_MAX_LEVEL,
     best_levels,
     level_costs,
+    taste_scale,
 )
 from latticesim.forums import Forum, Item
 from latticesim.metrics import (
@@ -52,6 +53,7 @@ from latticesim.roleplay import (
 from latticesim.rules import (
     ItemOutcome,
     chair_statement,
+    commitment_factor,
     consensus,
     consensus_items,
     convener_proposal,
@@ -335,6 +337,8 @@ class LatticeModel(mesa.Model):
         players = ~adversary
         self.presence = (capability(gdp, defence)[players, None] * att[players]).sum(axis=0)
         self.attention0 = att.copy()
+        # The commitment the traits were recorded at: tolerance is scaled from it.
+        self.commitment0 = np.array([r.commitment for r in table])
         self.theatre_of = np.array(
             [
                 -1 if DIMENSION_THEATRE.get(d) is None else DIMENSION_THEATRE[d]
@@ -579,7 +583,11 @@ class LatticeModel(mesa.Model):
         s.salience *= focus
         np.clip(s.salience, 0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
-        self._radius = tolerance_radius(s.tolerance[:, None], s.salience, s.veto)
+        # The tolerance follows commitment to forums (rules.commitment_factor).
+        tolerance = s.tolerance * commitment_factor(
+            s.commitment, self.commitment0, p.commitment_bargaining
+        )
+        self._radius = tolerance_radius(tolerance[:, None], s.salience, s.veto)
 
     def update_defence(self) -> None:
         """Defence effort (% of GDP) follows the largest threat an actor feels."""
@@ -605,7 +613,7 @@ class LatticeModel(mesa.Model):
             # the order they meet: the same numbers, in the same order, as one draw per
             # meeting (the generator fills arrays element by element).
             sizes = [len(due[k][0].invitees) for k in order]
-            noise = self.rng.gumbel(size=(sum(sizes), 4)) * p.attendance_noise
+            noise = self.rng.gumbel(size=(sum(sizes), 4)) * taste_scale(p)
             self._threat_factor = 1.0 + s.threat.max(axis=1)
             at = 0
             for k, size in zip(order, sizes, strict=True):
@@ -625,7 +633,7 @@ class LatticeModel(mesa.Model):
         inv = forum.invitees
         n_members = len(forum.members)
         if noise is None:
-            noise = self.rng.gumbel(size=(len(inv), 4)) * p.attendance_noise
+            noise = self.rng.gumbel(size=(len(inv), 4)) * taste_scale(p)
             self._threat_factor = 1.0 + s.threat.max(axis=1)
         # Expected value of the meeting (attendance.meeting_value, factor by factor in
         # the same order, with the factors that change only on events kept per forum).

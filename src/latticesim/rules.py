@@ -40,6 +40,23 @@ class ItemOutcome(NamedTuple):
     final: float = float("nan")
 
 
+def commitment_factor(commitment: np.ndarray, reference: np.ndarray, strength: float) -> np.ndarray:
+    """How far an actor's readiness to compromise follows its commitment to forums.
+
+    An actor's stated tolerance describes it at the commitment it is recorded with (the
+    packaged traits). A government that comes to value acting through forums less gives
+    less ground to keep the group together, and one that values it more gives more: the
+    tolerance is scaled by ``(commitment / reference) ** strength``. With ``strength`` 0
+    commitment acts only on attendance; at the recorded commitment the factor is 1
+    whatever the strength. An actor recorded with no commitment (an adversary, which
+    sits in no forum) keeps its tolerance.
+    """
+    commitment = np.asarray(commitment, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    ratio = np.divide(commitment, reference, out=np.ones_like(commitment), where=reference > 0)
+    return ratio**strength
+
+
 def tolerance_radius(
     tolerance: np.ndarray, salience: np.ndarray, veto: np.ndarray | None = None
 ) -> np.ndarray:

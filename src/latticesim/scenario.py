@@ -74,10 +74,18 @@ class Parameters(Strict):
         0.5, description="Weight of a chair's statement relative to an agreed text."
     )
     attendance_cost: float = Field(
-        1.0, ge=0.0, le=20.0, description="Scale of the cost of attending (travel, time)."
+        0.48,
+        ge=0.0,
+        le=20.0,
+        description="Scale of the cost of attending (travel, time); fitted to the 2019-2024 "
+        "record (docs/calibration.md, 8.4).",
     )
     attendance_noise: float = Field(
-        0.03, ge=0.0, le=2.0, description="Scale of the random part of attendance choices."
+        0.03,
+        ge=0.0,
+        le=2.0,
+        description="Scale of the random part of attendance choices, as a share of the "
+        "cost of attending.",
     )
     standing_rate: Unit = Field(
         0.25, description="Learning rate of an actor's standing of a forum after a meeting."
@@ -112,6 +120,14 @@ class Parameters(Strict):
     )
     adversary_reaction: Unit = Field(
         0.1, description="How strongly adversaries answer forums' statements aimed at them."
+    )
+    commitment_bargaining: float = Field(
+        1.0,
+        ge=0.0,
+        le=3.0,
+        description="How far an actor's tolerance follows its commitment to forums: "
+        "scaled by (commitment / recorded commitment) to this power; 0 leaves "
+        "commitment acting on attendance only.",
     )
     found_after: int = Field(
         2, ge=1, le=20, description="Meetings with blocked items before a group may found a forum."
