@@ -242,8 +242,8 @@ def markdown(frame: pd.DataFrame, n: int, with_before: bool) -> str:
     rule = "|---|---|---|---|"
     if with_before:
         head = (
-            f"| pattern | recorded | share of {n} replications, fitted parameters "
-            "| same, pre-fit defaults | fit |"
+            f"| pattern | recorded | share of {n} replications, fitted parameters (the "
+            "package defaults) | same, values before the fit | fit |"
         )
         rule += "---|"
     lines = [head, rule]

@@ -3,7 +3,7 @@
     python experiments/try_hindcast_australia.py            # 50 replications per value
 
 The hindcast's held-out pattern "Australia below head-of-government level in 2024, the
-other three IP4 leaders at head level" fails (docs/calibration.md, section 8.6). This
+other three IP4 leaders at head level" fails (docs/calibration.md, section 8.5). This
 script shows why: it reruns ``scenarios/hindcast_2019.yaml`` with Australia's 2024
 commitment (the input the record grounds: domestic criticism of NATO ties) set lower
 and lower, and counts in how many replications Australia sends less than its leader,

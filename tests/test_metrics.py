@@ -13,6 +13,7 @@ from latticesim.attendance import (
     choose_levels,
     level_costs,
     meeting_value,
+    taste_scale,
 )
 from latticesim.metrics import (
     burden_sharing,
@@ -23,6 +24,7 @@ from latticesim.metrics import (
     standing_mass,
     standing_shares,
 )
+from latticesim.scenario import Parameters
 from latticesim.standing import BLOCKER_VALUE, learn, meeting_reward
 from latticesim.threats import threat_channels, threat_targets, threat_targets_from
 
@@ -137,6 +139,25 @@ def test_meeting_reward_when_all_adopted_is_bit_for_bit_the_general_formula():
     )
     got = meeting_reward(positions, salience, strengths, adopted, blocked_by, weights)
     assert np.array_equal(got, expected)
+
+
+def test_taste_shocks_scale_with_the_cost_so_choices_do_not_depend_on_its_unit():
+    # Scaling the cost of attending and the shocks together leaves every choice of an
+    # actor that gains nothing from a forum the same: it stays away as often however cheap going
+    # is (ODD 7.4); a committed actor's choices depend on value over cost only.
+    rng = np.random.default_rng(3)
+    gumbel = rng.gumbel(size=(4000, 4))
+    distance = rng.uniform(1.0, 1.6, 4000)
+    for value in (0.0, 0.2):
+        runs = []
+        for cost in (0.1, 0.48, 1.0, 5.0):
+            params = Parameters(attendance_cost=cost)
+            noise = gumbel * taste_scale(params)
+            runs.append(choose_levels(np.full(4000, value * cost), distance, cost, 3, noise))
+        for levels in runs[1:]:
+            assert np.array_equal(levels, runs[0])
+    nobody = choose_levels(np.zeros(4000), distance, 0.48, 3, gumbel * 0.03 * 0.48)
+    assert 0.7 < (nobody == 0).mean() < 0.9  # as often as at any other cost
 
 
 def test_choose_levels_is_the_utility_argmax():

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from latticesim.rules import (
     chair_statement,
+    commitment_factor,
     consensus,
     consensus_items,
     convener_proposal,
@@ -15,6 +16,30 @@ from latticesim.rules import (
     weighted_majority_items,
     weighted_median,
 )
+
+
+def test_commitment_factor_is_the_ratio_to_the_recorded_commitment_to_a_power():
+    c = np.array([0.45, 0.85, 0.85, 0.0, 0.3])
+    ref = np.array([0.85, 0.85, 0.5, 0.0, 0.6])
+    assert commitment_factor(c, ref, 1.0) == pytest.approx([0.45 / 0.85, 1.0, 1.7, 1.0, 0.5])
+    assert commitment_factor(c, ref, 2.0) == pytest.approx([(0.45 / 0.85) ** 2, 1, 2.89, 1, 0.25])
+    # strength 0: commitment leaves the tolerance alone; at the recorded value always 1
+    assert np.all(commitment_factor(c, ref, 0.0) == 1.0)
+    assert commitment_factor(ref, ref, 1.7)[:3].tolist() == [1.0, 1.0, 1.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    c=st.floats(0, 1),
+    lower=st.floats(0, 1),
+    ref=st.floats(0.01, 1),
+    strength=st.floats(0, 3),
+)
+def test_less_commitment_never_widens_the_radius(c, lower, ref, strength):
+    less = c * lower
+    f = commitment_factor(np.array([less, c]), np.array([ref, ref]), strength)
+    assert f[0] <= f[1] + 1e-12
+    assert np.all(f >= 0)
 
 
 def test_radius_is_tolerance_over_salience_and_veto_narrows_it():

@@ -11,8 +11,8 @@ The taste term is a shock to the cost of going (a cabinet crisis, a clash of dat
 long flight at a bad time), so its size is a share of the cost of attending
 (``attendance_noise`` x ``attendance_cost``): how often an actor's choice departs from
 its interest depends on how its interest compares with the cost, whatever units the
-cost is counted in. An actor that gains nothing from a forum then stays away however
-cheap going is.
+cost is counted in. An actor that gains nothing from a forum then stays away from most of
+its meetings however cheap going is.
 """
 
 from __future__ import annotations
