@@ -10,14 +10,13 @@ confidence interval (Student's t over the seeds). Because the noise common to bo
 cancels in a paired difference, 30 seeds measure differences far smaller than the
 spread of either arm.
 
-Every arm runs at the calibrated parameters (the values fitted to the 2019-2024 record,
-read from ``scenarios/hindcast_2019.yaml``; ``--parameters package`` uses the package's
-defaults instead). Writes ``experiments/try_contrasts_results/contrasts.csv`` and
-``contrasts.md`` (every difference), and one figure per contrast,
-``docs/figures/<scenario>_contrast.png`` (with ``--parameters package``, in the results
-folder instead): on the left each arm's median over time with its 10-90% band, on the
-right the paired differences with their intervals. Runs in this process, one run at a
-time (about two minutes for all).
+Every arm runs its scenario as the file says: at the package's defaults, which are the
+values calibrated on the 2019-2024 hindcast (docs/calibration.md, section 8), unless the
+file sets parameters of its own. Writes ``experiments/try_contrasts_results/contrasts.csv``
+and ``contrasts.md`` (every difference), and one figure per contrast,
+``docs/figures/<scenario>_contrast.png``: on the left each arm's median over time with its
+10-90% band, on the right the paired differences with their intervals. Runs in this
+process, one run at a time (about a minute for all).
 """
 
 from __future__ import annotations
@@ -37,8 +36,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from latticesim import hindcast as hc  # noqa: E402
 from latticesim import load_scenario, simulate  # noqa: E402
+from latticesim.actors import group_members  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -93,6 +92,43 @@ def threat(actors: pd.DataFrame, who: tuple[str, ...], source: str, first: str, 
     return float(rows[f"threat_{source}"].mean())
 
 
+def standing(
+    actors: pd.DataFrame, who: tuple[str, ...], forum: str, first: str, last: str
+) -> float:
+    """Mean standing of a forum with a group of actors over [first, last]."""
+    rows = actors[actors["actor"].isin(who) & (actors["date"] >= first) & (actors["date"] <= last)]
+    return float(rows[f"standing_{forum}"].mean())
+
+
+def attendance_level(
+    attendance: pd.DataFrame, actor: str, forum: str, first: str, last: str
+) -> float:
+    """Mean level an actor sends to a forum's meetings over [first, last] (0 absent, 3 head)."""
+    rows = attendance[
+        (attendance["actor"] == actor)
+        & (attendance["forum"] == forum)
+        & (attendance["date"] >= first)
+        & (attendance["date"] <= last)
+    ]
+    return float(rows["level"].astype(str).map(LEVELS).mean()) if len(rows) else float("nan")
+
+
+def founded(log: pd.DataFrame, by: str) -> float:
+    """Forums founded by blocked groups: by the IP4 (all four or some of them, and no one
+    else) or by a European group (no IP4 member among its founders)."""
+    subjects = log.loc[log["kind"] == "forum_founded", "subject"]
+    groups = [set(s.split("-")) for s in subjects]
+    if by == "ip4":
+        return float(sum(g == {"IP4"} or g <= IP4_CODES for g in groups))
+    return float(sum(g != {"IP4"} and not g & IP4_CODES for g in groups))
+
+
+def leads(model: pd.DataFrame, forum: str, first: str, last: str) -> float:
+    """Share of quarters in [first, last] in which a forum is the leading platform."""
+    rows = model[(model["date"] >= first) & (model["date"] <= last)]
+    return float((rows["leading_platform"] == forum).mean())
+
+
 @dataclass
 class Metric:
     """One number per run, and (optionally) a quarterly series for the figure."""
@@ -101,6 +137,7 @@ class Metric:
     label: str
     value: Callable[[Tables], float]
     series: Callable[[Tables], pd.Series] | None = None
+    plotted: bool = True  # in the figure's differences (counts and levels: table only)
 
 
 @dataclass
@@ -129,7 +166,10 @@ def _forum_series(forum: str, dimension: str) -> Callable[[Tables], pd.Series]:
 
 LATE = ("2027Q1", "2033Q4")
 IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
+IP4_CODES = {"AUS", "JPN", "KOR", "NZL"}
 EUROPE = ("France", "Germany", "United Kingdom", "Italy", "Poland")
+EUROPEAN_ALLIES = tuple(sorted(set(group_members("nato", 2024)) - {"United States", "Canada"}))
+LEVELS = {"absent": 0, "official": 1, "minister": 2, "head": 3}
 
 CONTRASTS: dict[str, Contrast] = {
     "us_retrenchment": Contrast(
@@ -144,24 +184,72 @@ CONTRASTS: dict[str, Contrast] = {
                 _model_series("share_NATO"),
             ),
             Metric(
-                "share_NATO+IP4",
-                "NATO+IP4's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO+IP4", *LATE),
-                _model_series("share_NATO+IP4"),
-            ),
-            Metric(
-                "ip4_standing",
-                "IP4's mean standing of their forums",
-                lambda t: model_mean(t["model"], "ip4_standing", *LATE),
-                _model_series("ip4_standing"),
-            ),
-            Metric(
                 "ip4_standing_NATO+IP4",
                 "IP4's standing of NATO+IP4",
                 lambda t: model_mean(t["model"], "ip4_standing_NATO+IP4", *LATE),
                 _model_series("ip4_standing_NATO+IP4"),
             ),
+            Metric(
+                "share_NATO+IP4",
+                "NATO+IP4's share of standing",
+                lambda t: model_mean(t["model"], "share_NATO+IP4", *LATE),
+            ),
+            Metric(
+                "ip4_standing",
+                "IP4's mean standing of their forums",
+                lambda t: model_mean(t["model"], "ip4_standing", *LATE),
+            ),
+            Metric(
+                "leading_share",
+                "the leading platform's share of standing",
+                lambda t: model_mean(t["model"], "leading_platform_share", *LATE),
+            ),
+            Metric(
+                "coordination",
+                "coordination index (NATO and IP4)",
+                lambda t: model_mean(t["model"], "coordination_index", *LATE),
+            ),
+            Metric(
+                "linkage",
+                "linkage of the two theatres",
+                lambda t: model_mean(t["model"], "linkage", *LATE),
+            ),
+            Metric(
+                "nato_standing_europe",
+                "NATO's standing with its European allies",
+                lambda t: standing(t["actors"], EUROPEAN_ALLIES, "NATO", *LATE),
+            ),
+            Metric(
+                "us_standing_nato",
+                "the US's standing of NATO",
+                lambda t: standing(t["actors"], ("United States",), "NATO", *LATE),
+            ),
+            Metric(
+                "us_level_nato",
+                "US level at NATO meetings (0-3)",
+                lambda t: attendance_level(t["attendance"], "United States", "NATO", *LATE),
+                plotted=False,
+            ),
+            Metric(
+                "nato_ip4_reach_adopted",
+                "share of NATO+IP4 reach items adopted, 2025-2033",
+                lambda t: adopted_share(t["items"], "NATO+IP4", "global_reach", "2025Q1", "2033Q4"),
+                plotted=False,
+            ),
+            Metric(
+                "ip4_founded",
+                "forums founded by the IP4",
+                lambda t: founded(t["log"], "ip4"),
+                plotted=False,
+            ),
+            Metric(
+                "europe_founded",
+                "forums founded by European groups",
+                lambda t: founded(t["log"], "europe"),
+                plotted=False,
+            ),
         ),
+        actors=True,
     ),
     "france_autonomy": Contrast(
         "france_autonomy",
@@ -191,6 +279,24 @@ CONTRASTS: dict[str, Contrast] = {
                 lambda t: float(
                     t["items"][t["items"]["item"].str.contains("Tokyo")]["adopted"].any()
                 ),
+            ),
+            Metric(
+                "ip4_standing_NATO+IP4",
+                "IP4's standing of NATO+IP4, 2027-2033",
+                lambda t: model_mean(t["model"], "ip4_standing_NATO+IP4", *LATE),
+                plotted=False,
+            ),
+            Metric(
+                "nato_ip4_leads",
+                "NATO+IP4 leading platform, share of quarters 2027-2033",
+                lambda t: leads(t["model"], "NATO+IP4", *LATE),
+                plotted=False,
+            ),
+            Metric(
+                "ip4_founded",
+                "forums founded by the IP4",
+                lambda t: founded(t["log"], "ip4"),
+                plotted=False,
             ),
         ),
     ),
@@ -327,6 +433,30 @@ CONTRASTS: dict[str, Contrast] = {
                 "NATO's share of standing",
                 lambda t: model_mean(t["model"], "share_NATO", "2025Q1", "2030Q4"),
             ),
+            Metric(
+                "europe_founded",
+                "forums founded by European groups",
+                lambda t: founded(t["log"], "europe"),
+                plotted=False,
+            ),
+            Metric(
+                "ip4_founded",
+                "forums founded by the IP4",
+                lambda t: founded(t["log"], "ip4"),
+                plotted=False,
+            ),
+            Metric(
+                "g7_leads_end",
+                "G7 the leading platform at the end (2033Q4)",
+                lambda t: leads(t["model"], "G7", "2033Q4", "2033Q4"),
+                plotted=False,
+            ),
+            Metric(
+                "nato_ip4_leads_end",
+                "NATO+IP4 the leading platform at the end (2033Q4)",
+                lambda t: leads(t["model"], "NATO+IP4", "2033Q4", "2033Q4"),
+                plotted=False,
+            ),
         ),
     ),
     "economic_security": Contrast(
@@ -377,23 +507,9 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return m, m - half, m + half
 
 
-def calibrated() -> dict[str, float]:
-    """The fitted parameters, as written in the hindcast file (docs/calibration.md, 8)."""
-    spec = load_scenario(SCENARIOS / "hindcast_2019.yaml")
-    return {k: getattr(spec.parameters, k) for k in hc.FREE_PARAMETERS}
-
-
-def run_contrast(
-    c: Contrast, seeds: range, parameters: dict[str, float] | None = None
-) -> tuple[pd.DataFrame, dict[str, dict]]:
-    """Every arm on every seed: metric values (one row per arm and seed) and series.
-
-    ``parameters`` (e.g. :func:`calibrated`) replace the arms' own values of those
-    parameters, the same in every arm.
-    """
+def run_contrast(c: Contrast, seeds: range) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Every arm on every seed: metric values (one row per arm and seed) and series."""
     specs = {arm: load_scenario(SCENARIOS / arm) for arm in c.arms}
-    if parameters:
-        specs = {arm: hc.with_parameters(spec, parameters) for arm, spec in specs.items()}
     rows = []
     series: dict[str, dict[str, list[pd.Series]]] = {arm: {} for arm in c.arms}
     for seed in seeds:
@@ -438,8 +554,10 @@ def differences(c: Contrast, values: pd.DataFrame) -> pd.DataFrame:
 def figure(c: Contrast, diffs: pd.DataFrame, series: dict, path: Path) -> Path:
     """Arms over time (median, 10-90% band) and paired differences with 95% CIs."""
     with_series = [m for m in c.metrics if m.series is not None][:2]
+    diffs = diffs[diffs["metric"].isin([m.name for m in c.metrics if m.plotted])]
     ncols = len(with_series) + 1
-    fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 4.2), squeeze=False)
+    height = max(4.2, 0.3 * len(diffs) + 1.2)
+    fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, height), squeeze=False)
     axes = axes[0]
     colours = plt.get_cmap("tab10")
     for k, m in enumerate(with_series):
@@ -502,31 +620,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=30, help="paired seeds per arm")
     parser.add_argument("--only", nargs="*", choices=list(CONTRASTS), help="some contrasts")
-    parser.add_argument(
-        "--parameters",
-        choices=["calibrated", "package"],
-        default="calibrated",
-        help="calibrated: the hindcast's fitted values in every arm (default); package: "
-        "each scenario's own (the package defaults unless the file sets them)",
-    )
     args = parser.parse_args(argv)
     chosen = args.only or list(CONTRASTS)
-    params = calibrated() if args.parameters == "calibrated" else None
     all_diffs = []
     for name in chosen:
         c = CONTRASTS[name]
         t0 = time.perf_counter()
-        values, series = run_contrast(c, range(args.seeds), params)
+        values, series = run_contrast(c, range(args.seeds))
         diffs = differences(c, values)
-        folder = FIGURES if args.parameters == "calibrated" else OUT / "package_defaults"
-        figure(c, diffs, series, folder / f"{name}_contrast.png")
+        figure(c, diffs, series, FIGURES / f"{name}_contrast.png")
         all_diffs.append(diffs)
         print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     diffs = pd.concat(all_diffs, ignore_index=True)
     OUT.mkdir(parents=True, exist_ok=True)
     stem = "contrasts" if not args.only else f"contrasts_{'_'.join(chosen)}"
-    if args.parameters == "package":
-        stem += "_package_defaults"
     diffs.to_csv(OUT / f"{stem}.csv", index=False)
     (OUT / f"{stem}.md").write_text(markdown(diffs) + "\n", encoding="utf-8")
     print(markdown(diffs))
