@@ -3,7 +3,7 @@
 Contrasts run the two arms with the same seeds, so the paired difference is the
 scenarios' doing. Tolerances are set from the measured contrasts (docs/scenarios/,
 experiments/try_contrasts_results/) so that honest noise passes and a broken mechanism
-does not; they hold at the package's pre-fit defaults and at the calibrated parameters.
+does not, at the package's defaults (the parameters calibrated on the 2019-2024 hindcast).
 """
 
 import json
