@@ -291,7 +291,7 @@ class LatticeModel(mesa.Model):
         self._coordination_year = -1
         self._burden_rows: np.ndarray | None = None
         self._bloc_anchor = self.actor_index.get("United States", 0)
-        self._adversary_rows_mask = self.region == 2
+        self._adversary_row_list = np.flatnonzero(self.region == 2)
         self._autonomy = self.dimension_index.get("autonomy")
         self._threat0_max = self.state.threat0.max(axis=1)
         self._masses: dict[int, float] = {}
@@ -598,7 +598,7 @@ class LatticeModel(mesa.Model):
                 s.behaviour[slot, AGGRESSION] += intensity
                 live.append((slot, intensity, end))
         s.crises = live
-        np.clip(s.behaviour, 0.0, 1.0, out=s.behaviour)
+        s.behaviour.clip(0.0, 1.0, out=s.behaviour)  # np.clip's ufunc, with fewer layers
 
     def update_threats(self) -> None:
         """Threat perceptions move toward what adversaries do; views and salience follow."""
@@ -621,19 +621,19 @@ class LatticeModel(mesa.Model):
             s.drift = DRIFT_PERSISTENCE * s.drift + self.rng.normal(
                 0.0, p.domestic_noise, s.drift.shape
             )
-            s.drift[self._adversary_rows_mask] = 0.0
+            s.drift[self._adversary_row_list] = 0.0
         s.anchor = anchors(
             s.base_anchor + s.drift, s.threat, s.threat0, self.response, p.threat_response
         )
         if self._autonomy is not None:
             # A partner withdrawing from one's theatre pushes toward acting alone.
             k = self._autonomy
-            s.anchor[:, k] = np.clip(s.anchor[:, k] + push, 0, 1)
+            s.anchor[:, k] = (s.anchor[:, k] + push).clip(0, 1)
         s.salience = saliences(
             s.base_salience, s.threat, s.threat0, self.response, p.salience_response
         )
         s.salience *= focus
-        np.clip(s.salience, 0.0, 1.0, out=s.salience)
+        s.salience.clip(0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
         self._radius = tolerance_radius(s.tolerance[:, None], s.salience, s.veto)
         self._reach = reach(self._radius)
@@ -642,7 +642,7 @@ class LatticeModel(mesa.Model):
         """Defence effort (% of GDP) follows the largest threat an actor feels."""
         s = self.state
         rise = s.threat.max(axis=1) - self._threat0_max
-        target = s.defence_pct0 * np.clip(1.0 + rise, 0.5, 3.0)
+        target = s.defence_pct0 * (1.0 + rise).clip(0.5, 3.0)
         s.defence_pct += self.params.defence_response * (target - s.defence_pct)
 
     def hold_meetings(self) -> None:
@@ -1060,7 +1060,7 @@ class LatticeModel(mesa.Model):
         """Blocked, like-minded groups may found a forum; unvalued or idle forums lapse."""
         s, p = self.state, self.params
         for forum in list(self.active_forums):
-            mass = forum.invitee_capability @ s.standing[forum.invitees, forum.index]
+            mass = forum.invitee_capability @ s.standing[:, forum.index][forum.invitees]
             self._masses[forum.index] = mass  # leading_platform reads it this quarter
             mean = float(mass / forum.invitee_capability_sum)
             if forum.missed >= p.lapse_after:
@@ -1068,7 +1068,8 @@ class LatticeModel(mesa.Model):
             elif mean < p.lapse_standing:
                 self.dissolve_forum(forum, f"its standing fell to {mean:.2f}")
         for forum in self._met_this_quarter:
-            if forum.active:
+            # nobody is frustrated in a forum whose frustration column is all zeros
+            if forum.active and forum.index in self._frustrated:
                 ev.try_found(self, forum)
 
     def update_blocs(self) -> None:
@@ -1100,7 +1101,7 @@ class LatticeModel(mesa.Model):
             [
                 masses[f.index]
                 if f.index in masses
-                else f.invitee_capability @ standing[f.invitees, f.index]
+                else f.invitee_capability @ standing[:, f.index][f.invitees]
                 for f in forums
             ]
         )

@@ -201,12 +201,17 @@ def weighted_majority_items(
     ``limit`` holds the voters' radii widened by :func:`reach`.
     """
     accept = np.abs(positions - medians) <= limit
+    unanimous = np.logical_and.reduce(accept, axis=0).tolist()
     total = float(weights.sum())
     out = []
     for j, median in enumerate(medians.tolist()):
-        ok = accept[:, j]
-        share = float(weights[ok].sum()) / total if total > 0 else 0.0
-        against = tuple(np.flatnonzero(~ok).tolist())
+        if unanimous[j]:  # weights[ok] is then weights itself: the same sum, in the same order
+            share = total / total if total > 0 else 0.0
+            against: tuple[int, ...] = ()
+        else:
+            ok = accept[:, j]
+            share = float(weights[ok].sum()) / total if total > 0 else 0.0
+            against = tuple(np.flatnonzero(~ok).tolist())
         if share + _EPS >= threshold:
             out.append(ItemOutcome(True, median, median, 1, against, (), median))
         else:
