@@ -479,12 +479,12 @@ class LatticeModel(mesa.Model):
 
     @property
     def ip4_forums(self) -> list[tuple[Forum, list[int]]]:
-        """Active forums the IP4 sit in, each with the IP4 rows it invites."""
+        """Active forums the IP4 sit in, each with the IP4 rows it invites (an array)."""
         found = self._lattice.get("ip4")
         if found is None:
             ip4 = self._ip4_rows
             found = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
-            found = self._lattice["ip4"] = [(f, rows) for f, rows in found if rows]
+            found = self._lattice["ip4"] = [(f, np.array(rows)) for f, rows in found if rows]
         return found
 
     def inputs_changed(self) -> None:
@@ -1052,7 +1052,7 @@ class LatticeModel(mesa.Model):
     def socialise(self) -> None:
         """Friedkin-Johnsen update over the ties of who sat together recently."""
         s = self.state
-        w = influence_matrix(s.ties, np.full(len(s.position), self.params.socialisation))
+        w = influence_matrix(s.ties, self.params.socialisation)  # everyone as open
         s.position = fj_step(s.position, s.anchor, w, 1.0 - s.stubbornness)
         s.ties *= TIE_MEMORY
 

@@ -172,7 +172,7 @@ class Recorder:
         standing = m.state.standing
         total, count = 0.0, 0
         for f, rows in m.ip4_forums:
-            value = float(standing[rows, f.index].sum())
+            value = float(standing[:, f.index][rows].sum())
             row["ip4_standing_" + f.name] = value / len(rows)
             total += value
             count += len(rows)
