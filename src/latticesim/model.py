@@ -339,12 +339,10 @@ class LatticeModel(mesa.Model):
         spec, table = self.spec, self.records
         n, d, a = len(table), len(self.dimensions), len(ADVERSARIES)
         packaged = packaged_positions()
-        pos = np.full((n, d), 0.5)
-        sal = np.full((n, d), 0.1)
-        for i, r in enumerate(table):
-            for k, dim in enumerate(self.dimensions):
-                if (r.name, dim) in packaged:
-                    pos[i, k], sal[i, k] = packaged[(r.name, dim)]
+        # packaged (position, salience) per actor and dimension; 0.5 and 0.1 where none
+        cell = [[packaged.get((r.name, dim), (0.5, 0.1)) for dim in self.dimensions] for r in table]
+        pos = np.array([[c[0] for c in row] for row in cell], dtype=float).reshape(n, d)
+        sal = np.array([[c[1] for c in row] for row in cell], dtype=float).reshape(n, d)
         stub = np.array([r.stubbornness for r in table])
         tol = np.array([r.tolerance for r in table])
         att = np.array([r.attention for r in table])
