@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -1873,7 +1874,20 @@ def _process_pool(workers: int) -> Executor:
     # pool, a progress bar) that plain fork would copy into them.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["latticesim.sweeps"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    """Start a pool worker: what it imported is kept out of the garbage collector's walks.
+
+    A finished run's model is freed by the cyclic collector (the model and its agents
+    refer to each other), and a full collection walks every object of the process, over
+    100,000 of them from the scientific stack, so it comes rarely and dead models pile up
+    in between (80 of them, about 8 MB, in a 2,000-run worker). Frozen, those objects are
+    skipped: full collections are cheap, come sooner and memory stays flat. Only pool
+    workers do this; a sweep run in process leaves its caller's collector alone.
+    """
+    gc.freeze()
 
 
 @contextlib.contextmanager
