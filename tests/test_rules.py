@@ -11,6 +11,7 @@ from latticesim.rules import (
     consensus,
     consensus_items,
     convener_proposal,
+    reach,
     tolerance_radius,
     weighted_majority,
     weighted_majority_items,
@@ -175,7 +176,7 @@ def test_consensus_items_is_consensus_item_by_item(n, k, rounds, seed):
     r = rng.uniform(0.0, 0.6, (n, k))
     w = rng.uniform(0.0, 1.0, n)
     proposals = rng.random(k)
-    together = consensus_items(proposals, x, r, w, rounds, 0.3)
+    together = consensus_items(proposals, x, reach(r), w, rounds, 0.3)
     one_by_one = [consensus(p, x[:, j], r[:, j], w, rounds, 0.3) for j, p in enumerate(proposals)]
     assert _same(together, one_by_one)
 
@@ -188,7 +189,7 @@ def test_weighted_majority_items_is_weighted_majority_item_by_item(n, k, thresho
     r = rng.uniform(0.0, 0.6, (n, k))
     w = rng.uniform(0.0, 1.0, n)
     medians = np.array([weighted_median(x[:, j], w) for j in range(k)])
-    together = weighted_majority_items(x, r, w, threshold, medians)
+    together = weighted_majority_items(x, reach(r), w, threshold, medians)
     one_by_one = [
         weighted_majority(x[:, j], r[:, j], w, threshold, float(medians[j])) for j in range(k)
     ]

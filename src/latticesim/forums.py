@@ -84,6 +84,8 @@ class Forum(mesa.Agent):
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
         self.items = self._default_items(spec, dims)
+        # (quarter, first year or None, every, level) per calendar entry: read each quarter
+        self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
         self.pending: list[Item] = []
         self.last_texts: dict[int, tuple[float, bool]] = {}  # dimension -> (text, adopted)
         self.set_membership(members, partners)
@@ -120,14 +122,13 @@ class Forum(mesa.Agent):
 
     def meeting_level(self, quarter: Quarter, start_year: int) -> str | None:
         """The level of the meeting held in ``quarter``, or None if it does not meet."""
-        for m in self.spec.calendar:
-            first = m.first_year if m.first_year is not None else start_year
-            if (
-                m.quarter == quarter.quarter
-                and quarter.year >= first
-                and (quarter.year - first) % m.every == 0
-            ):
-                return m.level
+        year, number = divmod(quarter.index, 4)
+        number += 1
+        for q, first, every, level in self._calendar:
+            if first is None:
+                first = start_year
+            if q == number and year >= first and (year - first) % every == 0:
+                return level
         return None
 
     def decides(self, item: Item) -> bool:

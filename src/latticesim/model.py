@@ -57,6 +57,7 @@ from latticesim.rules import (
     consensus,
     consensus_items,
     convener_proposal,
+    reach,
     tolerance_radius,
     weighted_majority,
     weighted_majority_items,
@@ -138,37 +139,86 @@ class State:
     crises: list[tuple[int, float, Quarter]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """A meeting's items as arrays: what deciding and scoring them reads.
+
+    Attributes:
+        dims: each item's dimension.
+        decided: for each item, whether the forum votes on it (else its chair speaks).
+        decided_at: the places of the decided items among the items (None: all of them).
+        decided_dims: the decided items' dimensions.
+        weight: 1 for items the forum decides, ``chair_weight`` for the others.
+    """
+
+    dims: np.ndarray
+    decided: tuple[bool, ...]
+    decided_at: np.ndarray | None
+    decided_dims: np.ndarray
+    weight: np.ndarray
+
+
+def agenda_of(forum: Forum, items: list[Item], chair_weight: float) -> Agenda:
+    """The :class:`Agenda` of ``items`` in ``forum``."""
+    decided = tuple(forum.decides(it) for it in items)
+    dims = np.array([it.dimension for it in items], dtype=int)
+    at = [j for j, d in enumerate(decided) if d]
+    return Agenda(
+        dims=dims,
+        decided=decided,
+        decided_at=None if len(at) == len(items) else np.array(at, dtype=int),
+        decided_dims=dims[at],
+        weight=np.array([1.0 if d else chair_weight for d in decided]),
+    )
+
+
+def cells(rows: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
+    """Flat positions of ``rows`` x ``columns`` in a C-ordered matrix ``width`` wide.
+
+    ``a.ravel()[cells(rows, columns, a.shape[1])]`` is ``a[rows[:, None], columns]``, the
+    same numbers, picked in a fifth of the time: on a meeting's 30 x 4 arrays numpy's
+    two-array indexing costs more than the work.
+    """
+    return rows[:, None] * width + columns
+
+
 @dataclass(slots=True)
 class ForumInputs:
     """What a forum's meetings need that changes only with its membership or with events.
 
     Attendance weighs the same commitments, attention and travel costs at every meeting
     until an event or a membership change alters them, so the model keeps them per forum
-    and drops them all when either happens (``LatticeModel.inputs_changed``).
+    and drops them all when either happens (``LatticeModel.inputs_changed``). Cells are
+    flat positions (:func:`cells`) in the actors x dimensions matrices (positions,
+    salience, radii).
 
     Attributes:
-        rows: the invitees as a column (``invitees[:, None]``), to pick their rows.
         quorum: members present needed for the meeting to meet.
         member_at: actor row -> its place among the members.
         value_base: commitment x attention to the forum's theatre, per invitee.
         cost: invitees x 4, the cost of coming at each level.
         member_capability: the members' capability, and its sum.
-        item_dims, item_weight: the default agenda's dimensions, and 1 for items the
-            forum decides or ``chair_weight`` for those it only discusses.
+        agenda: the default agenda (:class:`Agenda`).
+        invitee_discussed: cells of the invitees x the dimensions the forum discusses.
+        invitee_items, member_items: cells of the invitees, and of the members, x the
+            default agenda's dimensions.
+        member_decided: cells of the members x the dimensions of the items decided.
         pairs, east, west: for meetings every invitee attends (most of them), the
             invitees' :func:`~latticesim.socialisation.pair_index` and which of them are
             Euro-Atlantic and Indo-Pacific.
     """
 
-    rows: np.ndarray
     quorum: int
     member_at: dict[int, int]
     value_base: np.ndarray
     cost: np.ndarray
     member_capability: np.ndarray
     member_capability_sum: float
-    item_dims: np.ndarray
-    item_weight: np.ndarray
+    agenda: Agenda
+    invitee_discussed: np.ndarray
+    invitee_items: np.ndarray
+    member_items: np.ndarray
+    member_decided: np.ndarray
     pairs: np.ndarray
     east: np.ndarray
     west: np.ndarray
@@ -222,6 +272,8 @@ class LatticeModel(mesa.Model):
         self.forums: dict[str, Forum] = {}
         self.active_forums: list[Forum] = []
         self._forum_inputs: dict[int, ForumInputs] = {}
+        # Forums whose frustration column may hold more than zeros (see _learn).
+        self._frustrated: set[int] = set()
         self._input_cache: tuple[np.ndarray, ...] | None = None
         self._lattice: dict[str, Any] = {}
         self._ip4_rows = [
@@ -241,7 +293,7 @@ class LatticeModel(mesa.Model):
         self._coordination_year = -1
         self._burden_rows: np.ndarray | None = None
         self._bloc_anchor = self.actor_index.get("United States", 0)
-        self._adversary_rows_mask = self.region == 2
+        self._adversary_row_list = np.flatnonzero(self.region == 2)
         self._autonomy = self.dimension_index.get("autonomy")
         self._threat0_max = self.state.threat0.max(axis=1)
         self._masses: dict[int, float] = {}
@@ -289,12 +341,10 @@ class LatticeModel(mesa.Model):
         spec, table = self.spec, self.records
         n, d, a = len(table), len(self.dimensions), len(ADVERSARIES)
         packaged = packaged_positions()
-        pos = np.full((n, d), 0.5)
-        sal = np.full((n, d), 0.1)
-        for i, r in enumerate(table):
-            for k, dim in enumerate(self.dimensions):
-                if (r.name, dim) in packaged:
-                    pos[i, k], sal[i, k] = packaged[(r.name, dim)]
+        # packaged (position, salience) per actor and dimension; 0.5 and 0.1 where none
+        cell = [[packaged.get((r.name, dim), (0.5, 0.1)) for dim in self.dimensions] for r in table]
+        pos = np.array([[c[0] for c in row] for row in cell], dtype=float).reshape(n, d)
+        sal = np.array([[c[1] for c in row] for row in cell], dtype=float).reshape(n, d)
         stub = np.array([r.stubbornness for r in table])
         tol = np.array([r.tolerance for r in table])
         att = np.array([r.attention for r in table])
@@ -405,6 +455,7 @@ class LatticeModel(mesa.Model):
         self._lattice = {}
         if forum is not None:
             self._forum_inputs.pop(forum.index, None)
+            self._frustrated.add(forum.index)  # a returning invitee may bring frustration
 
     @property
     def invited(self) -> np.ndarray:
@@ -430,12 +481,12 @@ class LatticeModel(mesa.Model):
 
     @property
     def ip4_forums(self) -> list[tuple[Forum, list[int]]]:
-        """Active forums the IP4 sit in, each with the IP4 rows it invites."""
+        """Active forums the IP4 sit in, each with the IP4 rows it invites (an array)."""
         found = self._lattice.get("ip4")
         if found is None:
             ip4 = self._ip4_rows
             found = [(f, [i for i in ip4 if i in f.invitee_set]) for f in self.active_forums]
-            found = self._lattice["ip4"] = [(f, rows) for f, rows in found if rows]
+            found = self._lattice["ip4"] = [(f, np.array(rows)) for f, rows in found if rows]
         return found
 
     def inputs_changed(self) -> None:
@@ -464,17 +515,20 @@ class LatticeModel(mesa.Model):
             distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
         members = forum.members
         cap_m = s.capability[members]
-        items = forum.items
+        agenda = agenda_of(forum, forum.items, p.chair_weight)
+        width = len(self.dimensions)
         out = ForumInputs(
-            rows=inv[:, None],
             quorum=max(2, int(np.ceil(QUORUM * len(members)))),
             member_at={int(a): k for k, a in enumerate(members)},
             value_base=s.commitment[inv] * attention,
             cost=level_costs(distance, p.attendance_cost),
             member_capability=cap_m,
             member_capability_sum=float(cap_m.sum()),
-            item_dims=np.array([it.dimension for it in items], dtype=int),
-            item_weight=np.array([1.0 if forum.decides(it) else p.chair_weight for it in items]),
+            agenda=agenda,
+            invitee_discussed=cells(inv, forum.discusses, width),
+            invitee_items=cells(inv, agenda.dims, width),
+            member_items=cells(members, agenda.dims, width),
+            member_decided=cells(members, agenda.decided_dims, width),
             pairs=pair_index(inv, len(self.actor_names)),
             east=self.region[inv] == 0,
             west=self.region[inv] == 1,
@@ -546,7 +600,7 @@ class LatticeModel(mesa.Model):
                 s.behaviour[slot, AGGRESSION] += intensity
                 live.append((slot, intensity, end))
         s.crises = live
-        np.clip(s.behaviour, 0.0, 1.0, out=s.behaviour)
+        s.behaviour.clip(0.0, 1.0, out=s.behaviour)  # np.clip's ufunc, with fewer layers
 
     def update_threats(self) -> None:
         """Threat perceptions move toward what adversaries do; views and salience follow."""
@@ -569,31 +623,32 @@ class LatticeModel(mesa.Model):
             s.drift = DRIFT_PERSISTENCE * s.drift + self.rng.normal(
                 0.0, p.domestic_noise, s.drift.shape
             )
-            s.drift[self._adversary_rows_mask] = 0.0
+            s.drift[self._adversary_row_list] = 0.0
         s.anchor = anchors(
             s.base_anchor + s.drift, s.threat, s.threat0, self.response, p.threat_response
         )
         if self._autonomy is not None:
             # A partner withdrawing from one's theatre pushes toward acting alone.
             k = self._autonomy
-            s.anchor[:, k] = np.clip(s.anchor[:, k] + push, 0, 1)
+            s.anchor[:, k] = (s.anchor[:, k] + push).clip(0, 1)
         s.salience = saliences(
             s.base_salience, s.threat, s.threat0, self.response, p.salience_response
         )
         s.salience *= focus
-        np.clip(s.salience, 0.0, 1.0, out=s.salience)
+        s.salience.clip(0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
         # The tolerance follows commitment to forums (rules.commitment_factor).
         tolerance = s.tolerance * commitment_factor(
             s.commitment, self.commitment0, p.commitment_bargaining
         )
         self._radius = tolerance_radius(tolerance[:, None], s.salience, s.veto)
+        self._reach = reach(self._radius)
 
     def update_defence(self) -> None:
         """Defence effort (% of GDP) follows the largest threat an actor feels."""
         s = self.state
         rise = s.threat.max(axis=1) - self._threat0_max
-        target = s.defence_pct0 * np.clip(1.0 + rise, 0.5, 3.0)
+        target = s.defence_pct0 * (1.0 + rise).clip(0.5, 3.0)
         s.defence_pct += self.params.defence_response * (target - s.defence_pct)
 
     def hold_meetings(self) -> None:
@@ -635,56 +690,39 @@ class LatticeModel(mesa.Model):
         if noise is None:
             noise = self.rng.gumbel(size=(len(inv), 4)) * taste_scale(p)
             self._threat_factor = 1.0 + s.threat.max(axis=1)
-        # Expected value of the meeting (attendance.meeting_value, factor by factor in
-        # the same order, with the factors that change only on events kept per forum).
-        agenda = forum.discusses
-        value = fi.value_base * (0.25 + s.standing[inv, forum.index])
-        if agenda.size:
-            value *= s.salience[fi.rows, agenda].sum(axis=1) / agenda.size
-        else:
-            value *= 0.5
-        value *= self._threat_factor[inv]
-        value *= MEETING_IMPORTANCE[level]
         max_level = MEETING_MAX_LEVEL[level]
-        levels = best_levels(value, fi.cost, max_level, noise)
+        levels = best_levels(self._meeting_value(forum, fi, level), fi.cost, max_level, noise)
         played = self._played_at(forum, inv) if self.played else {}
         for k, choice in played.items():
             if choice is not None:
                 levels[k] = played_level(choice.level, levels[k], MEETING_MAX_LEVEL[level])
-        attending = levels > 0
-        everyone = bool(attending.all())  # as at most meetings
-        vmask = attending[:n_members]
-        voters = forum.members if everyone else forum.members[vmask]
+        # Most meetings everyone attends: their arrays are the forum's, kept in fi.
+        everyone = bool(levels.all())
+        if everyone:
+            attending, vmask, voters = None, None, forum.members
+        else:
+            attending = levels > 0
+            vmask = attending[:n_members]
+            voters = forum.members[vmask]
         met = len(voters) >= fi.quorum
         items: list[Item] = forum.agenda() if met else []
         if met:
             forum.pending = []
         convener = forum.convener_in(self.quarter, self.start.year)
         at = fi.member_at.get(convener)
-        if len(voters) and (at is None or not vmask[at]):  # the convener is not voting
-            chair = int(voters[np.argmax(s.capability[voters])])
+        if len(voters) and (at is None or (vmask is not None and not vmask[at])):
+            chair = int(voters[np.argmax(s.capability[voters])])  # the convener is not voting
         else:
             chair = convener
-        radius = self._radius[voters]
-        if s.forum_vetoes:
-            radius = self._forum_vetoes(forum, voters, radius)
         votes = {}
         for k, choice in played.items():
             if choice is not None and choice.votes and k < n_members and levels[k] > 0:
-                votes[int(vmask[:k].sum())] = choice.votes  # its place among voters
+                # its place among voters
+                votes[k if vmask is None else int(vmask[:k].sum())] = choice.votes
+        agenda = fi.agenda if items is forum.items else agenda_of(forum, items, p.chair_weight)
         if items:
-            room = s.position[voters]
             cap_v = fi.member_capability if everyone else s.capability[voters]
-            medians = weighted_medians(room, cap_v) if len(voters) else room[0]
-            if votes:
-                outcomes = [
-                    self._decide(forum, item, voters, room, radius, medians, chair, votes)
-                    for item in items
-                ]
-            else:
-                outcomes = self._decide_items(
-                    forum, items, voters, room, radius, medians, chair, cap_v
-                )
+            outcomes = self._decide_meeting(forum, fi, items, agenda, voters, cap_v, chair, votes)
         else:
             outcomes = []
         text_weight = p.chair_weight if forum.rule == "chair_statement" else 1.0
@@ -695,16 +733,12 @@ class LatticeModel(mesa.Model):
             fi.member_capability_sum * top, 1e-12
         )
         # Chair's statements (the forum's rule, or items outside its competence) weigh less.
-        if items is forum.items:
-            weights = fi.item_weight * room
-        else:
-            weights = np.array([1.0 if forum.decides(it) else p.chair_weight for it in items])
-            weights = weights * room
-        self._learn(forum, inv, attending, voters, items, outcomes, weights, met)
+        weights = agenda.weight * room
+        self._learn(forum, fi, agenda, attending, voters, items, outcomes, weights, met)
         if met:
             forum.missed = 0
             self._met_this_quarter.append(forum)
-            if everyone:
+            if attending is None:
                 att, g, pairs, east, west = inv, LEVEL_WEIGHT[levels], fi.pairs, fi.east, fi.west
             else:
                 att = inv[attending]
@@ -718,12 +752,7 @@ class LatticeModel(mesa.Model):
             s.last_together.reshape(-1)[pairs] = self.steps
             # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
             self._cross_ties += float(g[east].sum() * g[west].sum())
-            scale = (weights / max(room, 1e-12)).tolist()
-            for item, out, weight in zip(items, outcomes, scale, strict=True):
-                if out.adopted:
-                    self._press(item.dimension, out.strength * weight)
-                if item.proposal is None and item.dimension in forum.competence_set:
-                    forum.last_texts[item.dimension] = (out.final, out.adopted)
+            self._after_texts(forum, items, outcomes, (weights / max(room, 1e-12)).tolist())
         else:
             forum.missed += 1
         self.recorder.record_meeting(
@@ -731,6 +760,41 @@ class LatticeModel(mesa.Model):
         )
         for k, choice in played.items():
             self._log_played(forum, level, int(inv[k]), int(levels[k]), choice, items)
+
+    def _meeting_value(self, forum: Forum, fi: ForumInputs, level: str) -> np.ndarray:
+        """Expected value of the meeting to each invitee.
+
+        :func:`~latticesim.attendance.meeting_value`, factor by factor in the same order,
+        with the factors that change only on events kept per forum.
+        """
+        s = self.state
+        value = fi.value_base * (0.25 + s.standing[:, forum.index][forum.invitees])
+        discussed = forum.discusses.size
+        if discussed:
+            value *= s.salience.ravel()[fi.invitee_discussed].sum(axis=1) / discussed
+        else:
+            value *= 0.5
+        value *= self._threat_factor[forum.invitees]
+        value *= MEETING_IMPORTANCE[level]
+        return value
+
+    def _after_texts(
+        self, forum: Forum, items: list[Item], outcomes: list[ItemOutcome], scale: list[float]
+    ) -> None:
+        """Adopted texts press their adversaries; the forum's drafts carry over.
+
+        Each adversary keeps the strongest pressure of the quarter's adopted texts aimed
+        at it, times the text's weight (``scale``: chair's statements count less).
+        """
+        pressure, target_of = self._adopted_pressure, self._pressure_target
+        for item, out, weight in zip(items, outcomes, scale, strict=True):
+            d = item.dimension
+            if out.adopted:
+                target = target_of.get(d)
+                if target is not None:
+                    pressure[target] = max(pressure[target], out.strength * weight)
+            if item.proposal is None and d in forum.competence_set:
+                forum.last_texts[d] = (out.final, out.adopted)
 
     def _played_at(self, forum: Forum, inv: np.ndarray) -> dict[int, PlayedChoice | None]:
         """Invitee position -> its player's answers (None: the player did not answer)."""
@@ -825,13 +889,54 @@ class LatticeModel(mesa.Model):
             return out._replace(proposal=float(proposal))
         return weighted_majority(x, r, w, forum.threshold, float(medians[d]))
 
+    def _decide_meeting(
+        self,
+        forum: Forum,
+        fi: ForumInputs,
+        items: list[Item],
+        agenda: Agenda,
+        voters: np.ndarray,
+        weights: np.ndarray,
+        chair: int,
+        votes: dict[int, dict[str, str]],
+    ) -> list[ItemOutcome]:
+        """The outcome of each item of a meeting; ``weights`` are the voters' capabilities.
+
+        Played voters' answers (``votes``) are taken item by item (:meth:`_decide`); the
+        rest go through :meth:`_decide_items`, with the voters' positions and radii picked
+        only on the agenda's dimensions (the forum's own cells when every member came).
+        """
+        s = self.state
+        if votes:
+            room = s.position[voters]
+            radius = self._radius[voters]
+            if s.forum_vetoes:
+                radius = self._forum_vetoes(forum, voters, radius)
+            medians = weighted_medians(room, weights)
+            return [
+                self._decide(forum, item, voters, room, radius, medians, chair, votes)
+                for item in items
+            ]
+        width = len(self.dimensions)
+        everyone = voters is forum.members and items is forum.items
+        on_agenda = fi.member_items if everyone else cells(voters, agenda.dims, width)
+        room = s.position.ravel()[on_agenda]  # voters x items
+        if s.forum_vetoes:
+            radius = self._forum_vetoes(forum, voters, self._radius[voters])
+            limit = reach(radius[:, agenda.decided_dims])
+        else:
+            decided = fi.member_decided if everyone else cells(voters, agenda.decided_dims, width)
+            limit = self._reach.ravel()[decided]
+        medians = weighted_medians(room, weights)  # per item: each column's own median
+        return self._decide_items(forum, items, agenda, room, limit, medians, chair, weights)
+
     def _decide_items(
         self,
         forum: Forum,
         items: list[Item],
-        voters: np.ndarray,
+        agenda: Agenda,
         room: np.ndarray,
-        radius: np.ndarray,
+        limit: np.ndarray,
         medians: np.ndarray,
         chair: int,
         weights: np.ndarray,
@@ -840,67 +945,82 @@ class LatticeModel(mesa.Model):
 
         Drafts are made item by item (each from the forum's last text on its dimension);
         the forum's rule then checks every decided item in one array operation, and only
-        items someone blocks go through further rounds. ``weights`` are the voters'
-        capabilities.
+        items someone blocks go through further rounds. ``room`` and ``medians`` are the
+        voters' positions on each item's dimension and their weighted medians, ``limit``
+        the voters' radii on the decided items' dimensions (:func:`~latticesim.rules.reach`),
+        ``weights`` the voters' capabilities.
         """
         s, p = self.state, self.params
         outcomes: list[ItemOutcome | None] = [None] * len(items)
-        decided: list[int] = []
         proposals: list[float] = []
         # Python floats: the same double arithmetic as numpy's scalars, at less cost.
         convener_at, median_at = s.position[chair].tolist(), medians.tolist()
+        moderation, watering = p.convener_moderation, p.watering
+        last_texts = forum.last_texts
         for j, item in enumerate(items):
             d = item.dimension
             if item.proposal is not None:
                 proposal = item.proposal
             else:
-                proposal = convener_proposal(convener_at[d], median_at[d], p.convener_moderation)
-                last = forum.last_texts.get(d)
+                own = convener_at[d]
+                proposal = own + moderation * (median_at[j] - own)  # convener_proposal
+                last = last_texts.get(d)
                 if last is not None:
                     text, adopted = last
                     # Negotiation carries over (see _decide).
-                    proposal = text + p.watering * (proposal - text) if adopted else text
-            if forum.decides(item):
-                decided.append(j)
+                    proposal = text + watering * (proposal - text) if adopted else text
+            if agenda.decided[j]:
                 proposals.append(proposal)
             else:
                 outcomes[j] = chair_statement(proposal)
-        if decided:
-            dims = [items[j].dimension for j in decided]
-            x = room[:, dims]
-            r = radius[:, dims]
+        if proposals:
+            at = agenda.decided_at
+            x = room if at is None else room[:, at]
             if forum.rule == "consensus":
                 results = consensus_items(
-                    np.array(proposals, dtype=float), x, r, weights, p.max_rounds, p.watering
+                    np.array(proposals, dtype=float), x, limit, weights, p.max_rounds, watering
                 )
             else:
-                results = weighted_majority_items(x, r, weights, forum.threshold, medians[dims])
-            for j, out in zip(decided, results, strict=True):
+                m = medians if at is None else medians[at]
+                results = weighted_majority_items(x, limit, weights, forum.threshold, m)
+            if at is None:
+                return results
+            for j, out in zip(at.tolist(), results, strict=True):
                 outcomes[j] = out
         return outcomes  # type: ignore[return-value]
 
-    def _press(self, dim: int, strength: float) -> None:
-        """Record how hard adopted texts pressed each adversary this quarter."""
-        target = self._pressure_target.get(dim)
-        if target is not None:
-            self._adopted_pressure[target] = max(self._adopted_pressure[target], strength)
+    def _learn(
+        self,
+        forum: Forum,
+        fi: ForumInputs,
+        agenda: Agenda,
+        attending: np.ndarray | None,
+        voters: np.ndarray,
+        items: list[Item],
+        outcomes: list[ItemOutcome],
+        weights: np.ndarray,
+        met: bool,
+    ) -> None:
+        """Standing of the forum with each invitee, and frustration of those blocked.
 
-    def _learn(self, forum, inv, attending, voters, items, outcomes, weights, met) -> None:
-        """Standing of the forum with each invitee, and frustration of those blocked."""
+        ``attending`` is None when every invitee came.
+        """
         s, p = self.state, self.params
         f = forum.index
+        inv = forum.invitees
+        standing = s.standing[:, f]  # a view: the forum's column
         if not met:
-            s.standing[inv, f] = learn(s.standing[inv, f], 0.0, p.standing_rate * 0.5)
+            standing[inv] = learn(standing[inv], 0.0, p.standing_rate * 0.5)
             return
-        fi = self._forum_inputs.get(f) or self._inputs_for(forum)
-        if items is forum.items:
-            dims = fi.item_dims
-        else:
-            dims = np.array([it.dimension for it in items], dtype=int)
+        on_agenda = (
+            fi.invitee_items
+            if items is forum.items
+            else cells(inv, agenda.dims, len(self.dimensions))
+        )
         adopted_list = [o.adopted for o in outcomes]
         strengths = np.array([o.strength for o in outcomes], dtype=float)
-        pos = s.position[fi.rows, dims]
-        sal = s.salience[fi.rows, dims]
+        pos = s.position.ravel()[on_agenda]
+        sal = s.salience.ravel()[on_agenda]
         frustrated = None
         if items and all(adopted_list):
             reward = adopted_reward(pos, sal, strengths, weights)
@@ -909,7 +1029,7 @@ class LatticeModel(mesa.Model):
             blocked_by = np.zeros((len(inv), len(items)), dtype=bool)
             frustrated = np.zeros(len(inv), dtype=bool)
             row_of = {int(a): k for k, a in enumerate(inv)}
-            radius = self._radius[fi.rows, dims]
+            radius = self._radius.ravel()[on_agenda]
             for j, o in enumerate(outcomes):
                 if o.adopted:
                     continue
@@ -919,18 +1039,26 @@ class LatticeModel(mesa.Model):
                 frustrated |= would_accept & ~blocked_by[:, j] & (sal[:, j] >= FOUND_MIN_SALIENCE)
             reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, weights)
         # standing_rate where it attended, half that where it did not
-        rate = np.where(attending, p.standing_rate, p.standing_rate * 0.5)
-        s.standing[inv, f] = learn(s.standing[inv, f], reward, rate)
-        fr = s.frustration[inv, f]
+        if attending is None:
+            rate = p.standing_rate
+        else:
+            rate = np.where(attending, p.standing_rate, p.standing_rate * 0.5)
+        standing[inv] = learn(standing[inv], reward, rate)
         if frustrated is not None:
+            fr = s.frustration[inv, f]
             s.frustration[inv, f] = np.where(frustrated, fr + 1.0, np.maximum(fr - 1.0, 0.0))
-        elif fr.any():  # nobody frustrated: frustration falls by one, not below zero
-            s.frustration[inv, f] = np.maximum(fr - 1.0, 0.0)
+            self._frustrated.add(f)
+        elif f in self._frustrated:
+            fr = s.frustration[inv, f]
+            if fr.any():  # nobody frustrated: frustration falls by one, not below zero
+                s.frustration[inv, f] = np.maximum(fr - 1.0, 0.0)
+            else:
+                self._frustrated.discard(f)
 
     def socialise(self) -> None:
         """Friedkin-Johnsen update over the ties of who sat together recently."""
         s = self.state
-        w = influence_matrix(s.ties, np.full(len(s.position), self.params.socialisation))
+        w = influence_matrix(s.ties, self.params.socialisation)  # everyone as open
         s.position = fj_step(s.position, s.anchor, w, 1.0 - s.stubbornness)
         s.ties *= TIE_MEMORY
 
@@ -938,7 +1066,7 @@ class LatticeModel(mesa.Model):
         """Blocked, like-minded groups may found a forum; unvalued or idle forums lapse."""
         s, p = self.state, self.params
         for forum in list(self.active_forums):
-            mass = forum.invitee_capability @ s.standing[forum.invitees, forum.index]
+            mass = forum.invitee_capability @ s.standing[:, forum.index][forum.invitees]
             self._masses[forum.index] = mass  # leading_platform reads it this quarter
             mean = float(mass / forum.invitee_capability_sum)
             if forum.missed >= p.lapse_after:
@@ -946,7 +1074,8 @@ class LatticeModel(mesa.Model):
             elif mean < p.lapse_standing:
                 self.dissolve_forum(forum, f"its standing fell to {mean:.2f}")
         for forum in self._met_this_quarter:
-            if forum.active:
+            # nobody is frustrated in a forum whose frustration column is all zeros
+            if forum.active and forum.index in self._frustrated:
                 ev.try_found(self, forum)
 
     def update_blocs(self) -> None:
@@ -978,7 +1107,7 @@ class LatticeModel(mesa.Model):
             [
                 masses[f.index]
                 if f.index in masses
-                else f.invitee_capability @ standing[f.invitees, f.index]
+                else f.invitee_capability @ standing[:, f.index][f.invitees]
                 for f in forums
             ]
         )

@@ -8,6 +8,7 @@ into pandas DataFrames once, at the end. The tables' columns are documented in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,42 +81,17 @@ class Recorder:
         """End-of-quarter figures for the model table (and a snapshot for the actor table)."""
         m = self.model
         s = m.state
-        leader, share, shares = m.leading_platform()
-        intensity, pairs = m.linkage()
-        row = {
-            "date": str(quarter),
-            "step": step,
-            "year": quarter.year,
-            "quarter": quarter.quarter,
-            "coordination_index": m.coordination(),
-            "leading_platform": leader,
-            "leading_platform_share": share,
-            "linkage": intensity,
-            "linkage_pairs": pairs,
-            "n_forums": len(m.active_forums),
-            "meetings_held": self.held_this_step,
-        }
-        row.update(m.burden())
-        side_b = s.bloc == 1
-        row["bloc_energy"] = m.bloc_energy
-        row["bloc_switches"] = m.bloc_switches
-        row["bloc_b_capability"] = float(s.capability[side_b].sum())
-        row["bloc_b"] = "; ".join(m.actor_names[i] for i in np.flatnonzero(side_b))
-        b = s.behaviour
-        for k, key in enumerate(self._adversary_keys):
-            row[f"{key}_aggression"] = float(b[k, 0])
-            row[f"{key}_support"] = float(b[k, 1])
-            row[f"{key}_coercion"] = float(b[k, 2])
-        for f, x in zip(m.active_forums, shares.tolist(), strict=True):
-            row[f"share_{f.name}"] = x
-        standing = s.standing
-        total, count = 0.0, 0
-        for f, rows in m.ip4_forums:
-            value = float(standing[rows, f.index].sum())
-            row["ip4_standing_" + f.name] = value / len(rows)
-            total += value
-            count += len(rows)
-        row["ip4_standing"] = total / count if count else float("nan")
+        row = {"date": str(quarter), "step": step, "year": quarter.year, "quarter": quarter.quarter}
+        self._add_coordination(row)
+        shares = self._add_leader(row)
+        self._add_linkage(row)
+        row["n_forums"] = len(m.active_forums)
+        row["meetings_held"] = self.held_this_step
+        self._add_burden(row)
+        self._add_blocs(row)
+        self._add_adversaries(row)
+        self._add_shares(row, shares)
+        self._add_ip4(row)
         self.model_rows.append(row)
         self.held_this_step = 0
         if self.record_actors:
@@ -127,11 +103,113 @@ class Recorder:
                     s.salience.copy(),
                     s.threat.copy(),
                     s.defence_pct.copy(),
-                    standing.copy(),
+                    s.standing.copy(),
                     m.invited,
                     s.bloc.copy(),
                 )
             )
+
+    def record_columns(self, quarter: Quarter, step: int, groups: Iterable[str]) -> None:
+        """A model-table row with only the column groups named (see :meth:`row_groups`).
+
+        Its numbers are those of :meth:`record_step`'s row: the groups read the model and
+        change nothing in it.
+        """
+        row = {
+            "date": str(quarter),
+            "step": step,
+            "year": quarter.year,
+            "quarter": quarter.quarter,
+            "n_forums": len(self.model.active_forums),
+            "meetings_held": self.held_this_step,
+        }
+        for group in groups:
+            if group == "platform":
+                self._add_shares(row, self._add_leader(row))
+            else:
+                _ROW_GROUPS[group](self, row)
+        self.model_rows.append(row)
+        self.held_this_step = 0
+
+    def _add_coordination(self, row: dict) -> None:
+        row["coordination_index"] = self.model.coordination()
+
+    def _add_leader(self, row: dict) -> np.ndarray:
+        """The leading platform and its share; returns every forum's share."""
+        leader, share, shares = self.model.leading_platform()
+        row["leading_platform"] = leader
+        row["leading_platform_share"] = share
+        return shares
+
+    def _add_shares(self, row: dict, shares: np.ndarray) -> None:
+        for f, x in zip(self.model.active_forums, shares.tolist(), strict=True):
+            row[f"share_{f.name}"] = x
+
+    def _add_linkage(self, row: dict) -> None:
+        row["linkage"], row["linkage_pairs"] = self.model.linkage()
+
+    def _add_burden(self, row: dict) -> None:
+        row.update(self.model.burden())
+
+    def _add_blocs(self, row: dict) -> None:
+        m = self.model
+        s = m.state
+        side_b = s.bloc == 1
+        row["bloc_energy"] = m.bloc_energy
+        row["bloc_switches"] = m.bloc_switches
+        row["bloc_b_capability"] = float(s.capability[side_b].sum())
+        row["bloc_b"] = "; ".join(m.actor_names[i] for i in np.flatnonzero(side_b))
+
+    def _add_adversaries(self, row: dict) -> None:
+        b = self.model.state.behaviour
+        for k, key in enumerate(self._adversary_keys):
+            row[f"{key}_aggression"] = float(b[k, 0])
+            row[f"{key}_support"] = float(b[k, 1])
+            row[f"{key}_coercion"] = float(b[k, 2])
+
+    def _add_ip4(self, row: dict) -> None:
+        m = self.model
+        standing = m.state.standing
+        total, count = 0.0, 0
+        for f, rows in m.ip4_forums:
+            value = float(standing[:, f.index][rows].sum())
+            row["ip4_standing_" + f.name] = value / len(rows)
+            total += value
+            count += len(rows)
+        row["ip4_standing"] = total / count if count else float("nan")
+
+    def row_groups(self, columns: Iterable[str]) -> list[str] | None:
+        """The column groups that fill ``columns`` (None: a column is not known here).
+
+        A sweep keeps a few columns; building only their groups spares it the others'
+        metrics (burden sharing, the adversaries' behaviour...), which feed nothing.
+        """
+        adversary = tuple(
+            f"{key}_{what}"
+            for key in self._adversary_keys
+            for what in ("aggression", "support", "coercion")
+        )
+        groups: set[str] = set()
+        for c in columns:
+            if c in _ROW_START:
+                continue
+            if c == "coordination_index":
+                groups.add("coordination")
+            elif c in ("leading_platform", "leading_platform_share") or c.startswith("share_"):
+                groups.add("platform")
+            elif c in ("linkage", "linkage_pairs"):
+                groups.add("linkage")
+            elif c in BURDEN_COLUMNS:
+                groups.add("burden")
+            elif c.startswith("bloc_"):
+                groups.add("blocs")
+            elif c in adversary:
+                groups.add("adversaries")
+            elif c.startswith("ip4_standing"):
+                groups.add("ip4")
+            else:
+                return None
+        return sorted(groups)
 
     # -------------------------------------------------------------- tables
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -291,6 +369,27 @@ class Recorder:
         df["level"] = pd.Categorical(df["level"], categories=list(LEVEL_NAMES), ordered=True)
         return df
 
+
+_ROW_GROUPS: dict[str, Callable[[Recorder, dict], None]] = {
+    "coordination": Recorder._add_coordination,
+    "linkage": Recorder._add_linkage,
+    "burden": Recorder._add_burden,
+    "blocs": Recorder._add_blocs,
+    "adversaries": Recorder._add_adversaries,
+    "ip4": Recorder._add_ip4,
+}
+"""The model-table columns each group fills (``platform``, the leader and the shares, apart)."""
+
+_ROW_START = frozenset(("date", "step", "year", "quarter", "n_forums", "meetings_held"))
+BURDEN_COLUMNS = frozenset(
+    (
+        "defence_pct_gdp_mean",
+        "defence_total_usd_bn",
+        "largest_member_spending_share",
+        "largest_member_burden_ratio",
+        "size_effort_correlation",
+    )
+)
 
 ITEM_COLUMNS = [
     "meeting_id",

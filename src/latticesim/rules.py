@@ -127,11 +127,33 @@ def consensus(
     ``watering`` of the way toward the blockers' capability-weighted mean position.
     After ``max_rounds`` drafts the item fails and its last blockers are named.
     """
+    return _consensus_rounds(proposal, positions, reach(radius), weights, max_rounds, watering)
+
+
+def reach(radius: np.ndarray) -> np.ndarray:
+    """The farthest a text may lie from a voter and still pass: its radius plus a rounding margin.
+
+    The rules compare distances with ``radius + _EPS``; a model that checks many items
+    against the same radii adds the margin once (:func:`consensus_items` and
+    :func:`weighted_majority_items` take it so).
+    """
+    return radius + _EPS
+
+
+def _consensus_rounds(
+    proposal: float,
+    positions: np.ndarray,
+    limit: np.ndarray,
+    weights: np.ndarray,
+    max_rounds: int,
+    watering: float,
+) -> ItemOutcome:
+    """:func:`consensus`, with the radii already widened by :func:`reach`."""
     positions = np.asarray(positions, dtype=float)
     p = float(proposal)
     first: tuple[int, ...] = ()
     for rounds in range(1, max_rounds + 1):
-        blocking = np.abs(positions - p) > radius + _EPS
+        blocking = np.abs(positions - p) > limit
         if not blocking.any():
             return ItemOutcome(True, p, float(proposal), rounds, (), first, p)
         idx = tuple(np.flatnonzero(blocking).tolist())
@@ -150,7 +172,7 @@ def consensus(
 def consensus_items(
     proposals: np.ndarray,
     positions: np.ndarray,
-    radius: np.ndarray,
+    limit: np.ndarray,
     weights: np.ndarray,
     max_rounds: int,
     watering: float,
@@ -164,16 +186,19 @@ def consensus_items(
     Args:
         proposals: items, the first draft of each.
         positions: voters x items, each voter's position on each item's dimension.
-        radius: voters x items, each voter's objection radius there.
+        limit: voters x items, each voter's objection radius there, widened by
+            :func:`reach`.
         weights: voters, capability.
         max_rounds: drafts allowed per item.
         watering: how far each redraft moves toward the blockers.
     """
-    blocked = (np.abs(positions - proposals) > radius + _EPS).any(axis=0).tolist()
+    blocked = np.logical_or.reduce(np.abs(positions - proposals) > limit, axis=0).tolist()
     out = []
     for j, p in enumerate(proposals.tolist()):
         if blocked[j]:
-            out.append(consensus(p, positions[:, j], radius[:, j], weights, max_rounds, watering))
+            out.append(
+                _consensus_rounds(p, positions[:, j], limit[:, j], weights, max_rounds, watering)
+            )
         else:
             out.append(ItemOutcome(True, p, p, 1, (), (), p))
     return out
@@ -181,7 +206,7 @@ def consensus_items(
 
 def weighted_majority_items(
     positions: np.ndarray,
-    radius: np.ndarray,
+    limit: np.ndarray,
     weights: np.ndarray,
     threshold: float,
     medians: np.ndarray,
@@ -190,14 +215,20 @@ def weighted_majority_items(
 
     The acceptance test runs on all items in one array operation; each item's accepting
     weight is then summed as :func:`weighted_majority` sums it, so answers are the same.
+    ``limit`` holds the voters' radii widened by :func:`reach`.
     """
-    accept = np.abs(positions - medians) <= radius + _EPS
+    accept = np.abs(positions - medians) <= limit
+    unanimous = np.logical_and.reduce(accept, axis=0).tolist()
     total = float(weights.sum())
     out = []
     for j, median in enumerate(medians.tolist()):
-        ok = accept[:, j]
-        share = float(weights[ok].sum()) / total if total > 0 else 0.0
-        against = tuple(np.flatnonzero(~ok).tolist())
+        if unanimous[j]:  # weights[ok] is then weights itself: the same sum, in the same order
+            share = total / total if total > 0 else 0.0
+            against: tuple[int, ...] = ()
+        else:
+            ok = accept[:, j]
+            share = float(weights[ok].sum()) / total if total > 0 else 0.0
+            against = tuple(np.flatnonzero(~ok).tolist())
         if share + _EPS >= threshold:
             out.append(ItemOutcome(True, median, median, 1, against, (), median))
         else:

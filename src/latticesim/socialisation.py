@@ -41,17 +41,18 @@ def add_ties(
     ties.reshape(-1)[pairs] += add.ravel()
 
 
-def influence_matrix(ties: np.ndarray, openness: np.ndarray) -> np.ndarray:
+def influence_matrix(ties: np.ndarray, openness: np.ndarray | float) -> np.ndarray:
     """Row-stochastic W from tie strengths.
 
     Actor i keeps ``1 - openness_i`` on its own current view and spreads ``openness_i``
     over the others in proportion to its ties; an actor with no ties keeps all of it.
+    ``openness`` may be one number for every actor (the same numbers as a vector of it).
     """
     totals = ties.sum(axis=1)
     has = totals > 0
     w = np.zeros(ties.shape)  # C order: the diagonal is every (n + 1)-th element
     np.divide(ties, totals[:, None], out=w, where=has[:, None])  # rows with no ties stay 0
-    w *= openness[:, None]
+    w *= openness[:, None] if isinstance(openness, np.ndarray) else openness
     w.reshape(-1)[:: ties.shape[0] + 1] += np.where(has, 1.0 - openness, 1.0)  # diagonal
     return w
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -1588,33 +1589,73 @@ def _spec_for(job: Job, values: tuple[Any, ...]) -> ScenarioSpec:
 
 
 class SweepRecorder(Recorder):
-    """A recorder that builds model-table rows only for the quarters a sweep reads.
+    """A recorder that builds only what a sweep's metrics read.
 
     A model-table row costs a pass over the metrics (coordination, standing shares,
-    burden, linkage) every quarter; a sweep keeps a few quarters of a few columns. Other
-    quarters get a row holding only their date and step, so a run's rows still count
-    its quarters. Meetings and the log are recorded in full (outcomes may read them).
+    burden, linkage) every quarter; a sweep keeps a few quarters of a few columns. The
+    quarters it reads get a row with those columns (and the date, step and counts every
+    row has); other quarters get a row holding only their date and step, so a run's rows
+    still count its quarters. Meetings are kept only when an outcome reads the meetings
+    table (the log is always kept: it is a few lines).
+
+    Args:
+        model: the run's model.
+        steps: the quarters (steps from 1) whose rows the metrics read.
+        columns: the model-table columns they read (None: every column).
+        meetings: keep each meeting's record for the meetings table.
     """
 
-    def __init__(self, model: LatticeModel, steps: frozenset[int]) -> None:
+    def __init__(
+        self,
+        model: LatticeModel,
+        steps: frozenset[int],
+        columns: Iterable[str] | None = None,
+        meetings: bool = True,
+    ) -> None:
         super().__init__(model, record_actors=False)
         self.steps = steps
+        self.groups = None if columns is None else self.row_groups(columns)
+        self.meetings = meetings
 
     def record_step(self, quarter: Quarter, step: int) -> None:
-        """The full row for a quarter the sweep reads; its date and step otherwise."""
-        if step in self.steps:
-            super().record_step(quarter, step)
-        else:
+        """The row's read columns for a quarter the sweep reads; its date and step otherwise."""
+        if step not in self.steps:
             self.model_rows.append({"date": str(quarter), "step": step})
             self.held_this_step = 0
+        elif self.groups is None:
+            super().record_step(quarter, step)
+        else:
+            self.record_columns(quarter, step, self.groups)
+
+    def record_meeting(
+        self,
+        quarter: Quarter,
+        step: int,
+        forum: Any,
+        level: str,
+        invitees: np.ndarray,
+        levels: np.ndarray,
+        met: bool,
+        *decisions: Any,
+    ) -> None:
+        """Keep the meeting when the meetings table is read; count it as held either way.
+
+        ``decisions`` are the chair, items, outcomes and voters
+        :meth:`~latticesim.records.Recorder.record_meeting` takes.
+        """
+        if self.meetings:
+            super().record_meeting(quarter, step, forum, level, invitees, levels, met, *decisions)
+        else:
+            self.held_this_step += met
 
 
 def sweep_run(spec: ScenarioSpec, seed: int, until: str | None, metrics: Metrics) -> LatticeModel:
     """One run of a sweep: the model runs in full, and skips what ``metrics`` never read.
 
     Results are those of :func:`latticesim.runs.simulate` for the same scenario and seed:
-    the per-actor table, the bloc tracking (unless a bloc column is kept) and the rows of
-    quarters no series or outcome reads are left out, and none of them feeds the model.
+    the per-actor table, the bloc tracking (unless a bloc column is kept), the meetings
+    (unless an outcome reads them), the rows of quarters no series or outcome reads and
+    the columns none reads are left out, and none of them feeds the model.
     """
     if until is not None:
         until = str(Quarter.parse(until))
@@ -1622,11 +1663,12 @@ def sweep_run(spec: ScenarioSpec, seed: int, until: str | None, metrics: Metrics
     end = Quarter.parse(until) if until is not None else spec.horizon_quarter
     quarters = end - spec.start_quarter + 1
     steps = metrics.steps_read(quarters, spec.start_quarter)
+    meetings = any(o.table == "meetings" for o in metrics.outcomes)
     model = LatticeModel(
         scenario,
         record_actors=False,
         track_blocs=metrics.needs_blocs,
-        recorder=lambda m: SweepRecorder(m, steps),
+        recorder=lambda m: SweepRecorder(m, steps, metrics.model_columns, meetings),
     )
     model.run_for(quarters)
     return model
@@ -1832,7 +1874,20 @@ def _process_pool(workers: int) -> Executor:
     # pool, a progress bar) that plain fork would copy into them.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["latticesim.sweeps"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    """Start a pool worker: what it imported is kept out of the garbage collector's walks.
+
+    A finished run's model is freed by the cyclic collector (the model and its agents
+    refer to each other), and a full collection walks every object of the process, over
+    100,000 of them from the scientific stack, so it comes rarely and dead models pile up
+    in between (80 of them, about 8 MB, in a 2,000-run worker). Frozen, those objects are
+    skipped: full collections are cheap, come sooner and memory stays flat. Only pool
+    workers do this; a sweep run in process leaves its caller's collector alone.
+    """
+    gc.freeze()
 
 
 @contextlib.contextmanager

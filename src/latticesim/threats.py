@@ -92,7 +92,7 @@ def threat_targets_from(
         home_exposure * behaviour[:, AGGRESSION] * home_amp
         + other_exposure * behaviour[:, SUPPORT] * other_amp
     )
-    return np.clip(military + dependence * behaviour[:, COERCION], 0.0, 1.0)
+    return (military + dependence * behaviour[:, COERCION]).clip(0.0, 1.0)
 
 
 def security_gap(resources: np.ndarray, capability: np.ndarray, presence: np.ndarray) -> np.ndarray:
@@ -144,7 +144,7 @@ def anchors(
     strength: float,
 ) -> np.ndarray:
     """Own views after threat: base + strength * response (T - T0), clipped to [0, 1]."""
-    return np.clip(base + strength * (threat - threat0) @ response.T, 0.0, 1.0)
+    return (base + strength * (threat - threat0) @ response.T).clip(0.0, 1.0)
 
 
 def saliences(
@@ -159,4 +159,4 @@ def saliences(
     More threat means more salience on the dimensions that answer it (the absolute
     response: a threat that lowers the wish for autonomy still makes autonomy matter).
     """
-    return np.clip(base + strength * (threat - threat0) @ np.abs(response).T, 0.0, 1.0)
+    return (base + strength * (threat - threat0) @ np.abs(response).T).clip(0.0, 1.0)
