@@ -356,8 +356,9 @@ PRE_FIT_DEFAULTS: dict[str, float] = {
     "attendance_cost": 1.0,
     "commitment_bargaining": 1.0,
 }
-"""The package's defaults of the free parameters before the hindcast fit: the fit's
-parsimony step measures every change from them, and the report compares with them."""
+"""The free parameters' values before the hindcast fit (for ``commitment_bargaining``, 1:
+the proportional rule it was added with). The fit's parsimony step measures every change
+from them, and the report compares with them."""
 
 
 def with_parameters(spec: ScenarioSpec, values: Mapping[str, float]) -> ScenarioSpec:
