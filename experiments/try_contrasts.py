@@ -165,6 +165,26 @@ def _forum_series(forum: str, dimension: str) -> Callable[[Tables], pd.Series]:
 
 
 LATE = ("2027Q1", "2033Q4")
+
+
+def _model_metric(
+    name: str,
+    label: str,
+    column: str,
+    window: tuple[str, str] = LATE,
+    series: bool = False,
+    plotted: bool = True,
+) -> Metric:
+    """A model-table column's mean over ``window``, with its quarterly series if asked."""
+    return Metric(
+        name,
+        label,
+        lambda t: model_mean(t["model"], column, *window),
+        _model_series(column) if series else None,
+        plotted,
+    )
+
+
 IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
 IP4_CODES = {"AUS", "JPN", "KOR", "NZL"}
 EUROPE = ("France", "Germany", "United Kingdom", "Italy", "Poland")
@@ -177,43 +197,24 @@ CONTRASTS: dict[str, Contrast] = {
         "US pivot against US retrenchment (and the baseline), 2027-2033",
         ("us_pivot.yaml", "us_retrenchment.yaml", "baseline_2024.yaml"),
         (
-            Metric(
-                "share_NATO",
-                "NATO's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO", *LATE),
-                _model_series("share_NATO"),
-            ),
-            Metric(
+            _model_metric("share_NATO", "NATO's share of standing", "share_NATO", series=True),
+            _model_metric(
                 "ip4_standing_NATO+IP4",
                 "IP4's standing of NATO+IP4",
-                lambda t: model_mean(t["model"], "ip4_standing_NATO+IP4", *LATE),
-                _model_series("ip4_standing_NATO+IP4"),
+                "ip4_standing_NATO+IP4",
+                series=True,
             ),
-            Metric(
-                "share_NATO+IP4",
-                "NATO+IP4's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO+IP4", *LATE),
-            ),
-            Metric(
-                "ip4_standing",
-                "IP4's mean standing of their forums",
-                lambda t: model_mean(t["model"], "ip4_standing", *LATE),
-            ),
-            Metric(
+            _model_metric("share_NATO+IP4", "NATO+IP4's share of standing", "share_NATO+IP4"),
+            _model_metric("ip4_standing", "IP4's mean standing of their forums", "ip4_standing"),
+            _model_metric(
                 "leading_share",
                 "the leading platform's share of standing",
-                lambda t: model_mean(t["model"], "leading_platform_share", *LATE),
+                "leading_platform_share",
             ),
-            Metric(
-                "coordination",
-                "coordination index (NATO and IP4)",
-                lambda t: model_mean(t["model"], "coordination_index", *LATE),
+            _model_metric(
+                "coordination", "coordination index (NATO and IP4)", "coordination_index"
             ),
-            Metric(
-                "linkage",
-                "linkage of the two theatres",
-                lambda t: model_mean(t["model"], "linkage", *LATE),
-            ),
+            _model_metric("linkage", "linkage of the two theatres", "linkage"),
             Metric(
                 "nato_standing_europe",
                 "NATO's standing with its European allies",
@@ -280,10 +281,10 @@ CONTRASTS: dict[str, Contrast] = {
                     t["items"][t["items"]["item"].str.contains("Tokyo")]["adopted"].any()
                 ),
             ),
-            Metric(
+            _model_metric(
                 "ip4_standing_NATO+IP4",
                 "IP4's standing of NATO+IP4, 2027-2033",
-                lambda t: model_mean(t["model"], "ip4_standing_NATO+IP4", *LATE),
+                "ip4_standing_NATO+IP4",
                 plotted=False,
             ),
             Metric(
@@ -337,11 +338,12 @@ CONTRASTS: dict[str, Contrast] = {
                 lambda t: coded(t["meetings"], "NATO+IP4", "global_reach", "2025Q1", "2030Q4"),
                 _forum_series("NATO+IP4", "global_reach"),
             ),
-            Metric(
+            _model_metric(
                 "coordination",
                 "coordination index (NATO and IP4)",
-                lambda t: model_mean(t["model"], "coordination_index", "2025Q1", "2030Q4"),
-                _model_series("coordination_index"),
+                "coordination_index",
+                ("2025Q1", "2030Q4"),
+                series=True,
             ),
         ),
         actors=True,
@@ -368,10 +370,8 @@ CONTRASTS: dict[str, Contrast] = {
                 "five Europeans' threat from China",
                 lambda t: threat(t["actors"], EUROPE, "china", "2025Q1", "2030Q4"),
             ),
-            Metric(
-                "share_NATO",
-                "NATO's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO", "2025Q1", "2030Q4"),
+            _model_metric(
+                "share_NATO", "NATO's share of standing", "share_NATO", ("2025Q1", "2030Q4")
             ),
         ),
         actors=True,
@@ -381,23 +381,26 @@ CONTRASTS: dict[str, Contrast] = {
         "IP4 ministers meeting on their own against the baseline, 2025-2033",
         ("baseline_2024.yaml", "ip4_standalone.yaml"),
         (
-            Metric(
+            _model_metric(
                 "ip4_standing",
                 "IP4's mean standing of their forums",
-                lambda t: model_mean(t["model"], "ip4_standing", "2025Q1", "2033Q4"),
-                _model_series("ip4_standing"),
+                "ip4_standing",
+                ("2025Q1", "2033Q4"),
+                series=True,
             ),
-            Metric(
+            _model_metric(
                 "share_NATO+IP4",
                 "NATO+IP4's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO+IP4", "2025Q1", "2033Q4"),
-                _model_series("share_NATO+IP4"),
+                "share_NATO+IP4",
+                ("2025Q1", "2033Q4"),
+                series=True,
             ),
-            Metric(
+            _model_metric(
                 "linkage",
                 "linkage of the two theatres",
-                lambda t: model_mean(t["model"], "linkage", "2025Q1", "2033Q4"),
-                _model_series("linkage"),
+                "linkage",
+                ("2025Q1", "2033Q4"),
+                series=True,
             ),
             Metric(
                 "founded",
@@ -428,10 +431,8 @@ CONTRASTS: dict[str, Contrast] = {
                 lambda t: coded(t["meetings"], "EU", "china_stance", "2025Q1", "2030Q4"),
                 _forum_series("EU", "china_stance"),
             ),
-            Metric(
-                "share_NATO",
-                "NATO's share of standing",
-                lambda t: model_mean(t["model"], "share_NATO", "2025Q1", "2030Q4"),
+            _model_metric(
+                "share_NATO", "NATO's share of standing", "share_NATO", ("2025Q1", "2030Q4")
             ),
             Metric(
                 "europe_founded",

@@ -492,10 +492,11 @@ class LatticeModel(mesa.Model):
     def inputs_changed(self) -> None:
         """Drop what the model keeps between events: call after changing its inputs.
 
-        Security gaps, threat channels, attention factors and each forum's attendance
-        inputs change only when an event moves resources, attention or commitment, so
-        they are computed once and kept; events call this. A script that writes
-        ``model.state.attention``, ``model.state.commitment`` or ``model.params`` between
+        Security gaps, threat channels, attention factors, the tolerances (scaled by
+        commitment) and each forum's attendance inputs change only when an event moves
+        resources, attention, commitment or traits, so they are computed once and kept;
+        events call this. A script that writes ``model.state.attention``,
+        ``model.state.commitment``, ``model.state.tolerance`` or ``model.params`` between
         steps should call it too.
         """
         self._input_cache = None
@@ -614,8 +615,12 @@ class LatticeModel(mesa.Model):
             )
             channels = threat_channels(s.exposure, self.home, gap, p.gap_sensitivity)
             push = p.gap_sensitivity * 0.5 * own_gap  # toward autonomy, see below
-            self._input_cache = (focus, push, *channels)
-        focus, push, *channels = self._input_cache
+            # The tolerance follows commitment to forums (rules.commitment_factor).
+            tolerance = s.tolerance * commitment_factor(
+                s.commitment, self.commitment0, p.commitment_bargaining
+            )
+            self._input_cache = (focus, push, tolerance, *channels)
+        focus, push, tolerance, *channels = self._input_cache
         target = threat_targets_from(channels, s.dependence, s.behaviour)
         s.threat += p.threat_rate * (target - s.threat)
         if p.domestic_noise > 0:
@@ -637,10 +642,6 @@ class LatticeModel(mesa.Model):
         s.salience *= focus
         s.salience.clip(0.0, 1.0, out=s.salience)
         # Each actor's objection radius per dimension, for every meeting this quarter.
-        # The tolerance follows commitment to forums (rules.commitment_factor).
-        tolerance = s.tolerance * commitment_factor(
-            s.commitment, self.commitment0, p.commitment_bargaining
-        )
         self._radius = tolerance_radius(tolerance[:, None], s.salience, s.veto)
         self._reach = reach(self._radius)
 
