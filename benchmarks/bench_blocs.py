@@ -1,4 +1,4 @@
-"""Timings of latticesim.blocs: exact enumeration, heuristic search, and their agreement.
+"""Timings of latticesim.blocs.landscape: exact enumeration, heuristic search, and their agreement.
 
 Run with ``python benchmarks/bench_blocs.py [--repeat R] [--instances K]``. Instances are
 random and seeded: sizes uniform on [0.1, 3), propensities standard normal (a dense,
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latticesim import blocs
+from latticesim.blocs import landscape as blocs
 
 
 def instance(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -27,8 +27,8 @@ import statistics
 import time
 from pathlib import Path
 
-from latticesim import dashboard, panels
 from latticesim.cli import dashboard_server
+from latticesim.seminar import dashboard, panels
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 0.2

@@ -77,9 +77,9 @@ def _round(
 ) -> None:
     """One round: the stages of ``latticesim.run`` one by one, then a whole run."""
     from latticesim import load_scenario, run, simulate
-    from latticesim.chronicle import chronicle
-    from latticesim.plots import make_figures
-    from latticesim.store import write_tables
+    from latticesim.figures.plots import make_figures
+    from latticesim.outputs.chronicle import chronicle
+    from latticesim.outputs.store import write_tables
 
     folder.mkdir()
     spec = _timed(lambda: load_scenario(scenario), wall["load"], cpu["load"])

@@ -24,7 +24,8 @@ from pathlib import Path
 import mesa
 
 from latticesim import load_scenario, run, simulate
-from latticesim.sweeps import default_metrics, sweep_run
+from latticesim.sweeps.files import default_metrics
+from latticesim.sweeps.runner import sweep_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MODEL_S = 0.1

@@ -12,7 +12,7 @@ compare like with like on the machine at hand:
 * batch: 400 runs of the 10-year baseline (4 values of ``watering`` x 100 seeds), 2
   processes each, through Mesa 3.5's ``batch_run`` (a thin Mesa-style wrapper model: a
   constructor taking keyword parameters, a DataCollector with the same metrics) and
-  through ``latticesim.sweeps.run_sweep``; the ratio is batch_run's wall time over
+  through ``latticesim.sweeps.files.run_sweep``; the ratio is batch_run's wall time over
   ours. Both run the same model code; a sweep's run skips what its metrics never read
   (the per-actor table, bloc tracking, the model-table rows of other quarters), which
   the wrapper cannot know. With ``--naive``, a second batch_run row times the wrapper
@@ -52,9 +52,9 @@ import mesa
 import numpy as np
 
 from latticesim import load_scenario
-from latticesim.model import LatticeModel
-from latticesim.scenario import LatticeScenario
-from latticesim.sweeps import apply_overrides, replication_seed
+from latticesim.model.model import LatticeModel
+from latticesim.scenario.schema import LatticeScenario
+from latticesim.sweeps.files import apply_overrides, replication_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
@@ -129,7 +129,7 @@ def run_batch(naive: bool, replications: int) -> float:
 
 
 def _experiment(replications: int, until: str | None = None):
-    from latticesim.sweeps import Experiment, Metrics, Outcome, Parameter
+    from latticesim.sweeps.files import Experiment, Metrics, Outcome, Parameter
 
     spec = load_scenario(BASELINE)
     last = 40 if until is None else 100_000
@@ -151,7 +151,7 @@ def _experiment(replications: int, until: str | None = None):
 
 
 def run_ours(replications: int, workers: int) -> float:
-    from latticesim.sweeps import open_sweep, run_sweep
+    from latticesim.sweeps.runner import open_sweep, run_sweep
 
     exp = _experiment(replications)
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,7 +242,7 @@ def run_memory(runs: int, until: str) -> dict[str, float]:
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"sweep failed with code {proc.returncode}")
-        from latticesim.sweeps import open_sweep
+        from latticesim.sweeps.runner import open_sweep
 
         done = len(open_sweep(Path(tmp) / "out").runs())
     return {
@@ -264,9 +264,9 @@ def _synthetic_world(n_actors: int, n_forums: int, real, positions, seed: int = 
     ``packaged_positions``); this benchmark swaps them, in this process only, for the
     41 real actors plus clones of the forum actors under new names.
     """
-    import latticesim.actors as actors_mod
-    import latticesim.model as model_mod
-    from latticesim.scenario import DEFAULT_DIMENSIONS, ScenarioSpec
+    import latticesim.model.model as model_mod
+    import latticesim.world.actors as actors_mod
+    from latticesim.scenario.schema import DEFAULT_DIMENSIONS, ScenarioSpec
 
     rng = random.Random(seed)
     positions = dict(positions)
@@ -312,9 +312,9 @@ def _synthetic_world(n_actors: int, n_forums: int, real, positions, seed: int = 
 
 
 def run_scaling(sizes: list[int], forums: list[int], repeats: int) -> list[dict[str, float]]:
-    import latticesim.actors as actors_mod
-    import latticesim.model as model_mod
-    from latticesim.runs import simulate
+    import latticesim.model.model as model_mod
+    import latticesim.world.actors as actors_mod
+    from latticesim.outputs.runs import simulate
 
     saved = {mod: (mod.actor_table, mod.packaged_positions) for mod in (actors_mod, model_mod)}
     real, positions = actors_mod.actor_table(), actors_mod.packaged_positions()

@@ -8,7 +8,7 @@
 The procedure (documented in docs/calibration.md, section 8):
 
 1. A Latin hypercube of ``--points`` parameter points over the ranges in
-   ``latticesim.hindcast.FREE_PARAMETERS`` (seeded, so the design is always the same).
+   ``latticesim.sweeps.hindcast.FREE_PARAMETERS`` (seeded, so the design is always the same).
 2. Each point runs ``scenarios/hindcast_2019.yaml`` with those parameters over
    ``--seeds`` replications (seeds 1000, 1001, ...) and is scored by the share of
    replications in which *every fitted pattern* holds at once; ties are broken by the
@@ -17,7 +17,7 @@ The procedure (documented in docs/calibration.md, section 8):
 3. The best ``--finalists`` points are rerun with ``--finalist-seeds`` fresh seeds
    (2000, 2001, ...). The best of them sets the bar; of the finalists within one
    standard error of its joint share (statistically as good), the one that changes the
-   package's defaults least is chosen (``latticesim.hindcast.best``).
+   package's defaults least is chosen (``latticesim.sweeps.hindcast.best``).
 3b. Parsimony: each parameter the chosen point moves is tried back at its pre-fit
    default, largest change first (same seeds); the default is kept whenever the joint
    share stays within one standard error of the chosen point's. Only the changes the
@@ -48,10 +48,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from latticesim import hindcast as hc  # noqa: E402
 from latticesim import load_scenario  # noqa: E402
-from latticesim.runs import package_version  # noqa: E402
-from latticesim.scenario import Parameters, ScenarioSpec  # noqa: E402
+from latticesim.outputs.runs import package_version
+from latticesim.scenario.schema import Parameters, ScenarioSpec
+from latticesim.sweeps import hindcast as hc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hindcast_2019.yaml"

@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from latticesim import load_scenario, simulate
-from latticesim.actors import packaged_positions
-from latticesim.scenario import Parameters, ScenarioSpec
+from latticesim.scenario.schema import Parameters, ScenarioSpec
+from latticesim.world.actors import packaged_positions
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hindcast_2019.yaml"

@@ -37,7 +37,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from latticesim import load_scenario, simulate  # noqa: E402
-from latticesim.actors import group_members  # noqa: E402
+from latticesim.world.actors import group_members
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

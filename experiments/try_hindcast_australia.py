@@ -18,8 +18,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from latticesim import hindcast as hc
 from latticesim import load_scenario
+from latticesim.sweeps import hindcast as hc
 
 ROOT = Path(__file__).resolve().parents[1]
 VALUES = (0.75, 0.6, 0.5, 0.4, 0.3, 0.2)

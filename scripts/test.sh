@@ -13,4 +13,5 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check --quiet src tests benchmarks experiments
 .venv/bin/ruff format --check --quiet src tests benchmarks experiments
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -11,7 +11,7 @@ import pytest
 
 import latticesim
 from latticesim.cli import main
-from latticesim.store import RunFolderError, read_tables
+from latticesim.outputs.store import RunFolderError, read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
@@ -116,12 +116,12 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_run(tmp_path, capsys):
 
 
 def test_interrupted_write_leaves_no_folder_that_looks_complete(tmp_path, monkeypatch):
-    import latticesim.plots
+    import latticesim.figures.plots
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(latticesim.plots, "make_figures", broken)
+    monkeypatch.setattr(latticesim.figures.plots, "make_figures", broken)
     out = tmp_path / "half"
     with pytest.raises(KeyboardInterrupt):
         latticesim.run(BASELINE, seed=1, out=out)
@@ -136,7 +136,7 @@ def test_interrupted_rerun_keeps_the_previous_run(tmp_path, monkeypatch):
     def broken(folder, tables):
         raise OSError("disk full")
 
-    monkeypatch.setattr("latticesim.runs.write_tables", broken)
+    monkeypatch.setattr("latticesim.outputs.runs.write_tables", broken)
     with pytest.raises(OSError):
         latticesim.run(BASELINE, seed=2, out=out, figures=False)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 1

@@ -11,12 +11,12 @@ Quick use from Python::
     result.model.plot(x="date", y="coordination_index")
 """
 
-from latticesim.actors import Actor, Adversary
-from latticesim.forums import Forum
-from latticesim.loading import ScenarioError, load_scenario
-from latticesim.model import LatticeModel
-from latticesim.runs import RunResult, package_version, run, simulate
-from latticesim.scenario import LatticeScenario, ScenarioSpec
+from latticesim.model.agents import Actor, Adversary
+from latticesim.model.forums import Forum
+from latticesim.model.model import LatticeModel
+from latticesim.outputs.runs import RunResult, package_version, run, simulate
+from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
 
 __version__ = package_version()
 

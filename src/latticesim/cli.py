@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``latticesim`` console script."""
     args = _parser().parse_args(argv)
     if args.version:
-        from latticesim.runs import package_version
+        from latticesim.outputs.runs import package_version
 
         print(f"latticesim {package_version()}")
         return 0
@@ -158,10 +158,10 @@ def _fail(message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from latticesim.loading import ScenarioError, load_scenario
-    from latticesim.quarters import Quarter
-    from latticesim.runs import run
-    from latticesim.store import RunFolderError
+    from latticesim.common.quarters import Quarter
+    from latticesim.outputs.runs import run
+    from latticesim.outputs.store import RunFolderError
+    from latticesim.scenario.loading import ScenarioError, load_scenario
 
     try:
         spec = load_scenario(args.scenario)
@@ -211,11 +211,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _blocs(args: argparse.Namespace) -> int:
-    from latticesim import alignment, blocs
-    from latticesim.loading import ScenarioError, load_scenario
-    from latticesim.quarters import Quarter
-    from latticesim.runs import simulate
-    from latticesim.store import RunFolderError, read_tables
+    from latticesim.blocs import alignment
+    from latticesim.blocs import landscape as blocs
+    from latticesim.common.quarters import Quarter
+    from latticesim.outputs.runs import simulate
+    from latticesim.outputs.store import RunFolderError, read_tables
+    from latticesim.scenario.loading import ScenarioError, load_scenario
 
     if args.sizes or args.pairs:
         if not (args.sizes and args.pairs):
@@ -266,7 +267,7 @@ def _blocs(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from latticesim.loading import validate_files
+    from latticesim.scenario.loading import validate_files
 
     failed, lines = validate_files(args.files)
     for line in lines:
@@ -275,7 +276,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from latticesim.loading import dump_schema
+    from latticesim.scenario.loading import dump_schema
 
     text = dump_schema(args.out, partial=args.partial)
     if args.out is None:
@@ -284,7 +285,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from latticesim.sweeps import SweepError, SweepRunError, load_experiment, run_sweep
+    from latticesim.sweeps.files import SweepError, SweepRunError, load_experiment
+    from latticesim.sweeps.runner import run_sweep
 
     for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
         if value is not None and value < 1:
@@ -316,9 +318,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from latticesim.compare import CompareError, compare, markdown
-    from latticesim.loading import ScenarioError
-    from latticesim.sweeps import SweepRunError
+    from latticesim.scenario.loading import ScenarioError
+    from latticesim.sweeps.compare import CompareError, compare, markdown
+    from latticesim.sweeps.files import SweepRunError
 
     if args.workers is not None and args.workers < 1:
         return _fail(f"--workers: must be at least 1, got {args.workers}")
@@ -347,8 +349,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from latticesim.analysis import plot_sweep, save_ema
-    from latticesim.sweeps import SweepRunError
+    from latticesim.sweeps.analysis import plot_sweep, save_ema
+    from latticesim.sweeps.files import SweepRunError
 
     try:
         files = plot_sweep(args.sweep, args.out)
@@ -362,7 +364,7 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from latticesim.report import ReportError, write_report
+    from latticesim.outputs.report import ReportError, write_report
 
     try:
         path = write_report(args.run_dir, args.out)
@@ -391,7 +393,7 @@ def _dashboard(args: argparse.Namespace) -> int:
                 f"--port: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
                 "another dashboard may be running there: pick another with --port"
             )
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).with_name("seminar") / "app.py"
     print(f"latticesim dashboard on http://{args.host}:{args.port}/  (Ctrl-C stops it)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("  listening beyond this machine: anyone who can reach it can open the dashboard")

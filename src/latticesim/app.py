@@ -1,5 +1,0 @@
-"""The dashboard as a Solara app file, for ``solara run`` (``latticesim dashboard`` runs it)."""
-
-from latticesim.dashboard import Page
-
-__all__ = ["Page"]

@@ -1,0 +1,1 @@
+"""Landscape theory of aggregation: the two blocs that actors' views imply."""

@@ -1,0 +1,1 @@
+"""Small helpers every layer uses: quarters of the calendar, English words, files written whole."""

@@ -1,0 +1,1 @@
+"""Figures of a run's tables, as PNG and SVG."""

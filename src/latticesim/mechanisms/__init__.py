@@ -1,0 +1,1 @@
+"""The model's submodels as small pure functions, one module per ODD submodel."""

@@ -1,0 +1,89 @@
+"""Attendance: who comes to a meeting, and at what level.
+
+Each invitee weighs the value of being in the room against the cost of going, at each
+level (absent, official, minister, head of government), with a random taste term so that
+the same scenario with other seeds shows plausible variety. Value grows with the
+actor's commitment to multilateral forums, its attention to the forum's theatre, the
+forum's standing with it, the salience of the agenda and the threat it feels; cost grows
+with distance from the theatre and with seniority.
+
+The taste term is a shock to the cost of going (a cabinet crisis, a clash of dates, a
+long flight at a bad time), so its size is a share of the cost of attending
+(``attendance_noise`` x ``attendance_cost``): how often an actor's choice departs from
+its interest depends on how its interest compares with the cost, whatever units the
+cost is counted in. An actor that gains nothing from a forum then stays away from most of
+its meetings however cheap going is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from latticesim.scenario.schema import Parameters
+
+LEVEL_NAMES = ("absent", "official", "minister", "head")
+LEVEL_GAIN = np.array([0.0, 0.35, 0.7, 1.0])
+LEVEL_COST = np.array([0.0, 0.03, 0.08, 0.16])
+MEETING_MAX_LEVEL = {"officials": 1, "ministerial": 2, "summit": 3}
+MEETING_IMPORTANCE = {"officials": 0.4, "ministerial": 0.7, "summit": 1.0}
+
+
+def taste_scale(params: Parameters) -> float:
+    """Scale of the Gumbel taste shocks: a share of the cost of attending (module doc)."""
+    return params.attendance_noise * params.attendance_cost
+
+
+def meeting_value(
+    commitment: np.ndarray,
+    attention: np.ndarray,
+    standing: np.ndarray,
+    agenda_salience: np.ndarray,
+    threat: np.ndarray,
+    importance: float,
+) -> np.ndarray:
+    """Expected value of a meeting to each invitee (all arguments are per invitee)."""
+    return (
+        commitment * attention * (0.25 + standing) * agenda_salience * (1.0 + threat) * importance
+    )
+
+
+def choose_levels(
+    value: np.ndarray,
+    distance: np.ndarray,
+    cost_scale: float,
+    max_level: int,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Level codes (0 absent ... 3 head) maximising gain * value - cost * distance + noise.
+
+    Args:
+        value: per invitee, from :func:`meeting_value`.
+        distance: per invitee travel factor (1 near, up to about 1.6 far).
+        cost_scale: the scenario's attendance cost multiplier.
+        max_level: highest level the meeting invites (3 for a summit).
+        noise: invitees x 4 random taste terms (zeros for a deterministic choice).
+    """
+    return best_levels(value, level_costs(distance, cost_scale), max_level, noise)
+
+
+def level_costs(distance: np.ndarray, cost_scale: float) -> np.ndarray:
+    """Cost of coming at each level (invitees x 4): seniority times distance.
+
+    It depends only on who is invited and from how far, so the model keeps it per forum
+    until its membership changes instead of recomputing it at every meeting.
+    """
+    return LEVEL_COST[None, :] * (cost_scale * distance)[:, None]
+
+
+def best_levels(
+    value: np.ndarray, cost: np.ndarray, max_level: int, noise: np.ndarray
+) -> np.ndarray:
+    """Level codes maximising gain * value - cost + noise, given :func:`level_costs`."""
+    top = max_level + 1
+    utility = np.multiply.outer(value, LEVEL_GAIN[:top])
+    utility -= cost[:, :top]
+    utility += noise[:, :top]
+    return utility.argmax(axis=1)

@@ -1,0 +1,159 @@
+"""Forums: who sits in them, what they can decide, when they meet.
+
+A forum is a Mesa agent too (so ``model.agents_by_type[Forum]`` lists the lattice), but
+its numbers live in the model's arrays: membership as index arrays, standing as a column
+of the standing matrix. Forums appear (from the scenario, an event, or a blocked group
+founding its own) and lapse (no longer meeting, or no longer valued).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from latticesim.common.quarters import Quarter
+from latticesim.scenario.schema import ForumSpec
+
+if TYPE_CHECKING:
+    from latticesim.model.model import LatticeModel
+
+DIMENSION_LABELS: dict[str, str] = {
+    "china_stance": "China",
+    "global_reach": "NATO's global reach",
+    "ukraine_support": "support for Ukraine",
+    "autonomy": "European strategic autonomy",
+    "economic_security": "economic security",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One agenda item: a name for the chronicle, a dimension, an optional fixed text."""
+
+    name: str
+    dimension: int
+    proposal: float | None = None
+    named: bool = False
+
+
+class Forum(mesa.Agent):
+    """A forum in the lattice.
+
+    Attributes:
+        name: as written in the scenario (``NATO``, ``NATO+IP4``...).
+        index: its column in the model's standing matrix.
+        members, partners: actor indices (partners are invited but do not vote).
+        origin: ``scenario``, ``event`` or ``founded`` (by a blocked group).
+    """
+
+    model: LatticeModel
+
+    def __init__(
+        self,
+        model: LatticeModel,
+        name: str,
+        spec: ForumSpec,
+        index: int,
+        members: list[int],
+        partners: list[int],
+        created: Quarter,
+        origin: str,
+    ) -> None:
+        super().__init__(model)
+        self.name = name
+        self.spec = spec
+        self.index = index
+        self.created = created
+        self.origin = origin
+        self.active = True
+        self.missed = 0
+        self.dissolved: Quarter | None = None
+        self.rule = spec.rule
+        self.threshold = spec.threshold
+        self.theatre = spec.theatre
+        dims = model.dimension_index
+        self.competence = np.array([dims[d] for d in spec.competence], dtype=int)
+        self.competence_set = frozenset(self.competence.tolist())
+        self.discusses = np.array(
+            sorted({dims[d] for d in spec.competence} | {dims[d] for d in spec.discusses}),
+            dtype=int,
+        )
+        self._convener = model.actor_index[spec.convener]
+        self.rotation = [model.actor_index[a] for a in spec.rotation]
+        self.items = self._default_items(spec, dims)
+        # (quarter, first year or None, every, level) per calendar entry: read each quarter
+        self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
+        self.pending: list[Item] = []
+        self.last_texts: dict[int, tuple[float, bool]] = {}  # dimension -> (text, adopted)
+        self.set_membership(members, partners)
+
+    def __repr__(self) -> str:
+        return f"Forum({self.name!r})"
+
+    @staticmethod
+    def _default_items(spec: ForumSpec, dims: dict[str, int]) -> list[Item]:
+        named = [Item(i.name, dims[i.dimension], i.proposal, True) for i in spec.items]
+        covered = {i.dimension for i in named}
+        # One item per dimension it decides, then one per dimension it only discusses (the
+        # latter end in a chair's statement: a forum may discuss what it cannot decide).
+        agenda = list(dict.fromkeys([*spec.competence, *spec.discusses]))
+        defaults = [
+            Item(DIMENSION_LABELS.get(d, d.replace("_", " ")), dims[d])
+            for d in agenda
+            if dims[d] not in covered
+        ]
+        return named + defaults
+
+    def set_membership(self, members: list[int], partners: list[int]) -> None:
+        """Replace members and partners (partners who become members stop being partners)."""
+        self.members = np.array(list(dict.fromkeys(members)), dtype=int)
+        self.member_set = member_set = frozenset(self.members.tolist())
+        self.partners = np.array(
+            [p for p in dict.fromkeys(partners) if p not in member_set], dtype=int
+        )
+        self.invitees = np.concatenate([self.members, self.partners])
+        self.invitee_set = set(self.invitees.tolist())
+        self.invitee_capability = self.model.state.capability[self.invitees]
+        self.invitee_capability_sum = self.invitee_capability.sum()
+        self.model.lattice_changed(self)
+
+    def meeting_level(self, quarter: Quarter, start_year: int) -> str | None:
+        """The level of the meeting held in ``quarter``, or None if it does not meet."""
+        year, number = divmod(quarter.index, 4)
+        number += 1
+        for q, first, every, level in self._calendar:
+            if first is None:
+                first = start_year
+            if q == number and year >= first and (year - first) % every == 0:
+                return level
+        return None
+
+    def decides(self, item: Item) -> bool:
+        """Whether the forum votes on the item (else its chair speaks for it)."""
+        return self.rule != "chair_statement" and item.dimension in self.competence_set
+
+    def convener_in(self, quarter: Quarter, start_year: int) -> int:
+        """The convener for a meeting: the fixed one, or whose turn it is in the rotation."""
+        if not self.rotation:
+            return self._convener
+        return self.rotation[(quarter.year - start_year) % len(self.rotation)]
+
+    def agenda(self) -> list[Item]:
+        """This meeting's items: pending named items replace the default on their dimension."""
+        if not self.pending:
+            return self.items
+        pending_dims = {i.dimension for i in self.pending}
+        return self.pending + [i for i in self.items if i.dimension not in pending_dims]
+
+    @property
+    def member_names(self) -> list[str]:
+        """Member names, for people."""
+        return [self.model.actor_names[i] for i in self.members]
+
+    @property
+    def partner_names(self) -> list[str]:
+        """Partner names, for people."""
+        return [self.model.actor_names[i] for i in self.partners]

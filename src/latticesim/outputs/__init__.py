@@ -1,0 +1,1 @@
+"""What a run leaves behind: tables, run folders, the chronicle and the report."""

@@ -1,0 +1,510 @@
+"""The scenario format: typed, validated specifications of a world to simulate.
+
+A scenario file is written by people who are not programmers, so the schema is strict
+(unknown keys are errors, every number has its range) and every field carries a
+description that ends up in the exported JSON Schema, where editors show it as help.
+Cross-references (actor, forum and dimension names, event dates inside the horizon) are
+checked by :mod:`latticesim.scenario.loading`, which knows where each value came from.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mesa.experimental.scenarios import Scenario as MesaScenario
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from latticesim.common.quarters import Quarter
+
+DEFAULT_DIMENSIONS: tuple[str, ...] = (
+    "china_stance",
+    "global_reach",
+    "ukraine_support",
+    "autonomy",
+    "economic_security",
+)
+THEATRES: tuple[str, ...] = ("euro_atlantic", "indo_pacific")
+FORUM_THEATRES: tuple[str, ...] = ("euro_atlantic", "indo_pacific", "global")
+LEVELS: tuple[str, ...] = ("absent", "official", "minister", "head")
+ADVERSARIES: tuple[str, ...] = ("China", "Russia", "North Korea")
+CRISIS_THEATRES: dict[str, tuple[str, str]] = {
+    # flashpoint -> (adversary whose aggression spikes, theatre it happens in)
+    "taiwan_strait": ("China", "indo_pacific"),
+    "south_china_sea": ("China", "indo_pacific"),
+    "korean_peninsula": ("North Korea", "indo_pacific"),
+    "eastern_europe": ("Russia", "euro_atlantic"),
+}
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Shift = Annotated[float, Field(ge=-1.0, le=1.0)]
+QuarterText = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", examples=["2024Q3"])]
+
+
+class Strict(BaseModel):
+    """Base for every part of a scenario: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+
+
+class Parameters(Strict):
+    """The model's free parameters; the hindcast calibrates them, scenarios may override."""
+
+    socialisation: Unit = Field(
+        0.35, description="Weight an attendee gives to the others at a meeting (vs itself)."
+    )
+    domestic_noise: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.3,
+        description="Size of the quarterly random drift of actors' own views (domestic "
+        "politics); 0 makes runs differ only in attendance and founding draws.",
+    )
+    max_rounds: int = Field(
+        2, ge=1, le=10, description="Rounds of a consensus item before it fails (1 = no redraft)."
+    )
+    watering: Unit = Field(
+        0.3, description="Share of the distance a blocked text moves toward its blockers per round."
+    )
+    convener_moderation: Unit = Field(
+        0.3,
+        description="How far the convener's proposal moves from its own position toward the "
+        "capability-weighted median of the members present.",
+    )
+    chair_weight: Unit = Field(
+        0.5, description="Weight of a chair's statement relative to an agreed text."
+    )
+    attendance_cost: float = Field(
+        0.48,
+        ge=0.0,
+        le=20.0,
+        description="Scale of the cost of attending (travel, time); fitted to the 2019-2024 "
+        "record (docs/calibration.md, 8.4).",
+    )
+    attendance_noise: float = Field(
+        0.03,
+        ge=0.0,
+        le=2.0,
+        description="Scale of the random part of attendance choices, as a share of the "
+        "cost of attending.",
+    )
+    standing_rate: Unit = Field(
+        0.25, description="Learning rate of an actor's standing of a forum after a meeting."
+    )
+    threat_rate: Unit = Field(
+        0.35,
+        description="Share of the gap to the threat implied by adversaries closed per quarter.",
+    )
+    threat_response: float = Field(
+        0.35, ge=0.0, le=2.0, description="How much threat perceptions move positions."
+    )
+    salience_response: float = Field(
+        0.3, ge=0.0, le=2.0, description="How much threat perceptions move salience."
+    )
+    attention_response: float = Field(
+        1.0,
+        ge=0.0,
+        le=3.0,
+        description="How much moving attention toward a theatre raises the salience of its "
+        "dimensions (and away, lowers it).",
+    )
+    gap_sensitivity: float = Field(
+        0.6,
+        ge=0.0,
+        le=3.0,
+        description="How much a partner's withdrawal of resources from a theatre raises "
+        "the threat felt there.",
+    )
+    defence_response: Unit = Field(
+        0.15,
+        description="Share of the gap to the threat-implied defence effort closed per quarter.",
+    )
+    adversary_reaction: Unit = Field(
+        0.1, description="How strongly adversaries answer forums' statements aimed at them."
+    )
+    commitment_bargaining: float = Field(
+        1.0,
+        ge=0.0,
+        le=3.0,
+        description="How far an actor's tolerance follows its commitment to forums: "
+        "scaled by (commitment / recorded commitment) to this power; 0 leaves "
+        "commitment acting on attendance only.",
+    )
+    found_after: int = Field(
+        2, ge=1, le=20, description="Meetings with blocked items before a group may found a forum."
+    )
+    found_cohesion: Unit = Field(
+        0.2,
+        description="Largest salience-weighted disagreement within a group that founds a forum.",
+    )
+    found_probability: Unit = Field(
+        0.5, description="Chance per quarter that an eligible group founds its forum."
+    )
+    found_min_size: int = Field(3, ge=2, le=20, description="Smallest group that founds a forum.")
+    lapse_after: int = Field(
+        3, ge=1, le=20, description="Scheduled meetings missed in a row before a forum lapses."
+    )
+    lapse_standing: Unit = Field(
+        0.1, description="Mean standing among members below which a forum lapses."
+    )
+    linkage_window: int = Field(
+        4, ge=1, le=40, description="Quarters over which co-attendance counts toward linkage."
+    )
+    coordination_group: list[str] = Field(
+        default_factory=lambda: ["nato", "ip4"],
+        description="Actors or groups whose agreement the coordination index measures.",
+    )
+
+
+class ActorSpec(Strict):
+    """Overrides of one actor's packaged data (positions, saliences and traits)."""
+
+    position: dict[str, Unit] = Field(
+        default_factory=dict, description="Ideal point per dimension."
+    )
+    salience: dict[str, Unit] = Field(default_factory=dict, description="Salience per dimension.")
+    stubbornness: Unit | None = Field(None, description="Anchoring to its own initial view.")
+    tolerance: float | None = Field(
+        None, ge=0.01, le=1.0, description="Distance it accepts on a fully salient dimension."
+    )
+    attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = Field(
+        None, description="Attention budget across theatres (normalised to sum to 1)."
+    )
+    commitment: Unit | None = Field(
+        None, description="Commitment to acting through multilateral forums at all."
+    )
+
+
+class AdversarySpec(Strict):
+    """An adversary's behaviour, which moves the others' threat perceptions."""
+
+    aggression: Unit | None = Field(None, description="Military pressure in its home theatre.")
+    support: Unit | None = Field(
+        None, description="Support for the war in the other theatre (China's support for Russia)."
+    )
+    coercion: Unit | None = Field(None, description="Economic coercion of dependent economies.")
+    reaction: Unit | None = Field(
+        None, description="How strongly it answers forum statements aimed at it (0 = not at all)."
+    )
+
+
+class MeetingSpec(Strict):
+    """A recurring meeting in a forum's calendar."""
+
+    quarter: int = Field(..., ge=1, le=4, description="Quarter of the year it meets in.")
+    every: int = Field(1, ge=1, le=10, description="Meets every N years.")
+    level: Literal["summit", "ministerial", "officials"] = Field(
+        "summit", description="The highest level invited."
+    )
+    first_year: int | None = Field(
+        None, ge=1900, le=2200, description="First year it meets (for every > 1)."
+    )
+
+
+class AgendaItemSpec(Strict):
+    """A named item on a forum's agenda, decided on one dimension."""
+
+    name: str = Field(..., min_length=1, description="What the item is, in words.")
+    dimension: str = Field(..., description="The dimension the item is decided on.")
+    proposal: Unit | None = Field(
+        None, description="The text's strength as proposed; the convener's if left out."
+    )
+
+
+class ForumSpec(Strict):
+    """A forum: who sits in it, how it decides, on what, and when it meets."""
+
+    members: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    partners: list[str] = Field(default_factory=list, description="Invited, without a vote.")
+    rule: Literal["consensus", "weighted_majority", "chair_statement"] = Field(
+        "consensus", description="How it decides."
+    )
+    threshold: float = Field(
+        0.5, ge=0.5, le=1.0, description="Capability share needed under weighted_majority."
+    )
+    competence: list[str] = Field(
+        default_factory=list, description="Dimensions on which it can decide."
+    )
+    discusses: list[str] = Field(
+        default_factory=list, description="Dimensions it discusses without deciding."
+    )
+    items: list[AgendaItemSpec] = Field(
+        default_factory=list, description="Named items (replace the default one per dimension)."
+    )
+    calendar: list[MeetingSpec] = Field(..., min_length=1, description="When it meets.")
+    convener: str = Field(..., description="The actor who proposes texts.")
+    rotation: list[str] = Field(
+        default_factory=list,
+        description="Conveners taking turns year by year, the first in the start year (a "
+        "rotating presidency, as in the G7); when given, it overrides convener.",
+    )
+    theatre: Literal["euro_atlantic", "indo_pacific", "global"] = Field(
+        "global", description="Where its agenda lies (weights attendance by attention)."
+    )
+    standing: Unit = Field(0.5, description="Initial standing with its members and partners.")
+
+
+class _EventBase(Strict):
+    date: QuarterText = Field(..., description="Quarter it happens in, e.g. 2025Q1.")
+    note: str | None = Field(None, description="Words for the chronicle.")
+
+
+class AttentionShift(_EventBase):
+    """An actor moves attention (and resources) from one theatre to another."""
+
+    type: Literal["attention_shift"]
+    actor: str = Field(..., description="Who shifts (an actor name).")
+    from_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(
+        ..., alias="from", description="The theatre it turns away from."
+    )
+    to_theatre: Literal["euro_atlantic", "indo_pacific"] = Field(
+        ..., alias="to", description="The theatre it turns to."
+    )
+    amount: Unit = Field(..., description="Share of attention moved.")
+    resources: Unit | None = Field(
+        None, description="Share of resources moved out of the theatre (default: amount)."
+    )
+
+
+class Commitment(_EventBase):
+    """An actor's commitment to acting through multilateral forums changes."""
+
+    type: Literal["commitment"]
+    actor: str = Field(..., description="Whose commitment changes (an actor name).")
+    value: Unit = Field(..., description="The new commitment to acting through forums.")
+
+
+class ThreatShock(_EventBase):
+    """Actors' perception of the threat from an adversary jumps."""
+
+    type: Literal["threat_shock"]
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    source: str = Field(..., description="An adversary: China, Russia or North Korea.")
+    amount: Shift = Field(..., description="Jump in perceived threat (-1 to 1); it fades.")
+
+
+class SalienceShock(_EventBase):
+    """Actors' salience of a dimension jumps."""
+
+    type: Literal["salience_shock"]
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    dimension: str = Field(..., description="The dimension whose salience changes.")
+    amount: Shift = Field(..., description="Lasting change of salience (-1 to 1).")
+
+
+class PositionShock(_EventBase):
+    """Actors' own views (anchors) on a dimension move."""
+
+    type: Literal["position_shock"]
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    dimension: str = Field(..., description="The dimension their views move on.")
+    amount: Shift = Field(..., description="Lasting move of their own views (-1 to 1).")
+
+
+class Crisis(_EventBase):
+    """A crisis in a theatre: the adversary there presses harder for a while."""
+
+    type: Literal["crisis"]
+    theatre: Literal["taiwan_strait", "south_china_sea", "korean_peninsula", "eastern_europe"] = (
+        Field(..., description="Where it happens (sets which adversary presses harder).")
+    )
+    intensity: Unit = Field(..., description="Added to that adversary's aggression.")
+    duration: int = Field(4, ge=1, le=40, description="Quarters it lasts.")
+
+
+class AdversaryChange(_EventBase):
+    """An adversary's behaviour changes (set by the scenario)."""
+
+    type: Literal["adversary"]
+    actor: str = Field(..., description="China, Russia or North Korea.")
+    aggression: Unit | None = Field(None, description="New military pressure at home.")
+    support: Unit | None = Field(None, description="New support for the other theatre's war.")
+    coercion: Unit | None = Field(None, description="New economic coercion.")
+    reaction: Unit | None = Field(None, description="New strength of its reactions.")
+
+
+class Join(_EventBase):
+    """Actors join a forum as members or partners."""
+
+    type: Literal["join"]
+    forum: str = Field(..., description="The forum joined.")
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    role: Literal["member", "partner"] = Field("member", description="Voting member or partner.")
+
+
+class Leave(_EventBase):
+    """Actors leave a forum."""
+
+    type: Literal["leave"]
+    forum: str = Field(..., description="The forum left.")
+    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+
+
+class ForumCreated(_EventBase):
+    """A forum is created by the scenario."""
+
+    type: Literal["forum_created"]
+    name: str = Field(..., description="The new forum's name.")
+    forum: ForumSpec = Field(..., description="The new forum, as under forums:.")
+
+
+class ForumDissolved(_EventBase):
+    """A forum is dissolved by the scenario."""
+
+    type: Literal["forum_dissolved"]
+    forum: str = Field(..., description="The forum dissolved.")
+
+
+class Veto(_EventBase):
+    """An actor declares it will block texts on a dimension beyond a narrow tolerance."""
+
+    type: Literal["veto"]
+    actor: str = Field(..., description="Who declares it (an actor name).")
+    dimension: str = Field(..., description="The dimension it will block texts on.")
+    tolerance: Unit = Field(0.05, description="Distance from its position it still accepts.")
+    forum: str | None = Field(None, description="Only in this forum (default: everywhere).")
+    until: QuarterText | None = Field(None, description="Lifted in this quarter.")
+
+
+class GovernmentChange(_EventBase):
+    """A change of government resets an actor's views and traits."""
+
+    type: Literal["government_change"]
+    actor: str = Field(..., description="Where the government changes (an actor name).")
+    position: dict[str, Unit] = Field(default_factory=dict, description="New views.")
+    salience: dict[str, Unit] = Field(default_factory=dict, description="New priorities.")
+    stubbornness: Unit | None = Field(None, description="New stubbornness.")
+    tolerance: float | None = Field(None, ge=0.01, le=1.0, description="New tolerance.")
+    commitment: Unit | None = Field(None, description="New commitment to forums.")
+    attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = Field(
+        None, description="New attention across theatres."
+    )
+
+
+class AgendaItem(_EventBase):
+    """An item put on a forum's agenda at its next meeting."""
+
+    type: Literal["agenda_item"]
+    forum: str = Field(..., description="The forum whose next meeting takes it up.")
+    name: str = Field(..., min_length=1, description="What the item is, in words.")
+    dimension: str = Field(..., description="The dimension it is decided on.")
+    proposal: Unit | None = Field(
+        None, description="Its strength as proposed (default: the convener's)."
+    )
+
+
+Event = Annotated[
+    AttentionShift
+    | Commitment
+    | ThreatShock
+    | SalienceShock
+    | PositionShock
+    | Crisis
+    | AdversaryChange
+    | Join
+    | Leave
+    | ForumCreated
+    | ForumDissolved
+    | Veto
+    | GovernmentChange
+    | AgendaItem,
+    Field(discriminator="type"),
+]
+EVENT_TYPES: tuple[str, ...] = (
+    "attention_shift",
+    "commitment",
+    "threat_shock",
+    "salience_shock",
+    "position_shock",
+    "crisis",
+    "adversary",
+    "join",
+    "leave",
+    "forum_created",
+    "forum_dissolved",
+    "veto",
+    "government_change",
+    "agenda_item",
+)
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario, after ``extends`` has been resolved."""
+
+    name: str = Field(..., min_length=1, description="Short name, used for run folders.")
+    description: str = Field("", description="What the scenario is about, in a sentence or two.")
+    extends: str | None = Field(
+        None,
+        description="A scenario file this one overrides, as a path relative to this file "
+        "(e.g. baseline_2024.yaml).",
+    )
+    start: QuarterText = Field(..., description="First quarter simulated.")
+    horizon: QuarterText = Field(..., description="Last quarter simulated (included).")
+    seed: int = Field(0, ge=0, description="Default seed when none is given on the command line.")
+    dimensions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DIMENSIONS), description="The issue dimensions."
+    )
+    parameters: Parameters = Field(default_factory=Parameters)
+    actors: dict[str, ActorSpec] = Field(default_factory=dict)
+    adversaries: dict[str, AdversarySpec] = Field(default_factory=dict)
+    forums: dict[str, ForumSpec] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+
+    @field_validator("dimensions")
+    @classmethod
+    def _unique_dimensions(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("dimensions must be unique")
+        return value
+
+    @model_validator(mode="after")
+    def _horizon_after_start(self) -> ScenarioSpec:
+        if Quarter.parse(self.horizon) < Quarter.parse(self.start):
+            raise ValueError(f"horizon {self.horizon} is before start {self.start}")
+        return self
+
+    @property
+    def start_quarter(self) -> Quarter:
+        """The first quarter as a :class:`Quarter`."""
+        return Quarter.parse(self.start)
+
+    @property
+    def horizon_quarter(self) -> Quarter:
+        """The last quarter as a :class:`Quarter`."""
+        return Quarter.parse(self.horizon)
+
+
+class LatticeScenario(MesaScenario):
+    """Mesa's typed scenario carrying a validated spec, so runs follow Mesa's idiom.
+
+    ``LatticeModel(scenario=LatticeScenario(spec=spec, rng=seed))``; ``until`` cuts the
+    run short of (or beyond) the spec's horizon without editing the file.
+    """
+
+    spec: ScenarioSpec | None = None
+    until: str | None = None
+    source: str | None = None
+
+
+def json_schema(partial: bool = False) -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors that complete and check YAML.
+
+    ``partial=True`` drops every ``required`` list: a file that ``extends`` another
+    names only what differs, so an editor should not ask it for ``start`` or a forum's
+    ``calendar`` (the loader still checks the merged scenario in full).
+    """
+    schema = ScenarioSpec.model_json_schema(by_alias=True)
+    if partial:
+        _drop_required(schema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "latticesim scenario" + (" (extending file)" if partial else "")
+    return schema
+
+
+def _drop_required(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _drop_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_required(value)

@@ -1,0 +1,1 @@
+"""The seminar dashboard: pages, panels and role-play rooms."""

@@ -1,0 +1,1 @@
+"""Many runs: sweep files and designs, executors, the store, comparisons, sensitivity, hindcast."""

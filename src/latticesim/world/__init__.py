@@ -1,0 +1,1 @@
+"""The packaged facts of the world: actors, memberships, capabilities, positions, traits."""

@@ -1,0 +1,275 @@
+"""The dashboard's parts, rendered with solara.render as Mesa tests its own visualisation."""
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import pytest
+import solara
+
+from latticesim.model.delegations import PlayedChoice, upcoming_meetings
+from latticesim.seminar import dashboard, panels
+from latticesim.seminar.dashboard import DashboardModel, configure, library_scenario, model_alone
+from latticesim.seminar.rooms import ROOMS
+
+_OPEN: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(monkeypatch):
+    # Mesa's update counter is one reactive for the process: a page left mounted by an
+    # earlier test would keep re-rendering when this test steps. A server gives each
+    # browser page its own context and serialises its renders; here each test closes
+    # the pages it rendered, and pages do not watch their room from a second thread
+    # (a render from that thread could interleave with the test's clicks). The browser
+    # tests run the watching as a server does.
+    monkeypatch.setattr(dashboard, "ROOM_POLL_SECONDS", None)
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def _render(element):
+    box, rc = solara.render(solara.AppLayout(children=[element]), handle_error=False)
+    _OPEN.append(rc)
+    return box, rc
+
+
+def _click(rc, label):
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def _html(rc) -> str:
+    return "\n".join(str(h.widget.unsafe_innerHTML) for h in rc.find(solara.widgets.HTML))
+
+
+def _button(rc, css_class: str):
+    """The button carrying a CSS class (the names the browser tests use too)."""
+    found = [b.widget for b in rc.find(v.Btn) if css_class in (b.widget.class_ or "").split()]
+    assert len(found) == 1, f"{len(found)} buttons with class {css_class}"
+    return found[0]
+
+
+def _has_button(rc, css_class: str) -> bool:
+    return any(css_class in (b.widget.class_ or "").split() for b in rc.find(v.Btn))
+
+
+def _images(rc) -> list[bytes]:
+    return [bytes(i.widget.value) for i in rc.find(widgets.Image)]
+
+
+# ---------------------------------------------------------------- controls -> scenario
+def test_configure_scales_the_us_pivot_and_sets_starting_values():
+    spec = library_scenario("us_pivot")
+    shifts = [e for e in spec.events if e.type == "attention_shift" and e.actor == "United States"]
+    assert shifts, "the pivot scenario schedules US attention shifts"
+    half = configure(
+        spec, pivot_strength=0.5, us_commitment=0.4, france_tolerance=0.6, china_support=0.9
+    )
+    halved = [e for e in half.events if e.type == "attention_shift" and e.actor == "United States"]
+    assert [e.amount for e in halved] == pytest.approx([0.5 * e.amount for e in shifts])
+    assert half.actors["United States"].commitment == 0.4
+    assert half.actors["France"].tolerance == 0.6
+    assert half.adversaries["China"].support == 0.9
+    assert configure(spec) == spec  # the defaults leave the scenario as written
+
+
+def test_pivot_strength_changes_the_run():
+    weak = DashboardModel("us_pivot", pivot_strength=0.0, seed=3)
+    strong = DashboardModel("us_pivot", pivot_strength=2.0, seed=3)
+    weak.run_for(12)
+    strong.run_for(12)
+    us = weak.actor_index["United States"]
+    assert strong.state.attention[us, 1] > weak.state.attention[us, 1] + 0.2
+
+
+def test_model_alone_replays_the_same_run_without_players():
+    model = DashboardModel("baseline_2024", seed=5)
+    model.run_for(6)
+    alone = model_alone(model)
+    assert alone.steps == model.steps
+    assert alone.recorder.model_rows[-1]["coordination_index"] == pytest.approx(
+        model.recorder.model_rows[-1]["coordination_index"]
+    )
+
+
+# ---------------------------------------------------------------- the page
+def test_step_grows_the_chronicle_and_redraws_the_panels():
+    _box, rc = _render(dashboard.Page())
+    assert "Step the model" in _html(rc)
+    before = _images(rc)
+    assert len(before) == 8  # four panels, each a frame and a data layer over it
+    for _ in range(4):
+        _click(rc, "Step")
+    text = _html(rc)
+    assert "2024Q3" in text and "NATO" in text
+    after = _images(rc)
+    assert len(after) == 8
+    data_before, data_after = before[1::2], after[1::2]
+    assert all(a != b for a, b in zip(data_after, data_before, strict=True))
+    assert all(img.lstrip().startswith(b"<?xml") for img in after)
+
+
+def test_reset_starts_the_run_again():
+    _box, rc = _render(dashboard.Page())
+    for _ in range(3):
+        _click(rc, "Step")
+    _click(rc, "Reset")
+    assert "Step the model" in _html(rc)
+
+
+def test_a_bad_pasted_scenario_shows_its_error_and_the_page_goes_on():
+    _box, rc = _render(dashboard.Page())
+    area = rc.find(v.Textarea).widget
+    area.v_model = (
+        "extends: baseline_2024.yaml\nname: broken\nevents:\n  - date: 2025Q5\n    type: veto\n"
+    )
+    _click(rc, "Load pasted scenario")
+    errors = [h.widget.unsafe_innerHTML for h in rc.find(solara.widgets.HTML, tag="pre")]
+    assert len(errors) == 1
+    lines = errors[0].splitlines()  # one line per problem, each naming file, line and field
+    assert all(line.startswith("pasted.yaml:4:") for line in lines)
+    assert any("events[0].date: '2025Q5' is not a quarter" in line for line in lines)
+    _click(rc, "Step")  # the page still runs its model
+    assert "2024Q1" in _html(rc)
+
+
+def test_a_good_dropped_scenario_runs():
+    data = b"extends: baseline_2024.yaml\nname: my_pivot\nhorizon: 2025Q4\n"
+    # the drop zone hands its file to this handler (as the browser's drop does)
+    box = {}
+    model = solara.reactive(DashboardModel())
+    dashboard.handle_upload("my_pivot.yaml", data, model, box.setdefault, box.setdefault)
+    assert model.value.spec.name == "my_pivot"
+    assert model.value.horizon.year == 2025
+
+
+def test_live_chronicle_marks_played_choices():
+    model = DashboardModel("us_pivot")
+    france = model.actor_index["France"]
+    model.played = {france}
+    while "NATO" not in {m.forum for m in upcoming_meetings(model, "France")}:
+        model.step()
+    model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": "block"})
+    model.step()
+    rows = dashboard.live_chronicle(model)
+    assert rows[0][0] == str(model.quarter)  # newest quarter first
+    html = dashboard.chronicle_html(rows)
+    assert "chronicle-played" in html and "blocked the text on global reach" in html
+
+
+def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    codes = [c for c in ROOMS._rooms if c in _html(rc)]
+    assert len(codes) == 1
+    room = ROOMS.get(codes[0])
+    room.join("France", "front", at_front=True)
+    _click(rc, "Step")
+    assert room.model.steps == 1  # the room's model is the one the page steps
+    first = room.model
+    _click(rc, "Reset")
+    assert room.model is not first and room.model.steps == 0  # it follows the new model
+    assert room.model.played == {room.model.actor_index["France"]}  # seats are kept
+    ROOMS.close(codes[0])
+
+
+def test_panels_draw_from_a_live_model():
+    model = DashboardModel("us_pivot")
+    model.run_for(8)
+    strengths = panels.strength_data(model)
+    assert "NATO" in strengths and all(0 <= y <= 1 for _x, y, _f in strengths["NATO"] if y == y)
+    x, shares, leader = panels.standing_data(model)
+    assert len(x) == 8 and leader in shares
+    assert sum(s[-1] for s in shares.values()) == pytest.approx(1.0)
+    latest, rows = panels.attendance_data(model)
+    assert latest.startswith("2025") and all(c.sum() > 0 for _f, c in rows)
+    ties = panels.lattice_data(model)
+    assert ties[("United States", "NATO")] > 0
+    for draw in (panels.draw_strength, panels.draw_standing, panels.draw_attendance):
+        svg = draw(model)
+        assert svg.count(b"<svg") == 2 and svg.rstrip().endswith(b"</svg>")  # data over frame
+    assert b"France" in panels.draw_lattice(model, frozenset({"France"}))
+
+
+def _front_seat(rc, actor: str) -> None:
+    """Hand ``actor`` to someone at the front, through the room panel's own controls."""
+    select = next(s for s in rc.find(v.Select) if s.widget.label == "Play an actor here")
+    select.widget.v_model = actor
+    _click(rc, "Play here")
+
+
+def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    _front_seat(rc, "France")
+    _front_seat(rc, "Japan")
+    room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
+    assert {p.actor for p in room.players.values() if p.at_front} == {"France", "Japan"}
+    _button(rc, "turn-france").click()  # France's turn at the screen
+    # step until France's form shows the NATO summit
+    for _ in range(6):
+        if _has_button(rc, "send-nato"):
+            break
+        _click(rc, "Step")
+    _button(rc, "level-nato-head").click()
+    _button(rc, "vote-nato-global_reach-block").click()
+    _button(rc, "send-nato").click()
+    assert room.answers["France"]["NATO"] == PlayedChoice("head", {"global_reach": "block"})
+    _button(rc, "turn-japan").click()  # pass the turn
+    assert "Japan</b> played by Japan" in _html(rc)
+    _click(rc, "Step")
+    assert "blocked the text on global reach" in _html(rc)
+    ROOMS.close(room.code)
+
+
+def test_the_debrief_view_compares_the_room_with_the_model_alone():
+    _box, rc = _render(dashboard.Page())
+    _click(rc, "Open a room")
+    _front_seat(rc, "France")
+    for _ in range(2):
+        _click(rc, "Step")
+    _button(rc, "level-nato-head").click()
+    _button(rc, "vote-nato-global_reach-accept").click()
+    _button(rc, "send-nato").click()
+    _click(rc, "Step")
+    _button(rc, "debrief").click()
+    view = next(
+        h for h in rc.find(solara.widgets.HTML) if "debrief-view" in h.widget.unsafe_innerHTML
+    )
+    text = view.widget.unsafe_innerHTML
+    assert "Debrief after 3 quarters" in text
+    # the room's France accepted NATO's reach text; alone, France blocks it
+    nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
+    assert "<td>3 / 0</td><td>2 / 1</td>" in nato
+    assert "accepted the text on global reach" in text
+    room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
+    ROOMS.close(room.code)
+
+
+def test_sliders_left_at_their_start_keep_the_scenarios_own_values():
+    start = dashboard.main_defaults()
+    hindcast = DashboardModel("hindcast_2019", **start)
+    assert hindcast.spec.adversaries["China"].support == 0.0  # 2019, before the war
+    moved = DashboardModel("hindcast_2019", **{**start, "china_support": 0.3})
+    assert moved.spec.adversaries["China"].support == 0.3
+
+
+def test_the_live_chronicle_asked_in_the_middle_of_a_step_tells_each_quarter_whole():
+    # A player's page may read the chronicle while the facilitator's step is half done.
+    from latticesim.outputs.chronicle import chronicle_entries
+
+    model = DashboardModel("us_pivot", seed=2)
+    socialise = model.socialise
+
+    def socialise_after_asking():
+        dashboard.live_chronicle(model)  # the quarter's meetings are recorded, its row not
+        socialise()
+
+    model.socialise = socialise_after_asking
+    for _ in range(8):
+        model.step()
+    live = dashboard.live_chronicle(model)
+    whole = chronicle_entries(model.recorder.frames())
+    by_quarter: dict = {}
+    for row in zip(whole["date"], whole["kind"], whole["text"], strict=True):
+        by_quarter.setdefault(row[0], []).append(row)
+    assert live == [row for q in reversed(list(by_quarter)) for row in by_quarter[q]]

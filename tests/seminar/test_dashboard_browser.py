@@ -1,0 +1,254 @@
+"""The dashboard end to end: `latticesim dashboard` served on loopback, driven in Chromium.
+
+Runs Debian's Chromium through Playwright (``scripts/test.sh`` installs it). Each page
+listens for JavaScript errors, failed requests and HTTP errors, and fails on any: an
+offline page that silently lacks its assets would otherwise pass. Screenshots go to
+``test-artifacts/dashboard/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from latticesim.cli import DashboardDidNotStart, dashboard_server
+
+playwright = pytest.importorskip("playwright.sync_api", reason="installed with the test extra")
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: scripts/test.sh installs it (apt-get install chromium)")
+    log = ARTIFACTS / "server.log"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SOLARA_ASSETS_CDN="http://127.0.0.1:9/")  # a missing asset fails fast
+    try:
+        with dashboard_server(log=log, env=env) as running:
+            yield running
+    except DashboardDidNotStart as exc:
+        pytest.fail(f"{exc}; see {log}:\n{log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page in its own browser context, with its errors collected."""
+
+    def __init__(self, browser, url: str, width: int = 1400) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", self._page_error)
+        self.page.on("requestfailed", self._failed)
+        self.page.on(
+            "response",
+            lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+        )
+        self.page.goto(url)
+
+    def _page_error(self, error) -> None:
+        # ipywidgets' manager waits 2 s for a widget's model to arrive before it gives up
+        # with this message; on a loaded 2-core machine with four pages open it has
+        # happened once in many runs, with every check of what the pages show passing.
+        # It is written down, not failed on; any other page error fails the test.
+        if str(error) == "widget model not found":
+            with open(ARTIFACTS / "slow-widget-models.txt", "a", encoding="utf-8") as f:
+                f.write(f"{self.page.url}: {error}\n")
+            return
+        self.errors.append(f"page error: {error}")
+
+    def _failed(self, request) -> None:
+        # a page closing its own websocket or an aborted image swap is not a failure
+        if request.failure not in ("net::ERR_ABORTED",):
+            self.errors.append(f"request failed: {request.url} {request.failure}")
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _ready(w: Watched) -> None:
+    w.page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    w.page.locator(".chronicle-box").wait_for(timeout=30_000)
+    w.page.wait_for_timeout(800)  # the widgets finish wiring their events
+
+
+def _step(w: Watched) -> str:
+    before = w.page.locator(".quarter").inner_text()
+    w.page.get_by_role("button", name="Step").click()
+    w.page.wait_for_function(
+        "q => document.querySelector('.quarter').innerText != q", arg=before, timeout=30_000
+    )
+    return w.page.locator(".quarter").inner_text()
+
+
+def _panel_shots(w: Watched) -> list[bytes]:
+    """Pictures of the four figure panels (their grid cells: the images inside are replaced
+    on every redraw, the cells stay)."""
+    cells = w.page.locator(".vue-grid-item:has(img)")
+    # each figure panel is two images, its frame and its data over it
+    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 8")
+    return [cells.nth(k).screenshot() for k in range(cells.count())]
+
+
+def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
+    w = Watched(browser, url, width=900)
+    w.page.locator(".go-join").click()
+    w.page.get_by_label("Room code").fill(code)
+    w.page.locator(".find-room").click()
+    w.page.get_by_label("Your name").fill(name)
+    w.page.locator(f".pick-{actor.lower()}").click()
+    w.page.locator(".seat-head").wait_for(timeout=15_000)
+    return w
+
+
+def test_pick_a_scenario_and_step_four_quarters(server, browser):
+    url, _proc = server
+    w = Watched(browser, url)
+    _ready(w)
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()
+    w.page.locator(".v-menu__content .v-list-item:has-text('us_pivot')").first.click()
+    w.page.get_by_role("button", name="Reset").click()
+    w.page.wait_for_timeout(1500)
+    before = _panel_shots(w)
+    assert len(before) == 4
+    w.shot("01-start")
+    entries = []
+    for expected in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
+        assert _step(w) == expected
+        entries.append(w.page.locator(".chronicle li").count())
+    w.page.wait_for_timeout(500)
+    w.shot("02-four-quarters")
+    assert entries[-1] > entries[0] > 0, entries
+    chronicle = w.page.locator(".chronicle").inner_text()
+    assert "NATO summit" in chronicle  # July 2024, Washington
+    after = _panel_shots(w)
+    assert all(a != b for a, b in zip(after, before, strict=True))
+    assert not w.errors, w.errors
+    w.close()
+
+
+def test_a_room_plays_france_and_japan(server, browser):
+    url, _proc = server
+    fac = Watched(browser, url)
+    _ready(fac)
+    fac.page.locator(".open-room").click()
+    code = fac.page.locator(".room-code").inner_text(timeout=15_000).strip()
+    assert len(code) == 4
+
+    france = _join(browser, url, code, "France", "Claire")
+    japan = _join(browser, url, code, "Japan", "Kenji")
+    assert f"room={code}" in france.page.url  # the seat is in the address: a reload keeps it
+
+    intruder = Watched(browser, url, width=900)
+    intruder.page.locator(".go-join").click()
+    wrong = "ZZZZ" if code != "ZZZZ" else "YYYY"
+    intruder.page.get_by_label("Room code").fill(wrong)
+    intruder.page.locator(".find-room").click()
+    refusal = intruder.page.locator(".join-error").inner_text(timeout=10_000)
+    assert f"no room with code {wrong}" in refusal
+    assert intruder.page.locator(".pick-france").count() == 0
+    intruder.shot("05-wrong-code")
+
+    # step to the quarter before NATO's summit: France's page then asks about it
+    for _ in range(8):
+        if france.page.locator(".meeting-nato").count():
+            break
+        _step(fac)
+        france.page.wait_for_timeout(700)
+    france.page.locator(".meeting-nato").wait_for(timeout=10_000)
+    france.page.locator(".level-nato-head").click()
+    france.page.locator(".vote-nato-global_reach-block").click()
+    france.page.locator(".send-nato").click()
+    france.page.locator(".send-nato:has-text('Sent')").wait_for(timeout=10_000)
+    japan.page.locator(".meeting-nato-ip4").wait_for(timeout=10_000)
+    japan.page.locator(".level-nato-ip4-minister").click()
+    japan.page.locator(".send-nato-ip4").click()
+    japan.page.locator(".send-nato-ip4:has-text('Sent')").wait_for(timeout=10_000)
+    france.shot("03-france-answers")
+
+    # the facilitator sees who has answered, then advances the quarter
+    fac.page.locator("table.seats:has-text('France')").wait_for(timeout=10_000)
+    fac.page.wait_for_function(
+        "() => [...document.querySelectorAll('tr.seat-row')]"
+        ".some(r => r.innerText.includes('France') && r.innerText.includes('answered'))",
+        timeout=10_000,
+    )
+    seats = fac.page.locator("table.seats").inner_text()
+    assert "Claire" in seats and "Kenji" in seats
+
+    france.page.reload()  # a reload finds the same seat
+    france.page.locator(".seat-head:has-text('France')").wait_for(timeout=15_000)
+
+    quarter = _step(fac)
+    fac.page.wait_for_timeout(500)
+    chronicle = fac.page.locator(".chronicle").inner_text()
+    fac.shot("04-facilitator-after-the-summit")
+    assert quarter.endswith("Q3")
+    played = (
+        "France (played) came to the NATO summit at head level and blocked the text on global reach"
+    )
+    assert played in chronicle
+    assert "Japan (played) came to the NATO+IP4 summit at minister level" in chronicle
+    nato = next(line for line in chronicle.splitlines() if line.startswith("NATO summit"))
+    assert "France blocked the proposal on NATO's global reach" in nato
+    assert fac.page.locator("li.chronicle-played").count() >= 2  # marked in the chronicle
+    # the player sees what came of it on its own page
+    france.page.locator(".last-quarter:has-text('France blocked')").wait_for(timeout=15_000)
+    france.shot("07-france-after-the-summit")
+
+    pages = {"facilitator": fac, "France": france, "Japan": japan, "intruder": intruder}
+    errors = {name: w.errors for name, w in pages.items() if w.errors}
+    for w in pages.values():
+        w.close()
+    assert not errors, errors
+
+
+def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, tmp_path):
+    url, proc = server
+    bad = tmp_path / "my_pivot.yaml"
+    bad.write_text("extends: baseline_2024.yaml\nname: typo\nparameters:\n  socialisaton: 0.3\n")
+    w = Watched(browser, url)
+    _ready(w)
+    w.page.locator(".scenario-file-picker input[type=file]").set_input_files(str(bad))
+    error = w.page.locator(".upload-error").inner_text(timeout=15_000)
+    w.shot("06-bad-scenario")
+    assert error.replace("\n", " ").startswith("my_pivot.yaml:4:3: parameters.socialisaton")
+    assert "did you mean 'socialisation'" in error.replace("\n", " ")  # names it, suggests
+    assert proc.poll() is None
+    assert _step(w) == "2024Q1"  # the page and its server go on with the model it had
+    good = tmp_path / "short_pivot.yaml"
+    good.write_text("extends: us_pivot.yaml\nname: short_pivot\nhorizon: 2027Q4\n")
+    w.page.locator(".scenario-file-picker input[type=file]").set_input_files(str(good))
+    w.page.locator(".upload-ok").wait_for(timeout=15_000)
+    assert w.page.locator(".upload-error").count() == 0
+    assert "short_pivot.yaml" in w.page.locator(".upload-ok").inner_text()
+    assert not w.errors, w.errors
+    w.close()

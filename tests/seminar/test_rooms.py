@@ -1,0 +1,156 @@
+"""Seminar rooms: seats, answers, isolation between rooms, and the debrief."""
+
+import itertools
+import threading
+
+import pytest
+
+from latticesim import LatticeModel, LatticeScenario
+from latticesim.model.delegations import PlayedChoice, upcoming_meetings
+from latticesim.seminar.rooms import CODE_LETTERS, RoomError, RoomRegistry, debrief, new_code
+
+
+def _model(pivot, seed=1):
+    return LatticeModel(LatticeScenario(spec=pivot, rng=seed))
+
+
+class _Stepper:
+    """Steps a model the way the dashboard's model does: through its room."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def step(self):
+        room = self.model.room
+        room.before_step(self.model)
+        self.model.step()
+        room.after_step(self.model)
+
+
+def _to_nato(room, actor="France"):
+    stepper = _Stepper(room.model)
+    while "NATO" not in {m.forum for m in upcoming_meetings(room.model, actor)}:
+        stepper.step()
+    return stepper
+
+
+def test_codes_are_four_unambiguous_letters():
+    codes = {new_code() for _ in range(200)}
+    assert all(len(c) == 4 and set(c) <= set(CODE_LETTERS) for c in codes)
+    assert not set("IO") & set(CODE_LETTERS)
+
+
+def test_codes_are_typed_forgivingly_and_wrong_ones_refused(pivot):
+    rooms = RoomRegistry()
+    room = rooms.open(_model(pivot))
+    assert rooms.get(f" {room.code.lower()[:2]}-{room.code.lower()[2:]} ") is room
+    with pytest.raises(RoomError, match="no room with code ZZZZ; check the code"):
+        rooms.get("zzzz" if room.code != "ZZZZ" else "YYYY")
+
+
+def test_open_rooms_never_share_a_code(pivot):
+    codes = itertools.cycle(["ABCD", "ABCD", "EFGH"])
+    rooms = RoomRegistry(code_source=lambda: next(codes))
+    a, b = rooms.open(_model(pivot)), rooms.open(_model(pivot))
+    assert {a.code, b.code} == {"ABCD", "EFGH"}
+
+
+def test_seats_are_one_per_actor_and_adversaries_are_not_playable(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    seat = room.join("France", "Claire")
+    assert room.model.played == {room.model.actor_index["France"]}
+    with pytest.raises(RoomError, match="France is already played by Claire"):
+        room.join("France", "Paul")
+    with pytest.raises(RoomError, match="'China' is not an actor that can be played"):
+        room.join("China")
+    room.leave(seat.token)
+    assert room.model.played == set()
+
+
+def test_a_players_answers_reach_the_model_and_the_chronicle(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    fr = room.join("France", "Claire")
+    jp = room.join("Japan", "Kenji")
+    stepper = _to_nato(room)
+    assert set(room.waiting_for()) >= {"France"}
+    room.answer(fr.token, "NATO", PlayedChoice("head", {"global_reach": "block"}))
+    assert room.answered(fr.token)["NATO"].votes == {"global_reach": "block"}
+    stepper.step()
+    items = room.model.recorder.frames()["items"]
+    last = items[(items.forum == "NATO") & (items.dimension == "global_reach")].iloc[-1]
+    assert list(last.blockers) == ["France"]
+    assert room.answered(fr.token) == {}  # cleared for the next quarter
+    texts = [e[4] for e in room.model.recorder.entries if e[2] == "played"]
+    assert any(t.startswith("France (played) came to the NATO summit") for t in texts)
+    # Japan, a partner at the NATO+IP4 summit that quarter, did not answer: the model did
+    assert "Japan (played) gave no answer for the NATO+IP4 summit; the model decided." in texts
+    assert jp.token in room.players
+
+
+def test_a_seat_cannot_act_in_another_room(pivot):
+    rooms = RoomRegistry()
+    one, two = rooms.open(_model(pivot)), rooms.open(_model(pivot))
+    seat = one.join("France")
+    _to_nato(one)
+    _to_nato(two)
+    with pytest.raises(RoomError, match="not in this room"):
+        two.answer(seat.token, "NATO", PlayedChoice(None, {"global_reach": "block"}))
+    with pytest.raises(RoomError, match="not in this room"):
+        two.meetings_for(seat.token)
+    assert two.answers == {}
+
+
+def test_an_answer_for_a_meeting_the_actor_is_not_at_is_refused(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    seat = room.join("New Zealand")
+    _to_nato(room, "France")
+    with pytest.raises(RoomError, match="New Zealand is not invited to a NATO meeting"):
+        room.answer(seat.token, "NATO", PlayedChoice("head"))
+
+
+def test_a_reset_keeps_the_seats_and_drops_the_answers(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    seat = room.join("France")
+    _to_nato(room)
+    room.answer(seat.token, "NATO", PlayedChoice("head"))
+    fresh = _model(pivot)
+    room.attach(fresh)
+    assert room.model is fresh and fresh.room is room
+    assert fresh.played == {fresh.actor_index["France"]}
+    assert room.answers == {}
+
+
+def test_answers_from_many_threads_are_all_kept(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    actors = ["France", "Germany", "Italy", "Spain", "Poland", "Netherlands"]
+    seats = [room.join(a) for a in actors]
+    _to_nato(room)
+
+    def answer(seat):
+        room.answer(seat.token, "NATO", PlayedChoice("minister"))
+
+    threads = [threading.Thread(target=answer, args=(s,)) for s in seats]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(room.answers) == set(actors)
+    # each answered one meeting of the quarter (they may owe more: NATO+IP4, the EU)
+    assert sorted(done for _p, _due, done in room.status()) == [1] * len(actors)
+
+
+def test_debrief_compares_the_room_with_the_model_alone(pivot):
+    # Alone, France blocks NATO's reach text at the 2024 summit; the room's France accepts.
+    room = RoomRegistry().open(_model(pivot))
+    seat = room.join("France")
+    stepper = _to_nato(room)
+    room.answer(seat.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
+    stepper.step()
+    alone = _model(pivot)
+    alone.run_for(room.model.steps)
+    out = debrief(room.model, alone)
+    assert out["quarters"] == room.model.steps
+    assert out["alone"]["failed"].get("NATO", 0) == 1
+    assert out["room"]["failed"].get("NATO", 0) == 0
+    assert out["room"]["adopted"]["NATO"] == out["alone"]["adopted"]["NATO"] + 1
+    assert any("accepted the text on global reach" in e[4] for e in out["played"])
