@@ -16,7 +16,8 @@ import numpy as np
 from latticesim.common.quarters import Quarter
 from latticesim.model.forums import Item
 from latticesim.scenario.schema import ADVERSARIES, CRISIS_THEATRES, ForumSpec, MeetingSpec
-from latticesim.world.actors import display_name, group_members, join_names, resolve_names
+from latticesim.world.actors import group_members, resolve_names
+from latticesim.world.names import display_name, join_names
 
 if TYPE_CHECKING:
     from latticesim.model.forums import Forum

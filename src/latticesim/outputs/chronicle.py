@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from latticesim.world.actors import display_name
+from latticesim.world.names import display_name
 
 __all__ = ["IP4", "Chronicler", "chronicle", "chronicle_entries"]
 

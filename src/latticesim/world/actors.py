@@ -32,27 +32,7 @@ GROUPS: dict[str, str] = {
     "indo_pacific": "all actors of the Indo-Pacific region",
     "all": "every actor that sits in forums (not the adversaries)",
 }
-# Names as a sentence says them: with "the" where English wants it, the EU shortened.
-DISPLAY_NAMES: dict[str, str] = {
-    "European Union (institution)": "the EU",
-    "United States": "the United States",
-    "United Kingdom": "the United Kingdom",
-    "Netherlands": "the Netherlands",
-}
 NORTH_KOREA_DEFENCE_SHARE = 0.25  # rough: public estimates range about 15-30% of GDP
-
-
-def display_name(actor: str) -> str:
-    """An actor's name as it reads inside a sentence ("the United States", "the EU")."""
-    return DISPLAY_NAMES.get(actor, actor)
-
-
-def join_names(actors: list[str]) -> str:
-    """Names joined as a sentence joins them: France, Germany and the United States."""
-    words = [display_name(a) for a in actors]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _number(text: str) -> float | None:
