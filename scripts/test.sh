@@ -13,5 +13,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check --quiet src tests benchmarks experiments
 .venv/bin/ruff format --check --quiet src tests benchmarks experiments
-.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+# the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml)
+.venv/bin/lint-imports --no-cache --no-logo | tail -n 2
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

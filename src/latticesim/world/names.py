@@ -42,7 +42,6 @@ SHORT_NAMES: dict[str, str] = {
     "North Korea": "DPRK",
     "New Zealand": "NZ",
     "North Macedonia": "N. Macedonia",
-    "Czech Republic": "Czechia",
 }
 """Names where space is short: figure labels, the lattice's nodes."""
 
