@@ -1,4 +1,4 @@
-"""Timings of latticesim.blocs.landscape: exact enumeration, heuristic search, and their agreement.
+"""Timings of latticesim.blocs: exact enumeration, heuristic search, and their agreement.
 
 Run with ``python benchmarks/bench_blocs.py [--repeat R] [--instances K]``. Instances are
 random and seeded: sizes uniform on [0.1, 3), propensities standard normal (a dense,
@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latticesim.blocs import landscape as blocs
+from latticesim.blocs.exact import global_minima, local_minima
+from latticesim.blocs.heuristic import search
+from latticesim.blocs.results import BlocsResult
 
 
 def instance(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +28,7 @@ def instance(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return sizes, p + p.T
 
 
-def best_time(fn: Callable[[], blocs.BlocsResult], repeat: int) -> tuple[float, blocs.BlocsResult]:
+def best_time(fn: Callable[[], BlocsResult], repeat: int) -> tuple[float, BlocsResult]:
     times, result = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -49,21 +51,21 @@ def main() -> None:
     print()
     print(f"{'case':<44} {'N':>4} {'time s':>8} {'minima':>7} {'best E':>11} {'best share':>10}")
     rows = [
-        ("exact global minima", 20, lambda s, p: blocs.global_minima(s, p)),
-        ("exact global minima", 24, lambda s, p: blocs.global_minima(s, p)),
-        ("exact local minima + basins (steepest)", 20, lambda s, p: blocs.local_minima(s, p)),
-        ("exact local minima + basins (steepest)", 24, lambda s, p: blocs.local_minima(s, p)),
-        ("descent, 1000 starts (steepest)", 41, lambda s, p: blocs.search(s, p, rng=1)),
+        ("exact global minima", 20, lambda s, p: global_minima(s, p)),
+        ("exact global minima", 24, lambda s, p: global_minima(s, p)),
+        ("exact local minima + basins (steepest)", 20, lambda s, p: local_minima(s, p)),
+        ("exact local minima + basins (steepest)", 24, lambda s, p: local_minima(s, p)),
+        ("descent, 1000 starts (steepest)", 41, lambda s, p: search(s, p, rng=1)),
         (
             "anneal, 100 starts x 100 sweeps",
             41,
-            lambda s, p: blocs.search(s, p, method="anneal", rng=1),
+            lambda s, p: search(s, p, method="anneal", rng=1),
         ),
-        ("descent, 1000 starts (steepest)", 200, lambda s, p: blocs.search(s, p, rng=1)),
+        ("descent, 1000 starts (steepest)", 200, lambda s, p: search(s, p, rng=1)),
         (
             "anneal, 100 starts x 100 sweeps",
             200,
-            lambda s, p: blocs.search(s, p, method="anneal", rng=1),
+            lambda s, p: search(s, p, method="anneal", rng=1),
         ),
     ]
     for label, n, solve in rows:
@@ -79,12 +81,12 @@ def main() -> None:
     hits = {"descent (1000 starts)": 0, "descent (200 starts)": 0, "anneal (100 starts)": 0}
     for seed in range(args.instances):
         s, p = instance(20, seed=1000 + seed)
-        exact = blocs.global_minima(s, p).best_energy
+        exact = global_minima(s, p).best_energy
         tol = 1e-9 * float(np.abs(s[:, None] * s[None, :] * p).sum())
         found = {
-            "descent (1000 starts)": blocs.search(s, p, rng=seed),
-            "descent (200 starts)": blocs.search(s, p, starts=200, rng=seed),
-            "anneal (100 starts)": blocs.search(s, p, method="anneal", rng=seed),
+            "descent (1000 starts)": search(s, p, rng=seed),
+            "descent (200 starts)": search(s, p, starts=200, rng=seed),
+            "anneal (100 starts)": search(s, p, method="anneal", rng=seed),
         }
         for key, res in found.items():
             hits[key] += res.best_energy <= exact + tol

@@ -28,7 +28,10 @@ import time
 from pathlib import Path
 
 from latticesim.cli import dashboard_server
-from latticesim.seminar import dashboard, panels
+from latticesim.seminar import panels
+from latticesim.seminar.controls import DashboardModel
+from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
+from latticesim.seminar.page import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 0.2
@@ -40,12 +43,12 @@ def _redraw(model, figures) -> None:
     lattice.update(played).svg()
     for figure in others:
         figure.update().svg()
-    dashboard.chronicle_html(dashboard.live_chronicle(model))
+    chronicle_html(live_chronicle(model))
 
 
 def _steps(quarters: int, redraw: bool) -> list[float]:
     """Seconds per quarter: the step alone, or with every panel redrawn after it."""
-    model = dashboard.DashboardModel("us_pivot", seed=1)
+    model = DashboardModel("us_pivot", seed=1)
     kinds = (panels.LatticeFigure, panels.StrengthFigure, panels.StandingFigure)
     figures = [kind(model) for kind in (*kinds, panels.AttendanceFigure)]
     out = []
@@ -62,7 +65,7 @@ def _clicks(quarters: int) -> list[float]:
     import ipyvuetify as v
     import solara
 
-    _box, rc = solara.render(solara.AppLayout(children=[dashboard.Page()]), handle_error=False)
+    _box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     step = rc.find(v.Btn, children=["Step"]).widget
     out = []
     for _ in range(quarters):

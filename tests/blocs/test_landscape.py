@@ -1,4 +1,4 @@
-"""Tests for the landscape theory of aggregation (latticesim.blocs.landscape).
+"""Tests for the landscape theory of aggregation (theory, exact, heuristic, landscape in blocs).
 
 Conventions used in the worked examples: a configuration is written as the sides
 (x0, x1, ...) with actor 0 on side 0; its enumeration index is sum_j x_j * 2**(j-1).
@@ -17,8 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latticesim.blocs import landscape as blocs
-from latticesim.blocs.landscape import BlocsInputError, Landscape
+from latticesim.blocs.exact import enumerate_energies, global_minima, local_minima
+from latticesim.blocs.heuristic import descend, search
+from latticesim.blocs.landscape import BlocsInputError, Landscape, read_landscape
+from latticesim.blocs.theory import (
+    EXACT_RULES,
+    canonical,
+    config_to_index,
+    energy,
+    frustration,
+    frustration_change,
+    index_to_config,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "blocs"
 
@@ -100,15 +110,15 @@ def test_frustrated_triangle():
     # idx3 = {idx3, idx0} -> 1/2, idx1 -> 1/4, idx2 -> 1/4.
     s = [1, 1, 1]
     p = symmetric([[0, -1, -1], [0, 0, -1], [0, 0, 0]])
-    assert list(blocs.enumerate_energies(s, p)) == [0, -4, -4, -4]
-    np.testing.assert_array_equal(blocs.frustration(s, p, [0, 1, 0]), [-1, -2, -1])
+    assert list(enumerate_energies(s, p)) == [0, -4, -4, -4]
+    np.testing.assert_array_equal(frustration(s, p, [0, 1, 0]), [-1, -2, -1])
 
-    glob = blocs.global_minima(s, p)
+    glob = global_minima(s, p)
     assert glob.best_energy == -4
-    assert sorted(blocs.config_to_index(glob.configs).tolist()) == [1, 2, 3]
+    assert sorted(config_to_index(glob.configs).tolist()) == [1, 2, 3]
 
-    loc = blocs.local_minima(s, p)
-    assert blocs.config_to_index(loc.configs).tolist() == [3, 1, 2]  # by energy, then basin
+    loc = local_minima(s, p)
+    assert config_to_index(loc.configs).tolist() == [3, 1, 2]  # by energy, then basin
     np.testing.assert_array_equal(loc.counts, [2, 1, 1])
     np.testing.assert_array_equal(loc.shares, [0.5, 0.25, 0.25])
     assert loc.is_best.all()
@@ -126,10 +136,10 @@ def test_three_actors_consistent_split():
     # of its positive ones, so this is the only local minimum: basin 1.
     s = [1, 2, 3]
     p = symmetric([[0, 1, -1], [0, 0, -1], [0, 0, 0]])
-    assert list(blocs.enumerate_energies(s, p)) == [0, -8, -18, -2]
-    np.testing.assert_array_equal(blocs.frustration(s, p, [0, 0, 1]), [-3, -3, -3])
-    assert blocs.energy(s, p, [1, 1, 0]) == -18  # the complement is the same split
-    loc = blocs.local_minima(s, p)
+    assert list(enumerate_energies(s, p)) == [0, -8, -18, -2]
+    np.testing.assert_array_equal(frustration(s, p, [0, 0, 1]), [-3, -3, -3])
+    assert energy(s, p, [1, 1, 0]) == -18  # the complement is the same split
+    loc = local_minima(s, p)
     assert len(loc) == 1 and loc.shares[0] == 1.0
     assert loc.sides(0) == (("0", "1"), ("2",))
 
@@ -165,31 +175,30 @@ FOUR_P = symmetric([[0, 0, -1, 0], [0, 0, 0, 2], [0, 0, 0, -1], [0, 0, 0, 0]])
 
 
 def test_four_actors_energies_and_basins_depend_on_rule():
-    assert list(blocs.enumerate_energies(FOUR_S, FOUR_P)) == [0, 4, -8, -4, 2, -2, -2, -6]
+    assert list(enumerate_energies(FOUR_S, FOUR_P)) == [0, 4, -8, -4, 2, -2, -2, -6]
     # at idx2: F_A = s_C p_AC = -1, F_B = 0, F_C = 3*(-1) + 1*(-1) = -4, F_D = -1
-    np.testing.assert_array_equal(blocs.frustration(FOUR_S, FOUR_P, [0, 0, 1, 0]), [-1, 0, -4, -1])
+    np.testing.assert_array_equal(frustration(FOUR_S, FOUR_P, [0, 0, 1, 0]), [-1, 0, -4, -1])
 
-    steep = blocs.local_minima(FOUR_S, FOUR_P)
-    assert blocs.config_to_index(steep.configs).tolist() == [2, 7]
+    steep = local_minima(FOUR_S, FOUR_P)
+    assert config_to_index(steep.configs).tolist() == [2, 7]
     np.testing.assert_array_equal(steep.energies, [-8, -6])
     np.testing.assert_array_equal(steep.counts, [5, 3])
     np.testing.assert_array_equal(steep.shares, [5 / 8, 3 / 8])
     np.testing.assert_array_equal(steep.is_best, [True, False])
 
-    by_energy = blocs.local_minima(FOUR_S, FOUR_P, rule="steepest_energy")
-    assert blocs.config_to_index(by_energy.configs).tolist() == [2, 7]
+    by_energy = local_minima(FOUR_S, FOUR_P, rule="steepest_energy")
+    assert config_to_index(by_energy.configs).tolist() == [2, 7]
     np.testing.assert_array_equal(by_energy.counts, [7, 1])
 
     # single steps, as worked above
-    start = blocs.index_to_config(4, [0, 1, 3, 4, 5, 6])
+    start = index_to_config(4, [0, 1, 3, 4, 5, 6])
     one_step = []
     for x in start:
-        gains = blocs.frustration_change(FOUR_S, FOUR_P, x)
+        gains = frustration_change(FOUR_S, FOUR_P, x)
         np.testing.assert_array_equal(
             gains * 2 * np.array(FOUR_S),
             [
-                blocs.energy(FOUR_S, FOUR_P, x ^ (np.arange(4) == k))
-                - blocs.energy(FOUR_S, FOUR_P, x)
+                energy(FOUR_S, FOUR_P, x ^ (np.arange(4) == k)) - energy(FOUR_S, FOUR_P, x)
                 for k in range(4)
             ],
         )
@@ -214,35 +223,35 @@ def test_four_actors_result_frame_and_names():
 
 
 def test_tiny_instances():
-    one = blocs.local_minima([2.0], [[5.0]])  # the diagonal is ignored
+    one = local_minima([2.0], [[5.0]])  # the diagonal is ignored
     assert len(one) == 1 and one.energies[0] == 0 and one.shares[0] == 1
-    assert blocs.global_minima([2.0], [[0.0]]).best_energy == 0
-    two_enemies = blocs.local_minima([1, 2], [[0, -1], [-1, 0]])
-    assert blocs.config_to_index(two_enemies.configs).tolist() == [1]
+    assert global_minima([2.0], [[0.0]]).best_energy == 0
+    two_enemies = local_minima([1, 2], [[0, -1], [-1, 0]])
+    assert config_to_index(two_enemies.configs).tolist() == [1]
     assert two_enemies.energies[0] == -4  # 2 * W01 = 2 * (1 * 2 * -1)
-    assert blocs.search([1, 2], [[0, -1], [-1, 0]], starts=10, rng=0).counts.sum() == 10
+    assert search([1, 2], [[0, -1], [-1, 0]], starts=10, rng=0).counts.sum() == 10
 
 
 def test_indexing_round_trip():
     idx = np.arange(2**5)
-    configs = blocs.index_to_config(6, idx)
+    configs = index_to_config(6, idx)
     assert configs.shape == (32, 6) and (configs[:, 0] == 0).all()
-    np.testing.assert_array_equal(blocs.config_to_index(configs), idx)
-    np.testing.assert_array_equal(blocs.config_to_index(1 - configs), idx)
-    np.testing.assert_array_equal(blocs.canonical(1 - configs), configs)
+    np.testing.assert_array_equal(config_to_index(configs), idx)
+    np.testing.assert_array_equal(config_to_index(1 - configs), idx)
+    np.testing.assert_array_equal(canonical(1 - configs), configs)
 
 
 def test_invalid_arrays():
     with pytest.raises(ValueError, match="symmetric"):
-        blocs.energy([1, 1], [[0, 1], [2, 0]], [0, 1])
+        energy([1, 1], [[0, 1], [2, 0]], [0, 1])
     with pytest.raises(ValueError, match="> 0"):
-        blocs.energy([1, 0], [[0, 1], [1, 0]], [0, 1])
+        energy([1, 0], [[0, 1], [1, 0]], [0, 1])
     with pytest.raises(ValueError, match="0 and 1"):
-        blocs.energy([1, 1], [[0, 1], [1, 0]], [0, 2])
+        energy([1, 1], [[0, 1], [1, 0]], [0, 2])
     with pytest.raises(ValueError, match="rule"):
-        blocs.local_minima([1, 1], [[0, 1], [1, 0]], rule="random")
+        local_minima([1, 1], [[0, 1], [1, 0]], rule="random")
     with pytest.raises(ValueError, match="at most"):
-        blocs.local_minima(np.ones(40), np.zeros((40, 40)))
+        local_minima(np.ones(40), np.zeros((40, 40)))
 
 
 # --------------------------------------------------------------------------------------
@@ -272,8 +281,8 @@ def test_switch_changes_energy_by_twice_size_times_own_change(inst, data):
     np.testing.assert_allclose(
         (f_y - f_x)[others], [s[k] * p[i][k] * (1 - 2 * (x[i] != x[k])) for i in others], atol=1e-12
     )
-    assert blocs.frustration_change(s, p, x)[k] == pytest.approx(d_own, abs=1e-9)
-    assert blocs.energy(s, p, y) - blocs.energy(s, p, x) == pytest.approx(d_energy, abs=1e-9)
+    assert frustration_change(s, p, x)[k] == pytest.approx(d_own, abs=1e-9)
+    assert energy(s, p, y) - energy(s, p, x) == pytest.approx(d_energy, abs=1e-9)
     if d_own < 0:
         assert d_energy < 0
 
@@ -285,64 +294,62 @@ def test_vectorised_values_match_definition(inst):
     n = len(s)
     configs = np.array(list(itertools.product([0, 1], repeat=n)))
     np.testing.assert_allclose(
-        blocs.frustration(s, p, configs),
+        frustration(s, p, configs),
         [ref_frustration(s, p, x) for x in configs],
         atol=1e-9,
     )
     expected = np.array([ref_energy(s, p, x) for x in configs])
-    np.testing.assert_allclose(blocs.energy(s, p, configs), expected, atol=1e-9)
-    canon = blocs.index_to_config(n, np.arange(2 ** (n - 1)))
+    np.testing.assert_allclose(energy(s, p, configs), expected, atol=1e-9)
+    canon = index_to_config(n, np.arange(2 ** (n - 1)))
     np.testing.assert_allclose(
-        blocs.enumerate_energies(s, p), [ref_energy(s, p, x) for x in canon], atol=1e-9
+        enumerate_energies(s, p), [ref_energy(s, p, x) for x in canon], atol=1e-9
     )
-    glob = blocs.global_minima(s, p)
+    glob = global_minima(s, p)
     assert glob.best_energy == pytest.approx(expected.min(), abs=1e-9)
     tied = {
-        blocs.config_to_index(x)
+        config_to_index(x)
         for x, e in zip(configs, expected, strict=True)
         if e <= expected.min() + 1e-9
     }
-    assert set(blocs.config_to_index(glob.configs).tolist()) == tied
+    assert set(config_to_index(glob.configs).tolist()) == tied
 
 
 @settings(max_examples=40, deadline=None)
-@given(instances(max_n=7), st.sampled_from(blocs.EXACT_RULES))
+@given(instances(max_n=7), st.sampled_from(EXACT_RULES))
 def test_basins_match_step_by_step_dynamics(inst, rule):
     s, p = inst
     n = len(s)
-    res = blocs.local_minima(s, p, rule=rule)
+    res = local_minima(s, p, rule=rule)
     expected = Counter(
-        blocs.config_to_index(np.array(ref_final(s, p, x, rule)))
-        for x in blocs.index_to_config(n, np.arange(2 ** (n - 1)))
+        config_to_index(np.array(ref_final(s, p, x, rule)))
+        for x in index_to_config(n, np.arange(2 ** (n - 1)))
     )
-    got = dict(zip(blocs.config_to_index(res.configs).tolist(), res.counts.tolist(), strict=True))
+    got = dict(zip(config_to_index(res.configs).tolist(), res.counts.tolist(), strict=True))
     assert got == dict(expected)
     assert res.shares.sum() == pytest.approx(1.0)
     assert np.all(np.diff(res.energies) >= -1e-9)
 
 
 @settings(max_examples=40, deadline=None)
-@given(instances(min_n=2, max_n=11), st.sampled_from(blocs.EXACT_RULES))
+@given(instances(min_n=2, max_n=11), st.sampled_from(EXACT_RULES))
 def test_descend_agrees_with_exact_basins(inst, rule):
     # Two independent implementations of the same dynamics: per-start descent (row
     # layout, incremental fields) and the all-splits successor array (column layout).
     s, p = inst
     n = len(s)
-    res = blocs.local_minima(s, p, rule=rule)
-    finals = blocs.descend(s, p, blocs.index_to_config(n, np.arange(2 ** (n - 1))), rule=rule)
-    got = Counter(blocs.config_to_index(finals).tolist())
-    assert got == dict(
-        zip(blocs.config_to_index(res.configs).tolist(), res.counts.tolist(), strict=True)
-    )
+    res = local_minima(s, p, rule=rule)
+    finals = descend(s, p, index_to_config(n, np.arange(2 ** (n - 1))), rule=rule)
+    got = Counter(config_to_index(finals).tolist())
+    assert got == dict(zip(config_to_index(res.configs).tolist(), res.counts.tolist(), strict=True))
     # every minimum is stuck: nobody can strictly lower their frustration
-    assert np.all(blocs.frustration_change(s, p, res.configs) >= -1e-9)
+    assert np.all(frustration_change(s, p, res.configs) >= -1e-9)
 
 
 def test_local_minima_do_not_depend_on_rule():
     rng = np.random.default_rng(3)
     s, p = random_instance(rng, 12, integer=True)
-    results = [blocs.local_minima(s, p, rule=rule) for rule in blocs.EXACT_RULES]
-    sets = [set(blocs.config_to_index(r.configs).tolist()) for r in results]
+    results = [local_minima(s, p, rule=rule) for rule in EXACT_RULES]
+    sets = [set(config_to_index(r.configs).tolist()) for r in results]
     assert sets[0] == sets[1] == sets[2]
     assert all(r.counts.sum() == 2**11 for r in results)
 
@@ -359,35 +366,35 @@ def test_local_minima_do_not_depend_on_rule():
 @pytest.mark.parametrize("method", ["descent", "anneal"])
 def test_search_finds_exact_global_minimum(n, seed, integer, method):
     s, p = random_instance(np.random.default_rng(seed), n, integer)
-    exact = blocs.global_minima(s, p)
-    found = blocs.search(s, p, method=method, rng=seed)
+    exact = global_minima(s, p)
+    found = search(s, p, method=method, rng=seed)
     assert found.best_energy == pytest.approx(exact.best_energy, abs=1e-9)
-    exact_best = set(blocs.config_to_index(exact.configs).tolist())
-    assert set(blocs.config_to_index(found.configs[found.is_best]).tolist()) <= exact_best
+    exact_best = set(config_to_index(exact.configs).tolist())
+    assert set(config_to_index(found.configs[found.is_best]).tolist()) <= exact_best
     assert found.counts.sum() == found.total == (1000 if method == "descent" else 100)
     assert found.shares.sum() == pytest.approx(1.0)
     # every split reported is a local minimum under the rule
-    assert np.all(blocs.frustration_change(s, p, found.configs) >= -1e-9)
+    assert np.all(frustration_change(s, p, found.configs) >= -1e-9)
 
 
 def test_descent_shares_estimate_basins():
     s, p = random_instance(np.random.default_rng(11), 14)
-    exact = blocs.local_minima(s, p)
-    found = blocs.search(s, p, starts=20000, rng=1)
-    share = dict(zip(blocs.config_to_index(found.configs).tolist(), found.shares, strict=True))
-    for idx, basin in zip(blocs.config_to_index(exact.configs).tolist(), exact.shares, strict=True):
+    exact = local_minima(s, p)
+    found = search(s, p, starts=20000, rng=1)
+    share = dict(zip(config_to_index(found.configs).tolist(), found.shares, strict=True))
+    for idx, basin in zip(config_to_index(exact.configs).tolist(), exact.shares, strict=True):
         assert share.get(idx, 0.0) == pytest.approx(basin, abs=0.02)
 
 
 def test_search_is_reproducible_and_trims():
     s, p = random_instance(np.random.default_rng(8), 41)
-    a = blocs.search(s, p, rng=123, top=5)
-    b = blocs.search(s, p, rng=np.random.default_rng(123), top=5)
+    a = search(s, p, rng=123, top=5)
+    b = search(s, p, rng=np.random.default_rng(123), top=5)
     assert len(a) == 5
     np.testing.assert_array_equal(a.configs, b.configs)
     np.testing.assert_array_equal(a.counts, b.counts)
-    c = blocs.search(s, p, rule="random", rng=5, starts=50)
-    assert np.all(blocs.frustration_change(s, p, c.configs) >= -1e-9)
+    c = search(s, p, rule="random", rng=5, starts=50)
+    assert np.all(frustration_change(s, p, c.configs) >= -1e-9)
 
 
 def test_solve_switches_to_search_beyond_exact_max():
@@ -424,31 +431,31 @@ def planted(rng, n):
 @given(st.integers(1, 13), st.integers(0, 2**32 - 1))
 def test_planted_split_is_unique_global_minimum(n, seed):
     s, p, bloc = planted(np.random.default_rng(seed), n)
-    glob = blocs.global_minima(s, p)
+    glob = global_minima(s, p)
     assert len(glob) == 1
-    np.testing.assert_array_equal(glob.configs[0], blocs.canonical(bloc))
+    np.testing.assert_array_equal(glob.configs[0], canonical(bloc))
     w = s[:, None] * s[None, :] * p
     assert glob.energies[0] == pytest.approx(np.minimum(w, 0).sum(), rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(
-        blocs.frustration(s, p, bloc),
+        frustration(s, p, bloc),
         np.minimum(p * s[None, :], 0).sum(axis=1),
         rtol=1e-12,
         atol=1e-9,
     )
-    loc = blocs.local_minima(s, p)
-    np.testing.assert_array_equal(loc.configs[0], blocs.canonical(bloc))
+    loc = local_minima(s, p)
+    np.testing.assert_array_equal(loc.configs[0], canonical(bloc))
 
 
 @pytest.mark.parametrize(("n", "seed"), [(10, 0), (20, 1), (41, 2), (120, 3), (250, 4)])
 @pytest.mark.parametrize("method", ["descent", "anneal"])
 def test_search_recovers_planted_split(n, seed, method):
     s, p, bloc = planted(np.random.default_rng(seed), n)
-    found = blocs.search(s, p, method=method, rng=seed, starts=200 if method == "descent" else 40)
-    np.testing.assert_array_equal(found.configs[0], blocs.canonical(bloc))
+    found = search(s, p, method=method, rng=seed, starts=200 if method == "descent" else 40)
+    np.testing.assert_array_equal(found.configs[0], canonical(bloc))
     w = s[:, None] * s[None, :] * p
     assert found.energies[0] == pytest.approx(np.minimum(w, 0).sum(), rel=1e-9)
     if n <= 20:
-        np.testing.assert_array_equal(blocs.global_minima(s, p).configs[0], found.configs[0])
+        np.testing.assert_array_equal(global_minima(s, p).configs[0], found.configs[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -457,7 +464,7 @@ def test_search_recovers_planted_split(n, seed, method):
 
 
 def test_read_landscape_good_case():
-    land = blocs.read_landscape(DATA / "sizes.csv", DATA / "pairs.csv")
+    land = read_landscape(DATA / "sizes.csv", DATA / "pairs.csv")
     assert land.names == ("Atlantis", "Borduria", "Carpania", "Dravia")
     np.testing.assert_array_equal(land.sizes, FOUR_S)
     np.testing.assert_array_equal(land.propensity, FOUR_P)  # the worked four-actor case
@@ -513,7 +520,7 @@ def test_read_landscape_good_case():
 )
 def test_read_landscape_errors(sizes, pairs, where, message):
     with pytest.raises(BlocsInputError) as info:
-        blocs.read_landscape(DATA / sizes, DATA / pairs)
+        read_landscape(DATA / sizes, DATA / pairs)
     text = str(info.value)
     assert "\n" not in text
     assert text.startswith(str(DATA / where))
@@ -525,4 +532,4 @@ def test_unknown_actor_without_close_match(tmp_path):
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("actor_a,actor_b,propensity\nAtlantis,Zzyzx,1\n")
     with pytest.raises(BlocsInputError, match=r"pairs\.csv:2: actor_b: unknown actor 'Zzyzx' \("):
-        blocs.read_landscape(DATA / "sizes.csv", pairs)
+        read_landscape(DATA / "sizes.csv", pairs)

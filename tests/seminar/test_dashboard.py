@@ -6,9 +6,13 @@ import pytest
 import solara
 
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
-from latticesim.seminar import dashboard, panels
-from latticesim.seminar.dashboard import DashboardModel, configure, library_scenario, model_alone
+from latticesim.seminar import panels, seats
+from latticesim.seminar.controls import DashboardModel, configure, main_defaults, model_alone
+from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
+from latticesim.seminar.page import Page
 from latticesim.seminar.rooms import ROOMS
+from latticesim.seminar.scenarios import library_scenario
+from latticesim.seminar.upload import handle_upload
 
 _OPEN: list = []
 
@@ -21,7 +25,7 @@ def _close_pages(monkeypatch):
     # the pages it rendered, and pages do not watch their room from a second thread
     # (a render from that thread could interleave with the test's clicks). The browser
     # tests run the watching as a server does.
-    monkeypatch.setattr(dashboard, "ROOM_POLL_SECONDS", None)
+    monkeypatch.setattr(seats, "ROOM_POLL_SECONDS", None)
     yield
     while _OPEN:
         _OPEN.pop().close()
@@ -93,7 +97,7 @@ def test_model_alone_replays_the_same_run_without_players():
 
 # ---------------------------------------------------------------- the page
 def test_step_grows_the_chronicle_and_redraws_the_panels():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     assert "Step the model" in _html(rc)
     before = _images(rc)
     assert len(before) == 8  # four panels, each a frame and a data layer over it
@@ -109,7 +113,7 @@ def test_step_grows_the_chronicle_and_redraws_the_panels():
 
 
 def test_reset_starts_the_run_again():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     for _ in range(3):
         _click(rc, "Step")
     _click(rc, "Reset")
@@ -117,7 +121,7 @@ def test_reset_starts_the_run_again():
 
 
 def test_a_bad_pasted_scenario_shows_its_error_and_the_page_goes_on():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     area = rc.find(v.Textarea).widget
     area.v_model = (
         "extends: baseline_2024.yaml\nname: broken\nevents:\n  - date: 2025Q5\n    type: veto\n"
@@ -137,7 +141,7 @@ def test_a_good_dropped_scenario_runs():
     # the drop zone hands its file to this handler (as the browser's drop does)
     box = {}
     model = solara.reactive(DashboardModel())
-    dashboard.handle_upload("my_pivot.yaml", data, model, box.setdefault, box.setdefault)
+    handle_upload("my_pivot.yaml", data, model, box.setdefault, box.setdefault)
     assert model.value.spec.name == "my_pivot"
     assert model.value.horizon.year == 2025
 
@@ -150,14 +154,14 @@ def test_live_chronicle_marks_played_choices():
         model.step()
     model.delegations[(france, "NATO")] = PlayedChoice("head", {"global_reach": "block"})
     model.step()
-    rows = dashboard.live_chronicle(model)
+    rows = live_chronicle(model)
     assert rows[0][0] == str(model.quarter)  # newest quarter first
-    html = dashboard.chronicle_html(rows)
+    html = chronicle_html(rows)
     assert "chronicle-played" in html and "blocked the text on global reach" in html
 
 
 def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     _click(rc, "Open a room")
     codes = [c for c in ROOMS._rooms if c in _html(rc)]
     assert len(codes) == 1
@@ -198,7 +202,7 @@ def _front_seat(rc, actor: str) -> None:
 
 
 def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")
     _front_seat(rc, "Japan")
@@ -222,7 +226,7 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
 
 
 def test_the_debrief_view_compares_the_room_with_the_model_alone():
-    _box, rc = _render(dashboard.Page())
+    _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")
     for _ in range(2):
@@ -246,7 +250,7 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
 
 
 def test_sliders_left_at_their_start_keep_the_scenarios_own_values():
-    start = dashboard.main_defaults()
+    start = main_defaults()
     hindcast = DashboardModel("hindcast_2019", **start)
     assert hindcast.spec.adversaries["China"].support == 0.0  # 2019, before the war
     moved = DashboardModel("hindcast_2019", **{**start, "china_support": 0.3})
@@ -261,13 +265,13 @@ def test_the_live_chronicle_asked_in_the_middle_of_a_step_tells_each_quarter_who
     socialise = model.socialise
 
     def socialise_after_asking():
-        dashboard.live_chronicle(model)  # the quarter's meetings are recorded, its row not
+        live_chronicle(model)  # the quarter's meetings are recorded, its row not
         socialise()
 
     model.socialise = socialise_after_asking
     for _ in range(8):
         model.step()
-    live = dashboard.live_chronicle(model)
+    live = live_chronicle(model)
     whole = chronicle_entries(model.recorder.frames())
     by_quarter: dict = {}
     for row in zip(whole["date"], whole["kind"], whole["text"], strict=True):

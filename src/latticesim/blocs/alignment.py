@@ -1,6 +1,6 @@
 """Alignment: the two blocs that actors' views imply, by landscape theory.
 
-Axelrod and Bennett's landscape theory (see :mod:`latticesim.blocs.landscape`) needs sizes and
+Axelrod and Bennett's landscape theory (see :mod:`latticesim.blocs.theory`) needs sizes and
 pairwise propensities. Here sizes are capabilities and a pair's propensity comes from
 how close the two stand on the dimensions they care about, plus how many forums they
 share: two allies who agree and sit together want to be on the same side; an actor far
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from latticesim.blocs import landscape as blocs
+from latticesim.blocs.heuristic import descend_prepared
+from latticesim.blocs.landscape import Landscape
+from latticesim.blocs.theory import energy_prepared, prepare
 
 PROPENSITY_SCALE = 0.25  # salience-weighted distance at which two actors are indifferent
 MEMBERSHIP_WEIGHT = 0.3  # extra propensity for sharing all forums (Jaccard index 1)
@@ -96,12 +98,12 @@ def follow_split(
     ``p`` comes from :func:`propensities` (symmetric and finite by construction), so the
     instance is prepared without re-checking it: this runs every quarter.
     """
-    inst = blocs.prepare(sizes, p, check=False)
-    config = orient(blocs.descend_prepared(inst, previous), anchor)
-    return config, blocs.energy_prepared(inst, config)
+    inst = prepare(sizes, p, check=False)
+    config = orient(descend_prepared(inst, previous), anchor)
+    return config, energy_prepared(inst, config)
 
 
-def landscape_from_actors(rows) -> tuple[blocs.Landscape, np.ndarray | None]:
+def landscape_from_actors(rows) -> tuple[Landscape, np.ndarray | None]:
     """Sizes and propensities at one date, from a run's ``actors`` table rows.
 
     Invitations are read from the ``standing_<forum>`` columns (empty where an actor is
@@ -112,13 +114,13 @@ def landscape_from_actors(rows) -> tuple[blocs.Landscape, np.ndarray | None]:
     sal = rows[[c for c in rows.columns if c.startswith("sal_")]].to_numpy(float)
     invited = rows[[c for c in rows.columns if c.startswith("standing_")]].notna().to_numpy()
     p = propensities(pos, sal, invited)
-    land = blocs.Landscape(tuple(rows["actor"]), rows["capability"].to_numpy(float), p)
+    land = Landscape(tuple(rows["actor"]), rows["capability"].to_numpy(float), p)
     tracked = rows["bloc"].to_numpy(np.int8) if "bloc" in rows else None
     return land, tracked
 
 
 def describe(
-    land: blocs.Landscape,
+    land: Landscape,
     tracked: np.ndarray | None,
     top: int,
     starts: int,

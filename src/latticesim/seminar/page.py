@@ -1,0 +1,147 @@
+"""The seminar dashboard: a SolaraViz app to step, watch and role-play the lattice.
+
+``latticesim dashboard`` serves :func:`Page`. A facilitator picks a scenario (or drops a
+scenario file), sets the main parameters with sliders and steps, plays, pauses or resets
+quarter by quarter, as in any Mesa SolaraViz app; the panels show the lattice, statement
+strength and standing by forum, attendance at the last summits and the chronicle as it
+grows. A room hands actors to people (see :mod:`latticesim.seminar.rooms`): players open the
+same address, choose *Join a room*, give the code and answer for their actor at each
+meeting; the facilitator's Step advances the quarter, the model answering for anyone
+late. Every browser page gets its own model, so two seminars on one server do not share
+a run.
+
+This module holds the pages and the model's panels; the rest of the dashboard is in
+:mod:`~latticesim.seminar.scenarios` (shipped and dropped scenarios),
+:mod:`~latticesim.seminar.controls` (the sliders and the model they build),
+:mod:`~latticesim.seminar.live_chronicle`, :mod:`~latticesim.seminar.seats` (a player's
+page), :mod:`~latticesim.seminar.room_controls` (the facilitator's room) and
+:mod:`~latticesim.seminar.upload` (scenario files brought to the page).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from urllib.parse import parse_qs, urlencode
+
+import reacton.ipywidgets as rw
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from latticesim.model.model import LatticeModel
+from latticesim.seminar import panels
+from latticesim.seminar.controls import DashboardModel, model_params
+from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
+from latticesim.seminar.room_controls import room_panel
+from latticesim.seminar.seats import PlayerPage
+from latticesim.seminar.upload import ScenarioDrop
+
+
+def _use_image(model: LatticeModel, live: type[panels.LiveFigure], *extra):
+    """A panel's picture: its figure kept per model, updated only when the model moves on.
+
+    The frame and the data are two images, one over the other: a step sends only the
+    data layer, and the browser redraws only that, unless the frame changed too.
+    """
+    figure = solara.use_memo(lambda: live(model), [model])
+    frame, data = solara.use_memo(
+        lambda: figure.update(*extra).layers(), [figure, model.steps, *extra]
+    )
+    with solara.Div(style={"position": "relative", "width": "100%"}) as panel:
+        rw.Image(value=frame, format="svg+xml", layout=_IMAGE_LAYOUT)
+        with solara.Div(style={"position": "absolute", "top": "0", "left": "0", "width": "100%"}):
+            rw.Image(value=data, format="svg+xml", layout=_IMAGE_LAYOUT)
+    return panel
+
+
+_IMAGE_LAYOUT = {"width": "100%", "height": "auto"}
+
+
+def LatticePanel(model: LatticeModel):
+    """The lattice as a network; played actors ringed in red."""
+    update_counter.get()
+    played = frozenset(model.actor_names[i] for i in model.played)
+    return _use_image(model, panels.LatticeFigure, played)
+
+
+def StrengthPanel(model: LatticeModel):
+    """Statement strength by forum over time."""
+    update_counter.get()
+    return _use_image(model, panels.StrengthFigure)
+
+
+def StandingPanel(model: LatticeModel):
+    """Forum standing shares over time."""
+    update_counter.get()
+    return _use_image(model, panels.StandingFigure)
+
+
+def AttendancePanel(model: LatticeModel):
+    """Attendance by level at each forum's last summit."""
+    update_counter.get()
+    return _use_image(model, panels.AttendanceFigure)
+
+
+def ChroniclePanel(model: LatticeModel):
+    """The chronicle, growing as the run goes (newest quarter on top)."""
+    update_counter.get()
+    rows = solara.use_memo(lambda: live_chronicle(model), [model, model.steps])
+    with solara.Column(style={"height": "100%", "overflow-y": "auto"}) as col:
+        quarter = str(model.start + (model.steps - 1)) if model.steps else "not started"
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<b>Chronicle</b> &middot; <span class='quarter'>{quarter}</span> &middot; "
+                f"next: {getattr(model, 'next_quarter', '')}"
+            ),
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=chronicle_html(rows), classes=["chronicle-box"])
+    return col
+
+
+PANELS = [LatticePanel, StrengthPanel, StandingPanel, AttendancePanel, ChroniclePanel]
+
+
+@solara.component
+def FacilitatorPage(on_join):
+    """The facilitator's (or a solo user's) dashboard: SolaraViz with the lattice's panels."""
+    initial = solara.use_memo(lambda: DashboardModel(), [])
+    model = solara.use_reactive(initial)
+    room_code = solara.use_reactive(None)
+    components = solara.use_memo(lambda: [*PANELS, room_panel(room_code)], [])
+    with solara.Sidebar():
+        ScenarioDrop(model)
+        with solara.Card("Players"):
+            solara.Button("Join a room as a player", on_click=on_join, classes=["go-join"])
+    SolaraViz(
+        model,
+        components=list(components),
+        model_params=model_params(),
+        name="latticesim",
+        play_interval=300,
+    )
+
+
+@solara.component
+def Page():
+    """One address for everyone: the dashboard, or a player's seat (``?room=...&seat=...``)."""
+    router = solara.use_router()
+    query = parse_qs(router.search or "")
+    code = (query.get("room") or [None])[0]
+    token = (query.get("seat") or [None])[0]
+    mode, set_mode = solara.use_state("player" if code else "facilitator")
+
+    def go(search: dict[str, str]) -> None:
+        # rendered outside a server (tests) there is no address bar to keep the seat in
+        with contextlib.suppress(AssertionError):
+            router.push(f"{router.path or '/'}?{urlencode(search)}")
+
+    def on_seat(room_code: str, seat: str) -> None:
+        set_seat((room_code, seat))
+        go({"room": room_code, "seat": seat})
+
+    seat, set_seat = solara.use_state((code, token))
+    if mode == "player":
+        PlayerPage(seat[0], seat[1], on_seat)
+    else:
+        FacilitatorPage(on_join=lambda: set_mode("player"))

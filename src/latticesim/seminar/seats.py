@@ -1,0 +1,299 @@
+"""A player's seat in a role-play room: join by code, then answer for the actor.
+
+A player opens the dashboard's address, joins a room (see :mod:`latticesim.seminar.rooms`)
+and, before each quarter, answers for the actor's meetings: the attendance level and a
+vote on each text. The facilitator's page shows the same form for actors played at the
+front. Every page follows its room from a small thread, so answers and steps made
+elsewhere show without a reload.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Callable
+
+import solara
+
+from latticesim.mechanisms.attendance import LEVEL_NAMES
+from latticesim.model.delegations import VOTES, MeetingPreview, PlayedChoice
+from latticesim.seminar.live_chronicle import live_chronicle
+from latticesim.seminar.rooms import ROOMS, Room, RoomError
+
+
+def slug(text: str) -> str:
+    """``text`` as a CSS class fragment ("Quad summit" -> "quad-summit"), as tests find it."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+ROOM_POLL_SECONDS: float | None = 0.3
+"""How often a page looks for changes others made to its room (None: never)."""
+
+
+def use_room_version(room: Room | None) -> int:
+    """Re-render when anyone changes the room (a player answers, the quarter advances).
+
+    Each page runs in its own thread on the server; a small thread per page watches
+    the room's version and asks its page to redraw.
+    """
+    version, set_version = solara.use_state(room.version if room is not None else 0)
+    seen = solara.use_ref(version)
+    every = ROOM_POLL_SECONDS
+
+    def poll(cancel: threading.Event) -> None:
+        while room is not None and every and not cancel.wait(every):
+            if room.version != seen.current:
+                seen.current = room.version
+                set_version(room.version)
+
+    solara.use_thread(poll, dependencies=[room])
+    return version
+
+
+@solara.component
+def SeatForm(room: Room, token: str, quarter: int = 0):
+    """A player's answers for the coming quarter: attendance and votes, meeting by meeting.
+
+    ``quarter`` (the model's step) is passed by the facilitator's page so that a seat at
+    the front is redrawn with the step itself; a player's own page follows the room.
+    """
+    use_room_version(room)
+    error, set_error = solara.use_state("")
+    # Answers being edited, by (quarter, forum). A ref, not only state: clicks can arrive
+    # faster than the page re-renders, and each must build on the one before.
+    drafts = solara.use_ref({})
+    _, redraw = solara.use_state(0)
+    try:
+        player = room.player(token)
+        meetings = room.meetings_for(token)
+        sent = room.answered(token)
+    except RoomError as exc:
+        solara.Error(str(exc))
+        return
+    next_quarter = getattr(room.model, "next_quarter", "")
+    with solara.Column(classes=["seat"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<div class='seat-head'><b>{html.escape(player.actor)}</b> played by "
+                f"{html.escape(player.name)} &middot; room <b>{room.code}</b> &middot; "
+                f"next quarter <b class='seat-quarter'>{next_quarter}</b></div>"
+            ),
+        )
+        if not meetings:
+            solara.Info(f"{player.actor} has no meeting next quarter: wait for the facilitator.")
+        for m in meetings:
+            slot = (next_quarter, m.forum)
+            MeetingForm(
+                m,
+                choice=drafts.current.get(slot) or sent.get(m.forum) or PlayedChoice(),
+                is_sent=m.forum in sent and slot not in drafts.current,
+                draft=_Draft(room, token, slot, drafts, redraw, set_error),
+            )
+        if error:
+            solara.Error(error)
+
+
+class _Draft:
+    """One meeting's answer as it is edited at a seat, and sending it to the room.
+
+    Each change builds on the latest draft (or the answer already sent), not on what the
+    page last drew: clicks can arrive faster than the page re-renders.
+    """
+
+    def __init__(self, room: Room, token: str, slot: tuple, drafts, redraw, on_error) -> None:
+        self.room, self.token, self.slot = room, token, slot
+        self.drafts, self.redraw, self.on_error = drafts, redraw, on_error
+
+    def latest(self) -> PlayedChoice:
+        forum = self.slot[1]
+        return (
+            self.drafts.current.get(self.slot)
+            or self.room.answered(self.token).get(forum)
+            or PlayedChoice()
+        )
+
+    def edit(self, new: PlayedChoice) -> None:
+        self.drafts.current = {**self.drafts.current, self.slot: new}
+        self.redraw(lambda n: n + 1)
+
+    def set_level(self, level: str | None) -> None:
+        self.edit(PlayedChoice(level, dict(self.latest().votes)))
+
+    def set_vote(self, dim: str, vote: str | None) -> None:
+        votes = dict(self.latest().votes)
+        if vote is None:
+            votes.pop(dim, None)
+        else:
+            votes[dim] = vote
+        self.edit(PlayedChoice(self.latest().level, votes))
+
+    def send(self) -> None:
+        try:
+            self.room.answer(self.token, self.slot[1], self.latest())
+        except RoomError as exc:
+            self.on_error(str(exc))
+            return
+        self.on_error("")
+        self.drafts.current = {k: v for k, v in self.drafts.current.items() if k != self.slot}
+        self.redraw(lambda n: n + 1)
+
+
+@solara.component
+def MeetingForm(meeting: MeetingPreview, choice: PlayedChoice, is_sent: bool, draft: _Draft):
+    """One meeting's card at a seat: the attendance level, a vote on each text, Send."""
+    key = slug(meeting.forum)
+    with solara.Card(
+        f"{meeting.forum} {meeting.level} ({meeting.role})", classes=[f"meeting-{key}"]
+    ):
+        solara.Text("Attendance:")
+        with solara.Row(gap="4px"):
+            top = LEVEL_NAMES.index(meeting.max_level)
+            for lv in (None, *LEVEL_NAMES[: top + 1]):
+                solara.Button(
+                    "model decides" if lv is None else lv,
+                    on_click=lambda lv=lv: draft.set_level(lv),
+                    color="primary" if choice.level == lv else None,
+                    outlined=choice.level != lv,
+                    small=True,
+                    classes=[f"level-{key}-{lv or 'model'}"],
+                )
+        for (dim, decided, last, adopted), pos in zip(meeting.items, meeting.position, strict=True):
+            if decided:
+                VoteRow(key, dim, pos, last, adopted, choice.votes.get(dim), draft.set_vote)
+        solara.Button(
+            "Sent" if is_sent else "Send",
+            on_click=draft.send,
+            color="success" if is_sent else "primary",
+            classes=[f"send-{key}"],
+        )
+
+
+@solara.component
+def VoteRow(
+    key: str,
+    dim: str,
+    pos: float,
+    last: float | None,
+    adopted: bool,
+    mine: str | None,
+    set_vote: Callable[[str, str | None], None],
+):
+    """A text the forum votes on: the player's position, the last text, the vote buttons."""
+    last_txt = (
+        "no text yet"
+        if last is None
+        else f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
+    )
+    with solara.Column(gap="0px"):
+        solara.Text(f"{dim.replace('_', ' ')}: your position {pos:.2f}, {last_txt}")
+        with solara.Row(gap="4px"):
+            for vote in (None, *VOTES):
+                solara.Button(
+                    "model decides" if vote is None else vote,
+                    on_click=lambda v=vote: set_vote(dim, v),
+                    color="primary" if mine == vote else None,
+                    outlined=mine != vote,
+                    small=True,
+                    classes=[f"vote-{key}-{dim}-{vote or 'model'}"],
+                )
+
+
+@solara.component
+def JoinForm(on_joined):
+    """Join a room by its code, then take a free actor."""
+    code, set_code = solara.use_state("")
+    room, set_room = solara.use_state(None)
+    use_room_version(room)  # actors others take disappear from the choice
+    name, set_name = solara.use_state("")
+    error, set_error = solara.use_state("")
+
+    def find():
+        try:
+            set_room(ROOMS.get(code))
+            set_error("")
+        except RoomError as exc:
+            set_room(None)
+            set_error(str(exc))
+
+    def join(actor: str) -> None:
+        try:
+            player = room.join(actor, name)
+        except RoomError as exc:
+            set_error(str(exc))
+            return
+        on_joined(room.code, player.token)
+
+    with solara.Card("Join a room", classes=["join-card"]):
+        solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
+        solara.Button("Find room", on_click=find, color="primary", classes=["find-room"])
+        if room is not None:
+            solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
+            solara.Text("Choose your actor:")
+            taken = room.taken()
+            with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+                for a in room.playable():
+                    solara.Button(
+                        a,
+                        on_click=lambda a=a: join(a),
+                        disabled=a in taken,
+                        small=True,
+                        outlined=True,
+                        classes=[f"pick-{slug(a)}"],
+                    )
+        if error:
+            solara.Error(error, classes=["join-error"])
+
+
+@solara.component
+def PlayerPage(code: str | None, token: str | None, on_seat):
+    """A player's view: join a room, then answer for the actor each quarter."""
+    room = None
+    problem = ""
+    if code and token:
+        try:
+            room = ROOMS.get(code)
+            room.player(token)
+        except RoomError as exc:
+            room, problem = None, str(exc)
+    with solara.Column(style={"max-width": "760px", "padding": "12px"}):
+        solara.HTML(tag="h2", unsafe_innerHTML="latticesim &middot; player")
+        if problem:
+            solara.Warning(problem)
+        if room is None:
+            JoinForm(on_joined=on_seat)
+            return
+        SeatForm(room, token)
+        PlayedLog(room, room.player(token).actor)
+
+
+@solara.component
+def PlayedLog(room: Room, actor: str):
+    """What happened last quarter at the player's meetings, and the player's own record."""
+    use_room_version(room)
+    model = room.model
+    rows = live_chronicle(model)
+    if rows:
+        last = rows[0][0]
+        mine = {f.name for f in model.active_forums if model.actor_index[actor] in f.invitee_set}
+        said = [
+            text
+            for date, kind, text in rows
+            if date == last
+            and kind != "played"
+            and (actor in text or any(text.startswith(f) for f in mine))
+        ]
+        if said:
+            items = "".join(f"<li>{html.escape(t)}</li>" for t in said)
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{html.escape(last)} at your meetings</b><ul>{items}</ul>",
+                classes=["last-quarter"],
+            )
+    entries = [e for e in model.recorder.entries if e[3] == actor][-8:]
+    if entries:
+        items = "".join(
+            f"<li>{html.escape(e[0])}: {html.escape(e[4])}</li>" for e in reversed(entries)
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>Your record</b><ul>{items}</ul>")

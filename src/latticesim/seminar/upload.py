@@ -1,0 +1,85 @@
+"""Scenario files a facilitator brings: chosen, dropped or pasted on the page.
+
+Each is checked exactly as ``latticesim validate`` checks a file; a good one starts at
+once, a bad one shows its problems and the page goes on with the model it had.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import solara
+
+from latticesim.scenario.loading import ScenarioError
+from latticesim.seminar.controls import DashboardModel
+from latticesim.seminar.scenarios import load_uploaded
+
+
+@solara.component_vue(str(Path(__file__).with_name("vue") / "file_picker.vue"))
+def FilePicker(event_picked=None):
+    """A file chooser that reads the file in the browser and sends its text to Python."""
+
+
+@solara.component
+def ScenarioDrop(model: solara.Reactive):
+    """Drop a scenario file: checked like ``latticesim validate``; errors shown here."""
+    message, set_message = solara.use_state("")
+    problem, set_problem = solara.use_state("")
+
+    def on_file(info: dict) -> None:
+        data = info.get("data")
+        if data is None:
+            data = info["file_obj"].read()
+        handle_upload(info.get("name", "scenario.yaml"), data, model, set_message, set_problem)
+
+    with solara.Card("Your own scenario file"):
+        FilePicker(
+            event_picked=lambda f: handle_upload(
+                f.get("name", "scenario.yaml"),
+                str(f.get("text", "")).encode(),
+                model,
+                set_message,
+                set_problem,
+            )
+        )
+        solara.FileDrop(label="... or drop one here", on_file=on_file, lazy=False)
+        text, set_text = solara.use_state("")
+        solara.InputTextArea(
+            "... or paste one", value=text, on_value=set_text, rows=3, continuous_update=True
+        )
+        solara.Button(
+            "Load pasted scenario",
+            on_click=lambda: handle_upload(
+                "pasted.yaml", text.encode(), model, set_message, set_problem
+            ),
+            classes=["load-pasted"],
+        )
+        if problem:
+            solara.HTML(
+                tag="pre",
+                unsafe_innerHTML=html.escape(problem, quote=False),
+                classes=["upload-error"],
+                style={"white-space": "pre-wrap", "color": "#b00020"},
+            )
+        if message:
+            solara.Success(message, classes=["upload-ok"])
+
+
+def handle_upload(name: str, data: bytes, model: solara.Reactive, on_message, on_problem) -> None:
+    """Validate a dropped or pasted file; start it, or show its problems (the server goes on)."""
+    try:
+        key = load_uploaded(name, data)
+        settings = dict(model.value.settings) if hasattr(model.value, "settings") else {}
+        settings["scenario_name"] = key
+        model.value = DashboardModel(**settings)
+    except ScenarioError as exc:
+        on_problem(str(exc))
+        on_message("")
+        return
+    except (UnicodeDecodeError, ValueError) as exc:
+        on_problem(f"{name}: {exc}")
+        on_message("")
+        return
+    on_problem("")
+    on_message(f"Running {key}; Reset returns to the scenario chosen above.")
