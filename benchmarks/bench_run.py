@@ -25,7 +25,7 @@ import mesa
 
 from latticesim import load_scenario, run, simulate
 from latticesim.sweeps.files import default_metrics
-from latticesim.sweeps.runner import sweep_run
+from latticesim.sweeps.worker import sweep_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MODEL_S = 0.1

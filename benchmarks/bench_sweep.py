@@ -12,7 +12,7 @@ compare like with like on the machine at hand:
 * batch: 400 runs of the 10-year baseline (4 values of ``watering`` x 100 seeds), 2
   processes each, through Mesa 3.5's ``batch_run`` (a thin Mesa-style wrapper model: a
   constructor taking keyword parameters, a DataCollector with the same metrics) and
-  through ``latticesim.sweeps.files.run_sweep``; the ratio is batch_run's wall time over
+  through ``latticesim.sweeps.runner.run_sweep``; the ratio is batch_run's wall time over
   ours. Both run the same model code; a sweep's run skips what its metrics never read
   (the per-actor table, bloc tracking, the model-table rows of other quarters), which
   the wrapper cannot know. With ``--naive``, a second batch_run row times the wrapper
@@ -151,7 +151,8 @@ def _experiment(replications: int, until: str | None = None):
 
 
 def run_ours(replications: int, workers: int) -> float:
-    from latticesim.sweeps.runner import open_sweep, run_sweep
+    from latticesim.sweeps.runner import run_sweep
+    from latticesim.sweeps.store import open_sweep
 
     exp = _experiment(replications)
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,7 +243,7 @@ def run_memory(runs: int, until: str) -> dict[str, float]:
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"sweep failed with code {proc.returncode}")
-        from latticesim.sweeps.runner import open_sweep
+        from latticesim.sweeps.store import open_sweep
 
         done = len(open_sweep(Path(tmp) / "out").runs())
     return {
@@ -367,7 +368,10 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 # --------------------------------------------------------------------------- report
 
 
-def main() -> None:
+Row = tuple[str, str, str, str]  # measure, measured, ratio, target
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="batch,efficiency,memory,scaling")
     parser.add_argument(
@@ -384,67 +388,71 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="rounds of batch/efficiency")
     parser.add_argument("--naive", action="store_true", help="also time the naive wrapper")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
-    args = parser.parse_args()
-    only = set(args.only.split(","))
-    reps = args.replications
-    rows: list[tuple[str, str, str, str]] = []
-    print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
-    load_before = os.getloadavg()[0]
+    return parser.parse_args()
 
-    if "batch" in only or "efficiency" in only:
-        # Interleaved repeats, keeping each one's fastest: the machine may be shared, and
-        # the minimum is the time least disturbed by others.
-        times: dict[str, list[float]] = {"ours2": [], "batch": [], "naive": [], "ours1": []}
-        for k in range(args.repeat):
-            times["ours2"].append(run_ours(reps, 2))
-            print(f"[{k}] sweep, 2 workers: {times['ours2'][-1]:.1f} s", flush=True)
-            if "batch" in only:
-                times["batch"].append(run_batch(False, reps))
-                print(f"[{k}] batch_run, 2 processes: {times['batch'][-1]:.1f} s", flush=True)
-                if args.naive:
-                    times["naive"].append(run_batch(True, reps))
-                    print(f"[{k}] batch_run, naive: {times['naive'][-1]:.1f} s", flush=True)
-            if "efficiency" in only:
-                times["ours1"].append(run_ours(reps, 1))
-                print(f"[{k}] sweep, 1 worker: {times['ours1'][-1]:.1f} s", flush=True)
-        ours2 = min(times["ours2"])
-    if "batch" in only:
-        batch = min(times["batch"])
-        runs = len(WATERING) * reps
-        rows.append(
-            (
-                f"throughput vs batch_run ({runs} runs, 2 processes each), fastest rounds",
-                f"batch_run {batch:.1f} s ({runs / batch:.2f} runs/s); sweep "
-                f"{ours2:.1f} s ({runs / ours2:.2f} runs/s)",
-                f"{batch / ours2:.2f}x",
-                ">= 3x",
-            )
+
+def _time_rounds(only: set[str], args: argparse.Namespace) -> dict[str, list[float]]:
+    """Interleaved rounds of the sweep and batch_run, each round's wall time per side.
+
+    The machine may be shared, and the fastest round is the one least disturbed by
+    others, so every side is timed in every round rather than all of one side first.
+    """
+    reps = args.replications
+    times: dict[str, list[float]] = {"ours2": [], "batch": [], "naive": [], "ours1": []}
+    for k in range(args.repeat):
+        times["ours2"].append(run_ours(reps, 2))
+        print(f"[{k}] sweep, 2 workers: {times['ours2'][-1]:.1f} s", flush=True)
+        if "batch" in only:
+            times["batch"].append(run_batch(False, reps))
+            print(f"[{k}] batch_run, 2 processes: {times['batch'][-1]:.1f} s", flush=True)
+            if args.naive:
+                times["naive"].append(run_batch(True, reps))
+                print(f"[{k}] batch_run, naive: {times['naive'][-1]:.1f} s", flush=True)
+        if "efficiency" in only:
+            times["ours1"].append(run_ours(reps, 1))
+            print(f"[{k}] sweep, 1 worker: {times['ours1'][-1]:.1f} s", flush=True)
+    return times
+
+
+def _batch_rows(times: dict[str, list[float]], reps: int, naive: bool) -> list[Row]:
+    ours2, batch = min(times["ours2"]), min(times["batch"])
+    runs = len(WATERING) * reps
+    rows = [
+        (
+            f"throughput vs batch_run ({runs} runs, 2 processes each), fastest rounds",
+            f"batch_run {batch:.1f} s ({runs / batch:.2f} runs/s); sweep "
+            f"{ours2:.1f} s ({runs / ours2:.2f} runs/s)",
+            f"{batch / ours2:.2f}x",
+            ">= 3x",
         )
-        batch_med, ours2_med = statistics.median(times["batch"]), statistics.median(times["ours2"])
+    ]
+    batch_med, ours2_med = statistics.median(times["batch"]), statistics.median(times["ours2"])
+    rows.append(
+        (
+            f"  the same, median rounds (of {len(times['batch'])})",
+            f"batch_run {batch_med:.1f} s; sweep {ours2_med:.1f} s; rounds: batch_run "
+            + ", ".join(f"{x:.1f}" for x in times["batch"])
+            + "; sweep "
+            + ", ".join(f"{x:.1f}" for x in times["ours2"]),
+            f"{batch_med / ours2_med:.2f}x",
+            "",
+        )
+    )
+    if naive:
+        slow = min(times["naive"])
         rows.append(
             (
-                f"  the same, median rounds (of {len(times['batch'])})",
-                f"batch_run {batch_med:.1f} s; sweep {ours2_med:.1f} s; rounds: batch_run "
-                + ", ".join(f"{x:.1f}" for x in times["batch"])
-                + "; sweep "
-                + ", ".join(f"{x:.1f}" for x in times["ours2"]),
-                f"{batch_med / ours2_med:.2f}x",
+                "  the same, batch_run wrapper reading the file each run",
+                f"batch_run {slow:.1f} s",
+                f"{slow / ours2:.2f}x",
                 "",
             )
         )
-        if args.naive:
-            naive = min(times["naive"])
-            rows.append(
-                (
-                    "  the same, batch_run wrapper reading the file each run",
-                    f"batch_run {naive:.1f} s",
-                    f"{naive / ours2:.2f}x",
-                    "",
-                )
-            )
+    return rows
+
+
+def _efficiency_rows(times: dict[str, list[float]]) -> list[Row]:
+    rows = []
     if 2 in UTILISATION:
         rows.append(
             (
@@ -454,8 +462,8 @@ def main() -> None:
                 "",
             )
         )
-    if "efficiency" in only:
-        ours1 = min(times["ours1"])
+    if times["ours1"]:
+        ours1, ours2 = min(times["ours1"]), min(times["ours2"])
         rows.append(
             (
                 "parallel efficiency, 2 workers vs 1",
@@ -464,89 +472,120 @@ def main() -> None:
                 ">= 0.8",
             )
         )
-    if "memory" in only:
-        results = []
-        for n in [int(x) for x in args.memory_runs.split(",")]:
-            res = run_memory(n, args.memory_until)
-            results.append(res)
-            print(
-                f"memory, {res['runs']} runs: all processes PSS {res['pss_mb']:.0f} MB "
-                f"(RSS {res['rss_mb']:.0f} MB), driver RSS {res['driver_mb']:.0f} MB, "
-                f"{res['seconds']:.0f} s",
-                flush=True,
-            )
-        for res in results:
-            rows.append(
-                (
-                    f"peak memory, {res['runs']}-run sweep (2 workers, to {args.memory_until})",
-                    f"all processes: PSS {res['pss_mb']:.0f} MB, RSS {res['rss_mb']:.0f} MB; "
-                    f"driver RSS {res['driver_mb']:.0f} MB; {res['seconds']:.0f} s",
-                    f"{res['pss_mb']:.0f} MB",
-                    "< 500 MB",
-                )
-            )
-        if len(results) > 1:
-            a, b = results[0], results[-1]
-            rows.append(
-                (
-                    f"memory growth, {a['runs']} -> {b['runs']} runs",
-                    f"x{b['runs'] / a['runs']:.0f} runs; PSS x{b['pss_mb'] / a['pss_mb']:.2f}, "
-                    f"driver x{b['driver_mb'] / a['driver_mb']:.2f}",
-                    f"x{b['pss_mb'] / a['pss_mb']:.2f}",
-                    "flat (x1)",
-                )
-            )
-    if "scaling" in only:
-        sizes = [int(x) for x in args.sizes.split(",")]
-        forums = [int(x) for x in args.forums.split(",")]
-        scale = run_scaling(sizes, forums, args.repeats)
+    return rows
+
+
+def _memory_rows(args: argparse.Namespace) -> list[Row]:
+    results = []
+    for n in [int(x) for x in args.memory_runs.split(",")]:
+        res = run_memory(n, args.memory_until)
+        results.append(res)
         print(
-            f"{'actors':>7s} {'forums':>7s} {'setup ms':>9s} {'ms/quarter':>11s} "
-            f"{'no blocs':>9s} {'meetings/q':>11s} {'us/(N*F)':>9s}"
+            f"memory, {res['runs']} runs: all processes PSS {res['pss_mb']:.0f} MB "
+            f"(RSS {res['rss_mb']:.0f} MB), driver RSS {res['driver_mb']:.0f} MB, "
+            f"{res['seconds']:.0f} s",
+            flush=True,
         )
+    rows = [
+        (
+            f"peak memory, {res['runs']}-run sweep (2 workers, to {args.memory_until})",
+            f"all processes: PSS {res['pss_mb']:.0f} MB, RSS {res['rss_mb']:.0f} MB; "
+            f"driver RSS {res['driver_mb']:.0f} MB; {res['seconds']:.0f} s",
+            f"{res['pss_mb']:.0f} MB",
+            "< 500 MB",
+        )
+        for res in results
+    ]
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        rows.append(
+            (
+                f"memory growth, {a['runs']} -> {b['runs']} runs",
+                f"x{b['runs'] / a['runs']:.0f} runs; PSS x{b['pss_mb'] / a['pss_mb']:.2f}, "
+                f"driver x{b['driver_mb'] / a['driver_mb']:.2f}",
+                f"x{b['pss_mb'] / a['pss_mb']:.2f}",
+                "flat (x1)",
+            )
+        )
+    return rows
+
+
+def _scaling_rows(args: argparse.Namespace) -> list[Row]:
+    sizes = [int(x) for x in args.sizes.split(",")]
+    forums = [int(x) for x in args.forums.split(",")]
+    scale = run_scaling(sizes, forums, args.repeats)
+    _print_scaling(scale, args.markdown)
+    lo = min(scale, key=lambda r: r["actors"] * r["forums"])
+    hi = max(scale, key=lambda r: r["actors"] * r["forums"])
+    rows = []
+    for key, label in (("step_ms", "blocs every quarter"), ("lean_ms", "no blocs (sweeps)")):
+        slope = _slope([r["actors"] * r["forums"] for r in scale], [r[key] for r in scale])
+        big = [r for r in scale if r["actors"] == max(sizes)]
+        slope_f = _slope([r["forums"] for r in big], [r[key] for r in big])
+        wide = [r for r in scale if r["forums"] == max(forums)]
+        slope_n = _slope([r["actors"] for r in wide], [r[key] for r in wide])
+        rows.append(
+            (
+                f"cost per quarter, {lo['actors']}x{lo['forums']} to "
+                f"{hi['actors']}x{hi['forums']} (actors x forums), {label}",
+                f"{lo[key]:.2f} ms to {hi[key]:.1f} ms",
+                f"slope {slope:.2f} in NxF",
+                "<= 1",
+            )
+        )
+        rows.append(
+            (
+                "  slope in forums at the most actors, in actors at the most forums",
+                f"forums {slope_f:.2f}, actors {slope_n:.2f}",
+                "",
+                "",
+            )
+        )
+    return rows
+
+
+def _print_scaling(scale: list[dict[str, float]], markdown: bool) -> None:
+    print(
+        f"{'actors':>7s} {'forums':>7s} {'setup ms':>9s} {'ms/quarter':>11s} "
+        f"{'no blocs':>9s} {'meetings/q':>11s} {'us/(N*F)':>9s}"
+    )
+    for r in scale:
+        print(
+            f"{r['actors']:7d} {r['forums']:7d} {r['setup_ms']:9.1f} {r['step_ms']:11.2f} "
+            f"{r['lean_ms']:9.2f} {r['meetings_per_q']:11.1f} {r['us_per_actor_forum']:9.3f}"
+        )
+    if markdown:
+        print(
+            "\n| actors | forums | set-up ms | ms per quarter | ms per quarter, no blocs "
+            "| meetings per quarter | us per N x F |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for r in scale:
             print(
-                f"{r['actors']:7d} {r['forums']:7d} {r['setup_ms']:9.1f} {r['step_ms']:11.2f} "
-                f"{r['lean_ms']:9.2f} {r['meetings_per_q']:11.1f} {r['us_per_actor_forum']:9.3f}"
+                f"| {r['actors']} | {r['forums']} | {r['setup_ms']:.1f} | {r['step_ms']:.2f} | "
+                f"{r['lean_ms']:.2f} | {r['meetings_per_q']:.1f} | "
+                f"{r['us_per_actor_forum']:.3f} |"
             )
-        lo = min(scale, key=lambda r: r["actors"] * r["forums"])
-        hi = max(scale, key=lambda r: r["actors"] * r["forums"])
-        for key, label in (("step_ms", "blocs every quarter"), ("lean_ms", "no blocs (sweeps)")):
-            slope = _slope([r["actors"] * r["forums"] for r in scale], [r[key] for r in scale])
-            big = [r for r in scale if r["actors"] == max(sizes)]
-            slope_f = _slope([r["forums"] for r in big], [r[key] for r in big])
-            wide = [r for r in scale if r["forums"] == max(forums)]
-            slope_n = _slope([r["actors"] for r in wide], [r[key] for r in wide])
-            rows.append(
-                (
-                    f"cost per quarter, {lo['actors']}x{lo['forums']} to "
-                    f"{hi['actors']}x{hi['forums']} (actors x forums), {label}",
-                    f"{lo[key]:.2f} ms to {hi[key]:.1f} ms",
-                    f"slope {slope:.2f} in NxF",
-                    "<= 1",
-                )
-            )
-            rows.append(
-                (
-                    "  slope in forums at the most actors, in actors at the most forums",
-                    f"forums {slope_f:.2f}, actors {slope_n:.2f}",
-                    "",
-                    "",
-                )
-            )
-        if args.markdown:
-            print(
-                "\n| actors | forums | set-up ms | ms per quarter | ms per quarter, no blocs "
-                "| meetings per quarter | us per N x F |"
-            )
-            print("|---:|---:|---:|---:|---:|---:|---:|")
-            for r in scale:
-                print(
-                    f"| {r['actors']} | {r['forums']} | {r['setup_ms']:.1f} | {r['step_ms']:.2f} | "
-                    f"{r['lean_ms']:.2f} | {r['meetings_per_q']:.1f} | "
-                    f"{r['us_per_actor_forum']:.3f} |"
-                )
 
+
+def main() -> None:
+    args = _arguments()
+    only = set(args.only.split(","))
+    rows: list[Row] = []
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    load_before = os.getloadavg()[0]
+    if "batch" in only or "efficiency" in only:
+        times = _time_rounds(only, args)
+        if "batch" in only:
+            rows += _batch_rows(times, args.replications, args.naive)
+        rows += _efficiency_rows(times)
+    if "memory" in only:
+        rows += _memory_rows(args)
+    if "scaling" in only:
+        rows += _scaling_rows(args)
     print(f"\nload average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
     if args.markdown:
         print("| measure | measured | ratio | target |\n|---|---|---:|---|")

@@ -52,6 +52,7 @@ from latticesim import load_scenario  # noqa: E402
 from latticesim.outputs.runs import package_version
 from latticesim.scenario.schema import Parameters, ScenarioSpec
 from latticesim.sweeps import hindcast as hc  # noqa: E402
+from latticesim.world.names import IP4  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hindcast_2019.yaml"
@@ -113,8 +114,26 @@ def figure(final: hc.Score, before: hc.Score | None, path: Path) -> list[Path]:
     """Simulated against recorded values for each pattern (PNG)."""
     reps = replications(final)
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.4), gridspec_kw={"width_ratios": [3, 3, 2, 1.4]})
+    _nato_panel(axes[0], reps, replications(before) if before is not None else None)
+    _ip4_panel(axes[1], reps)
+    _china_means_panel(axes[2], reps)
+    _tokyo_panel(axes[3], reps)
+    fig.suptitle(
+        f"Hindcast 2019-2024: {final.n} replications at the fitted parameters (black: the record)",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    target = path.with_suffix(".png")
+    fig.savefig(target, dpi=130)
+    written.append(target)
+    plt.close(fig)
+    return written
 
-    ax = axes[0]
+
+def _nato_panel(ax: Any, reps: pd.DataFrame, prev: pd.DataFrame | None) -> None:
+    """NATO's coded China language per summit: every replication, the median, the record."""
     years = list(hc.NATO_SUMMITS)
     data = [reps[f"nato_china_{y}"].dropna().to_numpy() for y in years]
     x = np.arange(len(years))
@@ -140,8 +159,7 @@ def figure(final: hc.Score, before: hc.Score | None, path: Path) -> list[Path]:
         label="recorded (grey: within 0.1)",
     )
     ax.plot(x, [np.median(d) for d in data], "o", color="tab:blue", label="simulated (median)")
-    if before is not None:
-        prev = replications(before)
+    if prev is not None:
         ax.plot(
             x + 0.32,
             [prev[f"nato_china_{y}"].median() for y in years],
@@ -155,10 +173,12 @@ def figure(final: hc.Score, before: hc.Score | None, path: Path) -> list[Path]:
     ax.set_title("NATO summit texts on China", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
 
-    ax = axes[1]
+
+def _ip4_panel(ax: Any, reps: pd.DataFrame) -> None:
+    """Each IP4 leader at each NATO summit: the share of replications at head level."""
     labels, sim, rec = [], [], []
     for year in hc.IP4_SESSIONS:
-        for actor in hc.IP4:
+        for actor in IP4:
             col = f"level_{actor.replace(' ', '_').lower()}_{year}"
             labels.append(f"{actor.split()[0][:5]}\n{year}")
             sim.append(float((reps[col] == hc.LEVEL_ORDER["head"]).mean()))
@@ -172,7 +192,9 @@ def figure(final: hc.Score, before: hc.Score | None, path: Path) -> list[Path]:
     ax.set_title("IP4 leaders at NATO summits (2024 held out)", fontsize=10)
     ax.legend(fontsize=7, loc="lower left")
 
-    ax = axes[2]
+
+def _china_means_panel(ax: Any, reps: pd.DataFrame) -> None:
+    """The G7's and the TTC's mean China language, simulated against the record."""
     for k, (_name, col, recorded) in enumerate(
         (
             ("G7", "g7_china_mean", hc.G7_CHINA_RECORDED),
@@ -187,26 +209,15 @@ def figure(final: hc.Score, before: hc.Score | None, path: Path) -> list[Path]:
     ax.set_ylim(-0.03, 1)
     ax.set_title("China language 2021-2024, mean\n(held out)", fontsize=10)
 
-    ax = axes[3]
+
+def _tokyo_panel(ax: Any, reps: pd.DataFrame) -> None:
+    """How often the Tokyo office item fails, and France is among its blockers."""
     tokyo = [float(reps["tokyo_failed"].mean()), float(reps["tokyo_france_blocked"].mean())]
     ax.bar([0, 1], tokyo, color="tab:blue", alpha=0.7)
     ax.hlines([1, 1], [-0.4, 0.6], [0.4, 1.4], colors="k", lw=2.5)
     ax.set_xticks([0, 1], ["fails", "France\nblocks"], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_title("Tokyo office, 2023", fontsize=10)
-
-    fig.suptitle(
-        f"Hindcast 2019-2024: {final.n} replications at the fitted parameters (black: the record)",
-        fontsize=11,
-    )
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    target = path.with_suffix(".png")
-    fig.savefig(target, dpi=130)
-    written.append(target)
-    plt.close(fig)
-    return written
 
 
 def report(
@@ -262,6 +273,34 @@ def fitted_from_file(spec: ScenarioSpec) -> dict[str, float]:
     return {k: getattr(spec.parameters, k) for k in hc.FREE_PARAMETERS}
 
 
+def parsimony(
+    base: ScenarioSpec, chosen: dict, score: hc.Score, seeds: range, out: Path
+) -> dict[str, Any]:
+    """Step 3b: each moved parameter back at its default, kept when the score holds up."""
+    bar = score.joint - hc.standard_error(score)
+    log(f"step 3b: parsimony from {chosen} (bar {bar:.2f})")
+    kept = []
+    for name in hc.simplification_order(chosen):
+        trial = chosen | {name: hc.PRE_FIT_DEFAULTS[name]}
+        s = hc.replicate(hc.with_parameters(base, trial), seeds)
+        accepted = s.joint >= bar
+        kept.append(
+            {
+                "parameter": name,
+                "tried": hc.PRE_FIT_DEFAULTS[name],
+                "joint": s.joint,
+                "bar": round(bar, 4),
+                "default_kept": accepted,
+            }
+        )
+        verdict = "keep the default" if accepted else "keep the fitted value"
+        log(f"  {name} -> {hc.PRE_FIT_DEFAULTS[name]}: joint {s.joint:.2f} ({verdict})")
+        if accepted:
+            chosen = trial
+    pd.DataFrame(kept).to_csv(out / "parsimony.csv", index=False)
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small budget (about 30 s)")
@@ -297,49 +336,24 @@ def main(argv: list[str] | None = None) -> int:
     final_scores = [hc.replicate(hc.with_parameters(base, p), seeds) for p in finalists]
     rows(finalists, final_scores).to_csv(out / "finalists.csv", index=False)
     k = hc.best(finalists, final_scores)
-    chosen, bar = dict(finalists[k]), final_scores[k].joint - hc.standard_error(final_scores[k])
-    log(f"step 3b: parsimony from {chosen} (bar {bar:.2f})")
-    kept = []
-    for name in hc.simplification_order(chosen):
-        trial = chosen | {name: hc.PRE_FIT_DEFAULTS[name]}
-        s = hc.replicate(hc.with_parameters(base, trial), seeds)
-        accepted = s.joint >= bar
-        kept.append(
-            {
-                "parameter": name,
-                "tried": hc.PRE_FIT_DEFAULTS[name],
-                "joint": s.joint,
-                "bar": round(bar, 4),
-                "default_kept": accepted,
-            }
-        )
-        verdict = "keep the default" if accepted else "keep the fitted value"
-        log(f"  {name} -> {hc.PRE_FIT_DEFAULTS[name]}: joint {s.joint:.2f} ({verdict})")
-        if accepted:
-            chosen = trial
-    pd.DataFrame(kept).to_csv(out / "parsimony.csv", index=False)
+    chosen = parsimony(base, dict(finalists[k]), final_scores[k], seeds, out)
     log(f"step 4: confirming {chosen} with {len(confirm_seeds)} replications")
-    (out / "fitted.json").write_text(
-        json.dumps(
-            {
-                "parameters": chosen,
-                "procedure": {
-                    "points": args.points,
-                    "seeds_per_point": args.seeds,
-                    "finalists": args.finalists,
-                    "finalist_seeds": args.finalist_seeds,
-                    "design_seed": DESIGN_SEED,
-                    "fitted_patterns": list(hc.FITTED),
-                    "held_out": list(hc.HELD_OUT),
-                },
-                "latticesim_version": package_version(),
-                "minutes": round((time.perf_counter() - t0) / 60, 2),
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    procedure = {
+        "points": args.points,
+        "seeds_per_point": args.seeds,
+        "finalists": args.finalists,
+        "finalist_seeds": args.finalist_seeds,
+        "design_seed": DESIGN_SEED,
+        "fitted_patterns": list(hc.FITTED),
+        "held_out": list(hc.HELD_OUT),
+    }
+    fitted = {
+        "parameters": chosen,
+        "procedure": procedure,
+        "latticesim_version": package_version(),
+        "minutes": round((time.perf_counter() - t0) / 60, 2),
+    }
+    (out / "fitted.json").write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     print(report(spec, chosen, out=out, figure_path=args.figure, seeds=confirm_seeds))
     log(f"done in {time.perf_counter() - t0:.0f} s; results in {out}")
     return 0

@@ -34,10 +34,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
 
 from latticesim import load_scenario, simulate  # noqa: E402
-from latticesim.world.actors import group_members
+from latticesim.sweeps.hindcast import LEVEL_ORDER
+from latticesim.sweeps.plotting import years
+from latticesim.sweeps.stats import mean_ci, paired_differences
+from latticesim.world.actors import actor_table, group_members
+from latticesim.world.names import IP4
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -46,9 +49,15 @@ FIGURES = ROOT / "docs" / "figures"
 FORUMS = ("NATO", "NATO+IP4", "G7", "EU", "EU-US TTC", "Quad", "AUKUS", "US-Japan-ROK")
 
 Tables = dict[str, pd.DataFrame]
+Window = tuple[str, str]  # first and last quarter, both included
 
 
 # --------------------------------------------------------------------------- metrics
+
+
+def _between(frame: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    """The rows dated in [first, last] (quarters as text sort as time does)."""
+    return frame[frame["date"].between(first, last)]
 
 
 def coded(meetings: pd.DataFrame, forum: str, dimension: str, first: str, last: str) -> float:
@@ -58,12 +67,7 @@ def coded(meetings: pd.DataFrame, forum: str, dimension: str, first: str, last: 
     that met but agreed nothing on the dimension says nothing (0). Meetings that did not
     meet are left out; NaN if none met.
     """
-    rows = meetings[
-        (meetings["forum"] == forum)
-        & meetings["met"]
-        & (meetings["date"] >= first)
-        & (meetings["date"] <= last)
-    ]
+    rows = _between(meetings[(meetings["forum"] == forum) & meetings["met"]], first, last)
     if rows.empty:
         return float("nan")
     return float(rows[f"strength_{dimension}"].fillna(0.0).mean())
@@ -71,46 +75,32 @@ def coded(meetings: pd.DataFrame, forum: str, dimension: str, first: str, last: 
 
 def adopted_share(items: pd.DataFrame, forum: str, dimension: str, first: str, last: str) -> float:
     """Share of a forum's items on a dimension that were adopted over [first, last]."""
-    rows = items[
-        (items["forum"] == forum)
-        & (items["dimension"] == dimension)
-        & (items["date"] >= first)
-        & (items["date"] <= last)
-    ]
+    rows = _between(
+        items[(items["forum"] == forum) & (items["dimension"] == dimension)], first, last
+    )
     return float(rows["adopted"].mean()) if len(rows) else float("nan")
 
 
 def model_mean(model: pd.DataFrame, column: str, first: str, last: str) -> float:
     """Mean of a model-table column over [first, last] (NaN where a forum is gone)."""
-    rows = model[(model["date"] >= first) & (model["date"] <= last)]
+    rows = _between(model, first, last)
     return float(rows[column].mean()) if column in rows else float("nan")
 
 
-def threat(actors: pd.DataFrame, who: tuple[str, ...], source: str, first: str, last: str) -> float:
-    """Mean threat a group perceives from an adversary over [first, last]."""
-    rows = actors[actors["actor"].isin(who) & (actors["date"] >= first) & (actors["date"] <= last)]
-    return float(rows[f"threat_{source}"].mean())
-
-
-def standing(
-    actors: pd.DataFrame, who: tuple[str, ...], forum: str, first: str, last: str
+def actor_mean(
+    actors: pd.DataFrame, who: tuple[str, ...], column: str, first: str, last: str
 ) -> float:
-    """Mean standing of a forum with a group of actors over [first, last]."""
-    rows = actors[actors["actor"].isin(who) & (actors["date"] >= first) & (actors["date"] <= last)]
-    return float(rows[f"standing_{forum}"].mean())
+    """Mean of a per-actor column over a group and [first, last]: a threat, a standing."""
+    return float(_between(actors[actors["actor"].isin(who)], first, last)[column].mean())
 
 
 def attendance_level(
     attendance: pd.DataFrame, actor: str, forum: str, first: str, last: str
 ) -> float:
     """Mean level an actor sends to a forum's meetings over [first, last] (0 absent, 3 head)."""
-    rows = attendance[
-        (attendance["actor"] == actor)
-        & (attendance["forum"] == forum)
-        & (attendance["date"] >= first)
-        & (attendance["date"] <= last)
-    ]
-    return float(rows["level"].astype(str).map(LEVELS).mean()) if len(rows) else float("nan")
+    mine = attendance[(attendance["actor"] == actor) & (attendance["forum"] == forum)]
+    rows = _between(mine, first, last)
+    return float(rows["level"].astype(str).map(LEVEL_ORDER).mean()) if len(rows) else float("nan")
 
 
 def founded(log: pd.DataFrame, by: str) -> float:
@@ -125,8 +115,7 @@ def founded(log: pd.DataFrame, by: str) -> float:
 
 def leads(model: pd.DataFrame, forum: str, first: str, last: str) -> float:
     """Share of quarters in [first, last] in which a forum is the leading platform."""
-    rows = model[(model["date"] >= first) & (model["date"] <= last)]
-    return float((rows["leading_platform"] == forum).mean())
+    return float((_between(model, first, last)["leading_platform"] == forum).mean())
 
 
 @dataclass
@@ -165,15 +154,13 @@ def _forum_series(forum: str, dimension: str) -> Callable[[Tables], pd.Series]:
 
 
 LATE = ("2027Q1", "2033Q4")
+MID = ("2025Q1", "2030Q4")
+LONG = ("2025Q1", "2033Q4")
+SUMMIT_2025 = ("2025Q2", "2025Q2")
 
 
 def _model_metric(
-    name: str,
-    label: str,
-    column: str,
-    window: tuple[str, str] = LATE,
-    series: bool = False,
-    plotted: bool = True,
+    name: str, label: str, column: str, window: Window = LATE, series=False, plotted=True
 ) -> Metric:
     """A model-table column's mean over ``window``, with its quarterly series if asked."""
     return Metric(
@@ -185,11 +172,38 @@ def _model_metric(
     )
 
 
-IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
-IP4_CODES = {"AUS", "JPN", "KOR", "NZL"}
+def _coded_metric(
+    name: str, label: str, forum: str, dimension: str, window: Window, series: bool = True
+) -> Metric:
+    """A forum's mean coded text on a dimension over ``window``, with its series if asked."""
+    return Metric(
+        name,
+        label,
+        lambda t: coded(t["meetings"], forum, dimension, *window),
+        _forum_series(forum, dimension) if series else None,
+    )
+
+
+def _adopted_metric(
+    name: str, label: str, forum: str, dimension: str, window: Window, plotted: bool = True
+) -> Metric:
+    """The share of a forum's items on a dimension adopted over ``window``."""
+    return Metric(
+        name, label, lambda t: adopted_share(t["items"], forum, dimension, *window), plotted=plotted
+    )
+
+
+def _founded_metric(by: str) -> Metric:
+    """Forums founded by the IP4 (``ip4``) or by European groups (``europe``): table only."""
+    who = "the IP4" if by == "ip4" else "European groups"
+    return Metric(
+        f"{by}_founded", f"forums founded by {who}", lambda t: founded(t["log"], by), plotted=False
+    )
+
+
+IP4_CODES = {r.iso3 for r in actor_table() if r.name in IP4}
 EUROPE = ("France", "Germany", "United Kingdom", "Italy", "Poland")
 EUROPEAN_ALLIES = tuple(sorted(set(group_members("nato", 2024)) - {"United States", "Canada"}))
-LEVELS = {"absent": 0, "official": 1, "minister": 2, "head": 3}
 
 CONTRASTS: dict[str, Contrast] = {
     "us_retrenchment": Contrast(
@@ -218,12 +232,12 @@ CONTRASTS: dict[str, Contrast] = {
             Metric(
                 "nato_standing_europe",
                 "NATO's standing with its European allies",
-                lambda t: standing(t["actors"], EUROPEAN_ALLIES, "NATO", *LATE),
+                lambda t: actor_mean(t["actors"], EUROPEAN_ALLIES, "standing_NATO", *LATE),
             ),
             Metric(
                 "us_standing_nato",
                 "the US's standing of NATO",
-                lambda t: standing(t["actors"], ("United States",), "NATO", *LATE),
+                lambda t: actor_mean(t["actors"], ("United States",), "standing_NATO", *LATE),
             ),
             Metric(
                 "us_level_nato",
@@ -231,24 +245,16 @@ CONTRASTS: dict[str, Contrast] = {
                 lambda t: attendance_level(t["attendance"], "United States", "NATO", *LATE),
                 plotted=False,
             ),
-            Metric(
+            _adopted_metric(
                 "nato_ip4_reach_adopted",
                 "share of NATO+IP4 reach items adopted, 2025-2033",
-                lambda t: adopted_share(t["items"], "NATO+IP4", "global_reach", "2025Q1", "2033Q4"),
+                "NATO+IP4",
+                "global_reach",
+                LONG,
                 plotted=False,
             ),
-            Metric(
-                "ip4_founded",
-                "forums founded by the IP4",
-                lambda t: founded(t["log"], "ip4"),
-                plotted=False,
-            ),
-            Metric(
-                "europe_founded",
-                "forums founded by European groups",
-                lambda t: founded(t["log"], "europe"),
-                plotted=False,
-            ),
+            _founded_metric("ip4"),
+            _founded_metric("europe"),
         ),
         actors=True,
     ),
@@ -257,22 +263,26 @@ CONTRASTS: dict[str, Contrast] = {
         "France's line softened against hardened: NATO on global reach, 2025-2033",
         ("france_autonomy_soft.yaml", "france_autonomy.yaml", "baseline_2024.yaml"),
         (
-            Metric(
+            _coded_metric(
                 "nato_reach",
                 "NATO's coded global_reach text (0 if none)",
-                lambda t: coded(t["meetings"], "NATO", "global_reach", "2025Q1", "2033Q4"),
-                _forum_series("NATO", "global_reach"),
+                "NATO",
+                "global_reach",
+                LONG,
             ),
-            Metric(
+            _adopted_metric(
                 "nato_reach_adopted",
                 "share of NATO reach items adopted",
-                lambda t: adopted_share(t["items"], "NATO", "global_reach", "2025Q1", "2033Q4"),
+                "NATO",
+                "global_reach",
+                LONG,
             ),
-            Metric(
+            _coded_metric(
                 "nato_ip4_reach",
                 "NATO+IP4's coded global_reach text",
-                lambda t: coded(t["meetings"], "NATO+IP4", "global_reach", "2025Q1", "2033Q4"),
-                _forum_series("NATO+IP4", "global_reach"),
+                "NATO+IP4",
+                "global_reach",
+                LONG,
             ),
             Metric(
                 "tokyo_adopted",
@@ -293,12 +303,7 @@ CONTRASTS: dict[str, Contrast] = {
                 lambda t: leads(t["model"], "NATO+IP4", *LATE),
                 plotted=False,
             ),
-            Metric(
-                "ip4_founded",
-                "forums founded by the IP4",
-                lambda t: founded(t["log"], "ip4"),
-                plotted=False,
-            ),
+            _founded_metric("ip4"),
         ),
     ),
     "taiwan_crisis": Contrast(
@@ -306,13 +311,13 @@ CONTRASTS: dict[str, Contrast] = {
         "Taiwan crisis against the baseline: China language by forum, 2027Q1-2028Q4",
         ("baseline_2024.yaml", "taiwan_crisis.yaml"),
         tuple(
-            Metric(
+            _coded_metric(
                 f"china_{forum}",
-                f"{forum}",
-                (lambda f: lambda t: coded(t["meetings"], f, "china_stance", "2027Q1", "2028Q4"))(
-                    forum
-                ),
-                _forum_series(forum, "china_stance") if forum in ("NATO", "G7", "Quad") else None,
+                forum,
+                forum,
+                "china_stance",
+                ("2027Q1", "2028Q4"),
+                series=forum in ("NATO", "G7", "Quad"),
             )
             for forum in FORUMS
         ),
@@ -325,24 +330,25 @@ CONTRASTS: dict[str, Contrast] = {
             Metric(
                 "threat_nk_ip4",
                 "IP4's threat from North Korea",
-                lambda t: threat(t["actors"], IP4, "north_korea", "2025Q1", "2030Q4"),
+                lambda t: actor_mean(t["actors"], IP4, "threat_north_korea", *MID),
             ),
             Metric(
                 "threat_nk_europe",
                 "five Europeans' threat from North Korea",
-                lambda t: threat(t["actors"], EUROPE, "north_korea", "2025Q1", "2030Q4"),
+                lambda t: actor_mean(t["actors"], EUROPE, "threat_north_korea", *MID),
             ),
-            Metric(
+            _coded_metric(
                 "nato_ip4_reach",
                 "NATO+IP4's coded global_reach text",
-                lambda t: coded(t["meetings"], "NATO+IP4", "global_reach", "2025Q1", "2030Q4"),
-                _forum_series("NATO+IP4", "global_reach"),
+                "NATO+IP4",
+                "global_reach",
+                MID,
             ),
             _model_metric(
                 "coordination",
                 "coordination index (NATO and IP4)",
                 "coordination_index",
-                ("2025Q1", "2030Q4"),
+                MID,
                 series=True,
             ),
         ),
@@ -353,26 +359,14 @@ CONTRASTS: dict[str, Contrast] = {
         "China's support for Russia falling or rising, against the baseline, 2025-2030",
         ("baseline_2024.yaml", "china_enabler.yaml", "china_enabler_falls.yaml"),
         (
-            Metric(
-                "nato_china",
-                "NATO's coded China text",
-                lambda t: coded(t["meetings"], "NATO", "china_stance", "2025Q1", "2030Q4"),
-                _forum_series("NATO", "china_stance"),
-            ),
-            Metric(
-                "eu_china",
-                "EU's coded China text",
-                lambda t: coded(t["meetings"], "EU", "china_stance", "2025Q1", "2030Q4"),
-                _forum_series("EU", "china_stance"),
-            ),
+            _coded_metric("nato_china", "NATO's coded China text", "NATO", "china_stance", MID),
+            _coded_metric("eu_china", "EU's coded China text", "EU", "china_stance", MID),
             Metric(
                 "threat_china_europe",
                 "five Europeans' threat from China",
-                lambda t: threat(t["actors"], EUROPE, "china", "2025Q1", "2030Q4"),
+                lambda t: actor_mean(t["actors"], EUROPE, "threat_china", *MID),
             ),
-            _model_metric(
-                "share_NATO", "NATO's share of standing", "share_NATO", ("2025Q1", "2030Q4")
-            ),
+            _model_metric("share_NATO", "NATO's share of standing", "share_NATO", MID),
         ),
         actors=True,
     ),
@@ -385,23 +379,17 @@ CONTRASTS: dict[str, Contrast] = {
                 "ip4_standing",
                 "IP4's mean standing of their forums",
                 "ip4_standing",
-                ("2025Q1", "2033Q4"),
+                LONG,
                 series=True,
             ),
             _model_metric(
                 "share_NATO+IP4",
                 "NATO+IP4's share of standing",
                 "share_NATO+IP4",
-                ("2025Q1", "2033Q4"),
+                LONG,
                 series=True,
             ),
-            _model_metric(
-                "linkage",
-                "linkage of the two theatres",
-                "linkage",
-                ("2025Q1", "2033Q4"),
-                series=True,
-            ),
+            _model_metric("linkage", "linkage of the two theatres", "linkage", LONG, series=True),
             Metric(
                 "founded",
                 "a forum founded by a blocked group",
@@ -414,38 +402,20 @@ CONTRASTS: dict[str, Contrast] = {
         "Hungary and Slovakia blocking against the baseline, 2025-2030",
         ("baseline_2024.yaml", "spoilers.yaml"),
         (
-            Metric(
-                "nato_china",
-                "NATO's coded China text",
-                lambda t: coded(t["meetings"], "NATO", "china_stance", "2025Q1", "2030Q4"),
-                _forum_series("NATO", "china_stance"),
-            ),
-            Metric(
+            _coded_metric("nato_china", "NATO's coded China text", "NATO", "china_stance", MID),
+            _adopted_metric(
                 "nato_china_adopted",
                 "share of NATO China items adopted",
-                lambda t: adopted_share(t["items"], "NATO", "china_stance", "2025Q1", "2030Q4"),
+                "NATO",
+                "china_stance",
+                MID,
             ),
-            Metric(
-                "eu_china",
-                "EU's coded China text (majority rule)",
-                lambda t: coded(t["meetings"], "EU", "china_stance", "2025Q1", "2030Q4"),
-                _forum_series("EU", "china_stance"),
+            _coded_metric(
+                "eu_china", "EU's coded China text (majority rule)", "EU", "china_stance", MID
             ),
-            _model_metric(
-                "share_NATO", "NATO's share of standing", "share_NATO", ("2025Q1", "2030Q4")
-            ),
-            Metric(
-                "europe_founded",
-                "forums founded by European groups",
-                lambda t: founded(t["log"], "europe"),
-                plotted=False,
-            ),
-            Metric(
-                "ip4_founded",
-                "forums founded by the IP4",
-                lambda t: founded(t["log"], "ip4"),
-                plotted=False,
-            ),
+            _model_metric("share_NATO", "NATO's share of standing", "share_NATO", MID),
+            _founded_metric("europe"),
+            _founded_metric("ip4"),
             Metric(
                 "g7_leads_end",
                 "G7 the leading platform at the end (2033Q4)",
@@ -465,29 +435,35 @@ CONTRASTS: dict[str, Contrast] = {
         "Economic security by forum against the baseline: 2025 texts and 2025-2030 means",
         ("baseline_2024.yaml", "economic_security.yaml"),
         (
-            Metric(
+            _coded_metric(
                 "econ_G7_2025",
                 "G7's 2025 text on economic security",
-                lambda t: coded(t["meetings"], "G7", "economic_security", "2025Q2", "2025Q2"),
-                _forum_series("G7", "economic_security"),
+                "G7",
+                "economic_security",
+                SUMMIT_2025,
             ),
-            Metric(
+            _coded_metric(
                 "econ_TTC_2025",
                 "TTC's 2025 text on economic security",
-                lambda t: coded(
-                    t["meetings"], "EU-US TTC", "economic_security", "2025Q2", "2025Q2"
-                ),
+                "EU-US TTC",
+                "economic_security",
+                SUMMIT_2025,
+                series=False,
             ),
-            Metric(
+            _coded_metric(
                 "econ_EU",
                 "EU's texts on economic security, 2025-2030",
-                lambda t: coded(t["meetings"], "EU", "economic_security", "2025Q1", "2030Q4"),
-                _forum_series("EU", "economic_security"),
+                "EU",
+                "economic_security",
+                MID,
             ),
-            Metric(
+            _coded_metric(
                 "econ_G7",
                 "G7's texts on economic security, 2025-2030",
-                lambda t: coded(t["meetings"], "G7", "economic_security", "2025Q1", "2030Q4"),
+                "G7",
+                "economic_security",
+                MID,
+                series=False,
             ),
         ),
     ),
@@ -495,17 +471,6 @@ CONTRASTS: dict[str, Contrast] = {
 
 
 # --------------------------------------------------------------------------- running
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of paired differences (NaNs dropped)."""
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n < 2:
-        return float(np.mean(values)) if n else float("nan"), float("nan"), float("nan")
-    m = float(values.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return m, m - half, m + half
 
 
 def run_contrast(c: Contrast, seeds: range) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -532,8 +497,8 @@ def differences(c: Contrast, values: pd.DataFrame) -> pd.DataFrame:
     for arm in c.arms[1:]:
         other = values[values["arm"] == arm].set_index("seed")
         for m in c.metrics:
-            d = (other[m.name] - ref[m.name]).to_numpy(dtype=float)
-            mean, lo, hi = mean_ci(d)
+            d = paired_differences(ref[m.name], other[m.name])
+            mean, lo, hi = mean_ci(d.to_numpy())
             out.append(
                 {
                     "contrast": c.name,
@@ -546,7 +511,7 @@ def differences(c: Contrast, values: pd.DataFrame) -> pd.DataFrame:
                     "difference": mean,
                     "ci_low": lo,
                     "ci_high": hi,
-                    "seeds": int(np.sum(~np.isnan(d))),
+                    "seeds": int(d.size),
                 }
             )
     return pd.DataFrame(out)
@@ -564,17 +529,10 @@ def figure(c: Contrast, diffs: pd.DataFrame, series: dict, path: Path) -> Path:
     for k, m in enumerate(with_series):
         ax = axes[k]
         for a, arm in enumerate(c.arms):
-            frame = pd.concat(series[arm][m.name], axis=1)
-            frame = frame.sort_index()
-            x = [int(d[:4]) + (int(d[-1]) - 1) / 4 for d in frame.index]
-            ax.fill_between(
-                x,
-                frame.quantile(0.1, axis=1),
-                frame.quantile(0.9, axis=1),
-                color=colours(a),
-                alpha=0.15,
-                lw=0,
-            )
+            frame = pd.concat(series[arm][m.name], axis=1).sort_index()
+            x = years(frame.index.to_series())
+            lo, hi = frame.quantile(0.1, axis=1), frame.quantile(0.9, axis=1)
+            ax.fill_between(x, lo, hi, color=colours(a), alpha=0.15, lw=0)
             ax.plot(x, frame.median(axis=1), color=colours(a), label=arm.removesuffix(".yaml"))
         ax.set_title(m.label, fontsize=10)
         ax.set_xlabel("year")
@@ -582,14 +540,9 @@ def figure(c: Contrast, diffs: pd.DataFrame, series: dict, path: Path) -> Path:
     ax = axes[-1]
     labels = [f"{r.label}\n({r.arm} - {r.reference})" for r in diffs.itertuples()]
     y = np.arange(len(diffs))[::-1]
-    ax.errorbar(
-        diffs["difference"],
-        y,
-        xerr=[diffs["difference"] - diffs["ci_low"], diffs["ci_high"] - diffs["difference"]],
-        fmt="o",
-        color="k",
-        capsize=3,
-    )
+    mean = diffs["difference"]
+    xerr = [mean - diffs["ci_low"], diffs["ci_high"] - mean]
+    ax.errorbar(mean, y, xerr=xerr, fmt="o", color="k", capsize=3)
     ax.axvline(0, color="0.5", lw=0.8)
     ax.set_yticks(y, labels, fontsize=6.5)
     ax.set_title(

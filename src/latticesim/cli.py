@@ -349,7 +349,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from latticesim.sweeps.analysis import plot_sweep, save_ema
+    from latticesim.sweeps.analysis import plot_sweep
+    from latticesim.sweeps.ema import save_ema
     from latticesim.sweeps.files import SweepRunError
 
     try:

@@ -343,7 +343,7 @@ def test_a_failed_write_keeps_the_previous_report(run_dir, tmp_path, monkeypatch
     def full_disk(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("latticesim.outputs.report.os.replace", full_disk)
+    monkeypatch.setattr("latticesim.common.files.os.replace", full_disk)
     assert main(["report", str(folder)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No space left on device" in err[0]

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import latticesim
 from latticesim import load_scenario, simulate
 from latticesim.scenario.loading import validate_files
+from latticesim.sweeps.stats import mean_ci
 from latticesim.world.actors import group_members
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,13 +58,6 @@ def coded(meetings, forum, dimension, first, last):
         & (meetings["date"] <= last)
     ]
     return float(rows[f"strength_{dimension}"].fillna(0.0).mean()) if len(rows) else np.nan
-
-
-def ci(diffs):
-    """Mean and 95% interval of paired differences (Student's t)."""
-    d = np.asarray(diffs, dtype=float)
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
 
 
 def paired(a, b, measure, until=None, actors=False):
@@ -196,7 +189,7 @@ def test_pivot_and_retrenchment_differ_in_nato_and_ip4_standing(pivot_vs_retrenc
     # on every text it negotiates (rules.commitment_factor), so the partner session
     # deadlocks more often still, and NATO delivers less of what its European allies
     # want. Both cost standing; stepping back from forums costs more.
-    mean, lo, hi = ci(pivot_vs_retrenchment[metric])
+    mean, lo, hi = mean_ci(pivot_vs_retrenchment[metric])
     assert hi < 0, f"{metric}: retrenchment - pivot {mean:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
@@ -210,7 +203,7 @@ def test_hardened_and_softened_france_differ_in_nato_reach_statements(france_run
     def reach(t):
         return coded(t["meetings"], "NATO", "global_reach", "2025Q1", "2028Q4")
 
-    mean, lo, _ = ci([reach(soft) - reach(hard) for hard, soft in france_runs])
+    mean, lo, _ = mean_ci([reach(soft) - reach(hard) for hard, soft in france_runs])
     assert lo > 0.3, mean
     for hard, soft in france_runs:
         tokyo_hard = hard["items"][hard["items"]["item"].str.contains("Tokyo")].iloc[0]
@@ -230,7 +223,7 @@ def test_taiwan_crisis_raises_china_statements_across_forums():
             - coded(b["meetings"], forum, "china_stance", "2027Q1", "2028Q4")
             for b, c in runs
         ]
-        result[forum] = ci(diffs)
+        result[forum] = mean_ci(diffs)
     risen = [f for f, (_, lo, _) in result.items() if lo > 0]
     assert {"G7", "EU", "Quad"} <= set(risen) and len(risen) >= 5, result
     assert np.mean([m for m, _, _ in result.values()]) > 0.01
@@ -250,7 +243,7 @@ def test_russia_dprk_cooperation_raises_the_threat_felt_from_north_korea():
         return measure
 
     for group in (["Australia", "Japan", "New Zealand", "South Korea"], ["France", "Germany"]):
-        mean, lo, _ = ci(paired(base, coop, nk_threat(group), until="2027Q4", actors=True))
+        mean, lo, _ = mean_ci(paired(base, coop, nk_threat(group), until="2027Q4", actors=True))
         assert lo > 0.05, (group, mean)
 
 
@@ -267,8 +260,8 @@ def test_china_support_moves_the_eu_but_natos_agreed_language_sticks(china_suppo
     def nato(t):
         return coded(t["meetings"], "NATO", "china_stance", "2025Q1", "2030Q4")
 
-    assert ci([eu(up) - eu(b) for b, up, _ in china_support_runs])[1] > 0.02
-    assert ci([eu(b) - eu(down) for b, _, down in china_support_runs])[1] > 0.02
+    assert mean_ci([eu(up) - eu(b) for b, up, _ in china_support_runs])[1] > 0.02
+    assert mean_ci([eu(b) - eu(down) for b, _, down in china_support_runs])[1] > 0.02
     # NATO's text starts from what was last agreed and is capped by Hungary's tolerance
     for b, up, down in china_support_runs:
         assert abs(nato(up) - nato(b)) < 0.1 and abs(nato(down) - nato(b)) < 0.1
@@ -287,8 +280,8 @@ def test_spoilers_block_china_language_in_nato_but_are_outvoted_in_the_eu():
         - coded(b["meetings"], "EU", "china_stance", "2025Q1", "2028Q4")
         for b, sp in runs
     ]
-    assert ci(nato)[2] < -0.3
-    assert abs(ci(eu)[0]) < 0.05
+    assert mean_ci(nato)[2] < -0.3
+    assert abs(mean_ci(eu)[0]) < 0.05
     blockers = pd.concat([sp["items"] for _, sp in runs]).query(
         "forum == 'NATO' and dimension == 'china_stance' and not adopted"
     )["blockers"]
@@ -307,7 +300,7 @@ def test_ip4_standalone_meets_every_year_and_preempts_a_founded_forum():
         assert own["met"].mean() >= 0.8
         assert not (t["log"]["kind"] == "forum_founded").any()
         shares.append(_late("share_NATO+IP4")(t) - _late("share_NATO+IP4")(tables(base, s)))
-    assert ci(shares)[2] < 0  # NATO's partner session loses some standing to it
+    assert mean_ci(shares)[2] < 0  # NATO's partner session loses some standing to it
 
 
 def test_economic_security_is_decided_by_eu_g7_ttc_and_only_discussed_with_nato():
@@ -324,7 +317,7 @@ def test_economic_security_is_decided_by_eu_g7_ttc_and_only_discussed_with_nato(
             coded(t["meetings"], "G7", "economic_security", "2025Q2", "2025Q2")
             - coded(b["meetings"], "G7", "economic_security", "2025Q2", "2025Q2")
         )
-    assert ci(diffs)[1] > 0.05
+    assert mean_ci(diffs)[1] > 0.05
 
 
 # ---------------------------------------------------------------- teaching notes

@@ -1,58 +1,22 @@
 """Comparisons: common random numbers, paired differences, the table and the figure."""
 
 import json
-import math
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from latticesim.cli import main
 from latticesim.scenario.loading import ScenarioError
-from latticesim.sweeps.compare import (
-    CompareError,
-    compare,
-    mean_ci,
-    paired_differences,
-    quantile_band,
-)
+from latticesim.sweeps.compare import CompareError, compare
 from latticesim.sweeps.files import replication_seed
-from latticesim.sweeps.runner import open_sweep
+from latticesim.sweeps.stats import mean_ci
+from latticesim.sweeps.store import open_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
-
-
-# --------------------------------------------------------------------- statistics
-
-
-def test_mean_ci_is_students_t_interval():
-    x = np.array([0.1, 0.3, -0.2, 0.5, 0.05, 0.2])
-    mean, lo, hi = mean_ci(x, 0.95)
-    half = stats.t.ppf(0.975, 5) * x.std(ddof=1) / math.sqrt(6)
-    assert mean == pytest.approx(x.mean())
-    assert (lo, hi) == pytest.approx((x.mean() - half, x.mean() + half))
-    assert mean_ci([1.0, np.nan, 3.0])[0] == 2.0
-    assert math.isnan(mean_ci([2.0])[1]) and math.isnan(mean_ci([])[0])
-    assert mean_ci(x, 0.99)[2] > hi
-
-
-def test_paired_differences_pair_by_replication_and_drop_missing():
-    base = pd.Series([1.0, 2.0, 3.0, np.nan], index=[0, 1, 2, 3])
-    other = pd.Series([4.0, 1.5, 3.5], index=[2, 1, 0])
-    d = paired_differences(base, other)
-    assert d.sort_index().to_dict() == {0: 2.5, 1: -0.5, 2: 1.0}
-
-
-def test_quantile_band_per_group():
-    frame = pd.DataFrame({"g": [1] * 11 + [2] * 3, "v": list(range(11)) + [5, 5, 5]})
-    band = quantile_band(frame, "v", ["g"]).set_index("g")
-    assert band.loc[1, "median"] == 5 and band.loc[1, "lo"] == 1 and band.loc[1, "hi"] == 9
-    assert band.loc[2].to_dict() == {"median": 5, "lo": 5, "hi": 5, "n": 3}
 
 
 # --------------------------------------------------------------------- comparisons

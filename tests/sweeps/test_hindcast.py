@@ -9,6 +9,7 @@ import pytest
 
 from latticesim import load_scenario
 from latticesim.sweeps import hindcast as hc
+from latticesim.world.names import IP4
 
 ROOT = Path(__file__).resolve().parents[2]
 HINDCAST = ROOT / "scenarios" / "hindcast_2019.yaml"
@@ -40,7 +41,7 @@ def record_tables(**change):
     ]
     attendance = []
     for year, q in hc.IP4_SESSIONS.items():
-        for actor in hc.IP4:
+        for actor in IP4:
             level = "minister" if (year == 2024 and actor == "Australia") else "head"
             level = change.get("levels", {}).get((actor, year), level)
             attendance.append({"forum": "NATO+IP4", "date": q, "actor": actor, "level": level})

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from latticesim.cli import main
 from latticesim.outputs.runs import simulate
-from latticesim.sweeps import files, runner
+from latticesim.sweeps import executors, files, worker
 from latticesim.sweeps.files import (
     Experiment,
     SweepRunError,
@@ -30,7 +30,8 @@ from latticesim.sweeps.files import (
     parse_path,
     replication_seed,
 )
-from latticesim.sweeps.runner import open_sweep, run_sweep
+from latticesim.sweeps.runner import run_sweep
+from latticesim.sweeps.store import SweepStore, open_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
@@ -298,8 +299,8 @@ def test_a_sweep_run_measures_what_a_full_run_measures(baseline, metrics):
     # A sweep's run skips the rows and the bloc tracking its metrics never read; what it
     # measures must be exactly what the full run gives.
     for seed in (1, 2):
-        full = runner.measure(simulate(baseline, seed, record_actors=False), metrics)
-        lean = runner.measure(runner.sweep_run(baseline, seed, None, metrics), metrics)
+        full = worker.measure(simulate(baseline, seed, record_actors=False), metrics)
+        lean = worker.measure(worker.sweep_run(baseline, seed, None, metrics), metrics)
         assert repr(lean) == repr(full)
 
 
@@ -314,7 +315,7 @@ def test_a_sweep_reads_only_the_quarters_and_blocs_it_needs(baseline):
     expected = set(range(4, 41, 4)) | {37, 38, 39} | {5} | {1, 14}
     assert yearly.steps_read(40, baseline.start_quarter) == expected
     assert _METRICS[2].needs_blocs
-    model = runner.sweep_run(baseline, 1, "2025Q4", keep_last)
+    model = worker.sweep_run(baseline, 1, "2025Q4", keep_last)
     rows = model.recorder.model_rows
     assert [r["step"] for r in rows] == list(range(1, 9))
     assert "linkage" in rows[-1] and "linkage" not in rows[0]
@@ -442,7 +443,7 @@ def test_resuming_into_another_experiments_folder_is_refused(tiny, reference, tm
 
 def test_two_sweeps_cannot_write_one_folder_at_once(tiny, tmp_path):
     out = tmp_path / "sweep"
-    store = runner._Store.open(out, tiny)
+    store = SweepStore.open(out, tiny)
     try:
         with pytest.raises(SweepRunError, match="another sweep is writing"):
             run_sweep(tiny, out, workers=1)
@@ -484,7 +485,7 @@ def _check_failures(out: Path, reference: Path) -> None:
 def test_a_run_that_raises_is_recorded_and_the_others_finish(
     tiny, reference, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(runner, "sweep_run", _flaky(runner.sweep_run))
+    monkeypatch.setattr(worker, "sweep_run", _flaky(worker.sweep_run))
     summary = run_sweep(tiny, tmp_path / "sweep", workers=1, chunk_size=3, progress=True)
     assert summary.complete and summary.failed == 4 and summary.ran == 8
     assert "4 failed" in summary.line()
@@ -498,7 +499,7 @@ def test_a_run_that_raises_is_recorded_and_the_others_finish(
 
 
 def _install_flaky() -> None:
-    runner.sweep_run = _flaky(runner.sweep_run)
+    worker.sweep_run = _flaky(worker.sweep_run)
 
 
 def test_a_run_that_raises_in_a_process_pool_is_recorded_too(tiny, reference, tmp_path):
@@ -512,13 +513,13 @@ def test_a_run_that_raises_in_a_process_pool_is_recorded_too(tiny, reference, tm
 
 
 def test_a_task_that_dies_stops_the_sweep_with_one_line_and_keeps_what_was_written(tiny, tmp_path):
-    class Dying(runner.InProcessExecutor):
+    class Dying(executors.InProcessExecutor):
         calls = 0
 
         def submit(self, fn, /, *args, **kwargs):
             Dying.calls += 1
             if Dying.calls == 3:
-                raise_in = runner.Future()
+                raise_in = Future()
                 raise_in.set_exception(OSError("worker lost"))
                 return raise_in
             return super().submit(fn, *args, **kwargs)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TMP_MARK", "atomic_write", "write_json", "write_text"]
+__all__ = ["TMP_MARK", "atomic_write", "safe_stem", "write_json", "write_text"]
 
 TMP_MARK = ".tmp-"
 """What marks a file being written: ``.NAME.tmp-PID`` beside its target."""
@@ -44,3 +45,12 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as indented JSON (UTF-8, non-ASCII kept) to ``path`` atomically."""
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def safe_stem(name: str, fallback: str) -> str:
+    """``name`` as a file or folder name: letters, digits and ``_.+-``, the rest ``_``.
+
+    A scenario or parameter name may hold spaces, slashes or brackets; the name on disk
+    must not, on any system. ``fallback`` names what has no such character at all.
+    """
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name).strip("_") or fallback

@@ -17,7 +17,6 @@ import base64
 import html
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import markdown
 import pandas as pd
 
+from latticesim.common.files import write_text
 from latticesim.outputs.store import MANIFEST
 
 __all__ = [
@@ -598,21 +598,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
     page = build_report(run)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, page)
+        write_text(target, page)
     except OSError as exc:
         raise ReportError(f"{target}: cannot be written ({_reason(exc)})") from None
     return target
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside ``path`` under a hidden name, then rename over it in one step."""
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

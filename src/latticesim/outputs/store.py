@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from latticesim.common.files import write_text
+
 MANIFEST = "manifest.json"
 
 
@@ -47,7 +49,8 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
     try:
         manifest = fill(tmp)
         manifest["complete"] = True
-        _write_json(tmp / MANIFEST, manifest)
+        # Non-ASCII escaped: a run manifest stays ASCII whatever a description holds.
+        write_text(tmp / MANIFEST, json.dumps(manifest, indent=2, default=str) + "\n")
         old = None
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
@@ -59,14 +62,6 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:

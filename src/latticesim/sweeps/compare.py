@@ -25,20 +25,21 @@ import contextlib
 import json
 import math
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from latticesim.common.files import atomic_write, safe_stem, write_text
 from latticesim.common.quarters import Quarter
+from latticesim.common.text import suggest
 from latticesim.outputs.runs import package_version
 from latticesim.scenario.loading import ScenarioError, load_scenario
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.sweeps.executors import open_executor
 from latticesim.sweeps.files import (
     DEFAULT_SERIES,
     Experiment,
@@ -47,76 +48,28 @@ from latticesim.sweeps.files import (
     SweepRunError,
     _probe,
 )
-from latticesim.sweeps.runner import open_executor, open_sweep, run_sweep
+from latticesim.sweeps.runner import run_sweep
+from latticesim.sweeps.stats import mean_ci, paired_differences
+from latticesim.sweeps.store import open_sweep
 
 __all__ = [
+    "COMPARE_MANIFEST",
     "DEFAULT_METRICS",
     "CompareError",
     "Comparison",
     "compare",
-    "mean_ci",
-    "paired_differences",
-    "quantile_band",
+    "markdown",
 ]
 
 DEFAULT_METRICS: tuple[str, ...] = (*DEFAULT_SERIES[:-1], "largest_member_burden_ratio")
 """Metrics compared when none are named: the headline outcomes of the model table."""
 
+COMPARE_MANIFEST = "compare.json"
+"""What makes a folder a comparison: what was compared, how, and by which version."""
+
 
 class CompareError(Exception):
     """A comparison that cannot be made as asked; the message is one line for people."""
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def mean_ci(
-    values: Sequence[float] | np.ndarray, level: float = 0.95
-) -> tuple[float, float, float]:
-    """Mean of ``values`` and its Student-t confidence interval at ``level``.
-
-    The t interval is right for paired differences over a few dozen replications
-    (their distribution is close to normal, and the variance is estimated); with fewer
-    than two values there is no interval, and NaNs say so.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(x.mean())
-    if x.size < 2:
-        return mean, math.nan, math.nan
-    from scipy import stats
-
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return mean, mean - half, mean + half
-
-
-def paired_differences(base: pd.Series, other: pd.Series) -> pd.Series:
-    """``other - base`` for each replication both have a value for (index: replication).
-
-    Pairing on the replication is what common random numbers buy: both values of a pair
-    saw the same random streams. A replication that failed (or is NaN) in either arm is
-    left out rather than compared with an unrelated one.
-    """
-    joined = pd.concat({"base": base, "other": other}, axis=1).dropna()
-    return joined["other"] - joined["base"]
-
-
-def quantile_band(
-    frame: pd.DataFrame, value: str, by: Sequence[str], lo: float = 0.1, hi: float = 0.9
-) -> pd.DataFrame:
-    """Median and the ``lo``-``hi`` quantile band of ``value`` within each group of ``by``."""
-    grouped = frame.groupby(list(by), sort=True)[value]
-    out = pd.DataFrame(
-        {
-            "median": grouped.median(),
-            "lo": grouped.quantile(lo),
-            "hi": grouped.quantile(hi),
-            "n": grouped.count(),
-        }
-    )
-    return out.reset_index()
 
 
 # --------------------------------------------------------------------------- running
@@ -140,10 +93,6 @@ class Comparison:
         )
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name).strip("_") or "arm"
-
-
 def _arm_names(specs: Sequence[ScenarioSpec]) -> list[str]:
     """Arm names from scenario names, made unique (a scenario compared with itself)."""
     names: list[str] = []
@@ -165,15 +114,13 @@ def _resolve_metrics(
             columns.setdefault(col, kind)
     if not metrics:
         return [m for m in DEFAULT_METRICS if m in columns]
-    from latticesim.scenario.loading import _suggest
-
     out = []
     for m in metrics:
         if m not in columns:
-            if m.startswith(("share_", "ip4_standing_")) and not _suggest(m, list(columns)):
+            if m.startswith(("share_", "ip4_standing_")) and not suggest(m, list(columns)):
                 out.append(m)  # a forum that may be founded during the runs
                 continue
-            hint = _suggest(m, list(columns))
+            hint = suggest(m, list(columns))
             raise CompareError(
                 f"--metrics: unknown column '{m}' of the model table{hint}"
                 f"{'' if hint else ' (see docs/outputs.md)'}"
@@ -224,12 +171,53 @@ def compare(
         CompareError: the arms cannot be compared as asked.
         SweepRunError: ``out`` holds a different comparison, or the executor failed.
     """
+    _check_counts(scenarios, replications, window)
+    specs = _load_specs(scenarios)
+    start, end = _span(specs, until)
+    names = _arm_names(specs)
+    cols = _resolve_metrics(specs, end, metrics)
+    if not cols:
+        raise CompareError("--metrics: none of the metrics is in the model table")
+    out = _comparison_folder(out)
+    exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, window, end)
+    dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
+    out.mkdir(parents=True, exist_ok=True)
+    _run_arms(exps, dirs, executor, workers, scheduler, progress)
+    series, outcomes = _read_arms(dirs, names)
+    table = _table(outcomes, names, cols, level)
+    files = _write(out, table, names, cols, window, level)
+    if figures:
+        from latticesim.sweeps.compare_figure import fig_compare
+        from latticesim.sweeps.plotting import save_figure
+
+        fig = fig_compare(series, names, cols, level)
+        files += save_figure(fig, out / "figures" / "compare")
+    settings = {
+        "replications": replications,
+        "seed": seed,
+        "seeds": "replication r of every arm runs with replication_seed(seed, r)",
+        "start": str(start),
+        "end": str(end),
+        "metrics": cols,
+        "window": window,
+        "level": level,
+    }
+    manifest = _manifest(out, scenarios, exps, dirs, files, settings)
+    write_text(out / COMPARE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    return Comparison(out, names, cols, table, files)
+
+
+def _check_counts(scenarios: Sequence[object], replications: int, window: int) -> None:
     if len(scenarios) < 2:
         raise CompareError("compare: give at least two scenario files")
     if replications < 1:
         raise CompareError(f"--replications: must be at least 1, got {replications}")
     if window < 1:
         raise CompareError(f"--window: must be at least 1, got {window}")
+
+
+def _load_specs(scenarios: Sequence[str | os.PathLike[str]]) -> list[ScenarioSpec]:
+    """Every arm's scenario; the problems of all the files at once, so one fix-up suffices."""
     problems = []
     specs: list[ScenarioSpec] = []
     for path in scenarios:
@@ -239,6 +227,11 @@ def compare(
             problems.extend(exc.problems)
     if problems:
         raise ScenarioError(problems)
+    return specs
+
+
+def _span(specs: Sequence[ScenarioSpec], until: str | None) -> tuple[Quarter, Quarter]:
+    """The common start and the last quarter: ``until``, or the earliest horizon."""
     starts = {spec.start for spec in specs}
     if len(starts) > 1:
         raise CompareError(
@@ -246,46 +239,63 @@ def compare(
             "compare scenarios with the same start"
         )
     start = specs[0].start_quarter
-    if until is not None:
-        try:
-            end = Quarter.parse(until)
-        except ValueError as exc:
-            raise CompareError(f"--until: {exc}") from None
-        if end < start:
-            raise CompareError(f"--until: {end} is before the scenarios' start {start}")
-    else:
-        end = min(spec.horizon_quarter for spec in specs)
-    names = _arm_names(specs)
-    cols = _resolve_metrics(specs, end, metrics)
-    if not cols:
-        raise CompareError("--metrics: none of the metrics is in the model table")
+    if until is None:
+        return start, min(spec.horizon_quarter for spec in specs)
+    try:
+        end = Quarter.parse(until)
+    except ValueError as exc:
+        raise CompareError(f"--until: {exc}") from None
+    if end < start:
+        raise CompareError(f"--until: {end} is before the scenarios' start {start}")
+    return start, end
+
+
+def _comparison_folder(out: str | os.PathLike[str]) -> Path:
+    """``out``, if it is free or already a comparison (never someone else's folder)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SweepRunError(f"{out}: is a file, not a comparison folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / COMPARE_MANIFEST).is_file():
+        raise SweepRunError(
+            f"{out}: exists and is not a comparison folder (no {COMPARE_MANIFEST}); "
+            "choose another --out"
+        )
+    return out
+
+
+def _arm_experiments(
+    specs: Sequence[ScenarioSpec],
+    names: Sequence[str],
+    scenarios: Sequence[str | os.PathLike[str]],
+    replications: int,
+    seed: int,
+    cols: Sequence[str],
+    window: int,
+    end: Quarter,
+) -> list[Experiment]:
+    """One sweep per arm: its scenario, ``replications`` times, on the shared seeds."""
     kept = Metrics(
         series=tuple(cols),
         every=1,
         outcomes=tuple(Outcome(c, column=c, stat="mean", last=window) for c in cols),
     )
-    out = Path(out)
-    manifest_path = out / "compare.json"
-    if out.exists() and not out.is_dir():
-        raise SweepRunError(f"{out}: is a file, not a comparison folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not manifest_path.is_file():
-        raise SweepRunError(
-            f"{out}: exists and is not a comparison folder (no compare.json); choose another --out"
-        )
-    exps = [
+    return [
         Experiment.single(
-            spec,
-            replications,
-            seed,
-            kept,
-            until=str(end),
-            name=name,
-            scenario_file=os.fspath(path),
+            spec, replications, seed, kept, until=str(end), name=name, scenario_file=os.fspath(path)
         )
         for spec, name, path in zip(specs, names, scenarios, strict=True)
     ]
-    dirs = [out / "arms" / f"{k:02d}-{_safe(name)}" for k, name in enumerate(names)]
-    out.mkdir(parents=True, exist_ok=True)
+
+
+def _run_arms(
+    exps: Sequence[Experiment],
+    dirs: Sequence[Path],
+    executor: Any,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> None:
+    """Run (or resume) each arm's sweep; no executor is started when all are finished."""
     busy = any(not _finished(e, d) for e, d in zip(exps, dirs, strict=True))
     if executor is not None or not busy:
         where = contextlib.nullcontext((executor, workers or 1))
@@ -294,39 +304,33 @@ def compare(
     with where as (ex, slots):
         for exp, folder in zip(exps, dirs, strict=True):
             run_sweep(exp, folder, executor=ex, workers=slots, progress=progress)
-    series, outcomes = _read_arms(dirs, names)
-    table = _table(outcomes, names, cols, level)
-    files = _write(out, table, names, cols, window, level)
-    if figures:
-        from latticesim.sweeps.analysis import fig_compare, save_figure
 
-        fig = fig_compare(series, names, cols, level)
-        files += save_figure(fig, out / "figures" / "compare")
-    manifest = {
+
+def _manifest(
+    out: Path,
+    scenarios: Sequence[str | os.PathLike[str]],
+    exps: Sequence[Experiment],
+    dirs: Sequence[Path],
+    files: Sequence[Path],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """``compare.json``: what was compared (each arm's file and hash), how, and by what."""
+    return {
         "format": "latticesim-compare/1",
         "latticesim_version": package_version(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "arms": [
             {
-                "name": name,
+                "name": exp.name,
                 "file": os.fspath(path),
                 "scenario_sha256": exp.scenario_sha256,
                 "folder": str(folder.relative_to(out)),
             }
-            for name, path, exp, folder in zip(names, scenarios, exps, dirs, strict=True)
+            for path, exp, folder in zip(scenarios, exps, dirs, strict=True)
         ],
-        "replications": replications,
-        "seed": seed,
-        "seeds": "replication r of every arm runs with replication_seed(seed, r)",
-        "start": str(start),
-        "end": str(end),
-        "metrics": cols,
-        "window": window,
-        "level": level,
+        **settings,
         "files": sorted(str(p.relative_to(out)) for p in files),
     }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return Comparison(out, names, cols, table, files)
 
 
 def _finished(exp: Experiment, folder: Path) -> bool:
@@ -439,8 +443,8 @@ def _write(
     level: float,
 ) -> list[Path]:
     csv_path = out / "compare.csv"
-    table.to_csv(csv_path, index=False)
+    atomic_write(csv_path, lambda p: table.to_csv(p, index=False))
     md_path = out / "compare.md"
     title = f"# Comparison: {' vs '.join(names)}\n\n"
-    md_path.write_text(title + markdown(table, names, window, level), encoding="utf-8")
+    write_text(md_path, title + markdown(table, names, window, level))
     return [csv_path, md_path]

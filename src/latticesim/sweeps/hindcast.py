@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 
 from latticesim.outputs.runs import simulate
-from latticesim.scenario.schema import ScenarioSpec
+from latticesim.scenario.schema import LEVELS, ScenarioSpec
+from latticesim.sweeps.stats import share_standard_error
+from latticesim.world.names import IP4
 
 # --------------------------------------------------------------------------- the record
 
@@ -61,14 +63,14 @@ TTC_CHINA_RECORDED: dict[str, float] = {
 policies and practices" without a name (timeline rows 2021-09 to 2024-04; the
 December 2022 text was not checked, and in January 2024 only the US side named the PRC)."""
 
-IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
 IP4_SESSIONS: dict[int, str] = {2022: "2022Q2", 2023: "2023Q3", 2024: "2024Q3"}
 """NATO summits the IP4 attended (Madrid, Vilnius, Washington), in the NATO+IP4 forum."""
 
 NATO_FORUMS = ("NATO", "NATO+IP4")
 PARTNER_SESSION = "NATO+IP4"
 TOKYO_ITEM = "Tokyo"
-LEVEL_ORDER = {"absent": 0, "official": 1, "minister": 2, "head": 3}
+LEVEL_ORDER: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
+"""Delegation levels ranked, so that "below head of government" is a comparison."""
 
 CHINA_TOLERANCE = 0.1
 """Half the coding scale's step (0.2): a simulated text within 0.1 of a code reads as
@@ -454,7 +456,7 @@ def distance_from_defaults(point: Mapping[str, float]) -> float:
 
 def standard_error(s: Score) -> float:
     """Binomial standard error of a score's joint share."""
-    return float(np.sqrt(max(s.joint * (1 - s.joint), 1e-12) / max(s.n, 1)))
+    return share_standard_error(s.joint, s.n)
 
 
 def simplification_order(point: Mapping[str, float]) -> list[str]:
