@@ -12,7 +12,7 @@ compare like with like on the machine at hand:
 * batch: 400 runs of the 10-year baseline (4 values of ``watering`` x 100 seeds), 2
   processes each, through Mesa 3.5's ``batch_run`` (a thin Mesa-style wrapper model: a
   constructor taking keyword parameters, a DataCollector with the same metrics) and
-  through ``latticesim.sweeps.files.run_sweep``; the ratio is batch_run's wall time over
+  through ``latticesim.sweeps.runner.run_sweep``; the ratio is batch_run's wall time over
   ours. Both run the same model code; a sweep's run skips what its metrics never read
   (the per-actor table, bloc tracking, the model-table rows of other quarters), which
   the wrapper cannot know. With ``--naive``, a second batch_run row times the wrapper
@@ -54,7 +54,8 @@ import numpy as np
 from latticesim import load_scenario
 from latticesim.model.model import LatticeModel
 from latticesim.scenario.schema import LatticeScenario
-from latticesim.sweeps.files import apply_overrides, replication_seed
+from latticesim.sweeps.designs import replication_seed
+from latticesim.sweeps.paths import apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
@@ -129,7 +130,7 @@ def run_batch(naive: bool, replications: int) -> float:
 
 
 def _experiment(replications: int, until: str | None = None):
-    from latticesim.sweeps.files import Experiment, Metrics, Outcome, Parameter
+    from latticesim.sweeps.experiment import Experiment, Metrics, Outcome, Parameter
 
     spec = load_scenario(BASELINE)
     last = 40 if until is None else 100_000

@@ -16,8 +16,9 @@ from latticesim.sweeps.analysis import (
     sensitivity,
     to_ema,
 )
-from latticesim.sweeps.files import SweepRunError, load_experiment
+from latticesim.sweeps.experiment import SweepRunError
 from latticesim.sweeps.runner import open_sweep, run_sweep
+from latticesim.sweeps.sweepfile import load_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"

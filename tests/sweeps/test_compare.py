@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from latticesim.cli import main
-from latticesim.scenario.loading import ScenarioError
+from latticesim.scenario.messages import ScenarioError
 from latticesim.sweeps.compare import (
     CompareError,
     compare,
@@ -19,7 +19,7 @@ from latticesim.sweeps.compare import (
     paired_differences,
     quantile_band,
 )
-from latticesim.sweeps.files import replication_seed
+from latticesim.sweeps.designs import replication_seed
 from latticesim.sweeps.runner import open_sweep
 
 ROOT = Path(__file__).resolve().parents[2]

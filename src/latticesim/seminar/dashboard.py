@@ -34,7 +34,8 @@ from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.model.delegations import VOTES, PlayedChoice
 from latticesim.model.model import LatticeModel
 from latticesim.outputs.chronicle import Chronicler
-from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ActorSpec, AdversarySpec, LatticeScenario, ScenarioSpec
 from latticesim.seminar import panels
 from latticesim.seminar.rooms import ROOMS, Room, RoomError, debrief

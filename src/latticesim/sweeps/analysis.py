@@ -14,7 +14,7 @@ Continuous parameters (a Latin hypercube, a Sobol sample) are cut into quantile 
 for envelopes and heatmaps, since no two points share a value.
 
 Queries: :func:`query` runs SQL on a sweep with DuckDB (views ``runs``, ``series`` and
-``design``); :meth:`latticesim.sweeps.files.SweepData.runs` and ``.series`` give the same
+``design``); :meth:`latticesim.sweeps.runner.SweepData.runs` and ``.series`` give the same
 tables to pandas. :func:`to_ema` turns a sweep into EMA Workbench's ``(experiments,
 outcomes)`` pair for PRIM scenario discovery; :func:`save_ema` writes it as EMA's
 ``.tar.gz`` (EMA Workbench itself is needed only for that).
@@ -35,7 +35,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from latticesim.sweeps.files import DESIGN_FILE, RUNS_DIR, SERIES_DIR, SweepRunError
+from latticesim.sweeps.experiment import DESIGN_FILE, RUNS_DIR, SERIES_DIR, SweepRunError
 from latticesim.sweeps.runner import SweepData, open_sweep
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 ``latticesim compare A.yaml B.yaml --replications 30 --out DIR`` runs each scenario (an
 *arm*) the same number of times with the same seeds: replication r of every arm draws
-the same random streams (:func:`latticesim.sweeps.files.replication_seed`), so the difference
+the same random streams (:func:`latticesim.sweeps.designs.replication_seed`), so the difference
 between arms in replication r is the scenarios' doing, not noise. Differences are then
 measured on those pairs, which is far more precise than comparing two independent
 samples (the noise common to both arms cancels).
@@ -37,17 +37,12 @@ import pandas as pd
 
 from latticesim.common.quarters import Quarter
 from latticesim.outputs.runs import package_version
-from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
-from latticesim.sweeps.files import (
-    DEFAULT_SERIES,
-    Experiment,
-    Metrics,
-    Outcome,
-    SweepRunError,
-    _probe,
-)
+from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Outcome, SweepRunError
 from latticesim.sweeps.runner import open_executor, open_sweep, run_sweep
+from latticesim.sweeps.sweepfile import _probe
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -165,7 +160,7 @@ def _resolve_metrics(
             columns.setdefault(col, kind)
     if not metrics:
         return [m for m in DEFAULT_METRICS if m in columns]
-    from latticesim.scenario.loading import _suggest
+    from latticesim.common.text import suggest as _suggest
 
     out = []
     for m in metrics:

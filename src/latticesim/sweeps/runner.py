@@ -54,7 +54,8 @@ from latticesim.common.quarters import Quarter
 from latticesim.model.model import LatticeModel
 from latticesim.model.recorder import Recorder
 from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
-from latticesim.sweeps.files import (
+from latticesim.sweeps.designs import auto_chunk_size
+from latticesim.sweeps.experiment import (
     _ERROR_CHARS,
     _PART_RE,
     DESIGN_FILE,
@@ -68,10 +69,9 @@ from latticesim.sweeps.files import (
     Metrics,
     SweepRunError,
     _window,
-    apply_overrides,
-    auto_chunk_size,
-    load_experiment,
 )
+from latticesim.sweeps.paths import apply_overrides
+from latticesim.sweeps.sweepfile import load_experiment
 
 __all__ = [
     "InProcessExecutor",
@@ -390,7 +390,7 @@ def _process_pool(workers: int) -> Executor:
     # process: workers start fast, and do not inherit the threads of the parent (Arrow's
     # pool, a progress bar) that plain fork would copy into them.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["latticesim.sweeps.files"])
+    ctx.set_forkserver_preload(["latticesim.sweeps.sweepfile"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
 
 
