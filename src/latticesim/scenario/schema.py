@@ -4,7 +4,9 @@ A scenario file is written by people who are not programmers, so the schema is s
 (unknown keys are errors, every number has its range) and every field carries a
 description that ends up in the exported JSON Schema, where editors show it as help.
 Cross-references (actor, forum and dimension names, event dates inside the horizon) are
-checked by :mod:`latticesim.scenario.loading`, which knows where each value came from.
+checked by :mod:`latticesim.scenario.references` on the tree that knows where each value
+came from. The event types are listed once, in the union ``Event``; ``EVENT_TYPES`` and
+``EVENT_MODEL`` are read from it.
 """
 
 from __future__ import annotations
