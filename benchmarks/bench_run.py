@@ -24,7 +24,7 @@ from pathlib import Path
 import mesa
 
 from latticesim import load_scenario, run, simulate
-from latticesim.sweeps.files import default_metrics
+from latticesim.sweeps.experiment import default_metrics
 from latticesim.sweeps.worker import sweep_run
 
 ROOT = Path(__file__).resolve().parent.parent

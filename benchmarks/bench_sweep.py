@@ -54,7 +54,8 @@ import numpy as np
 from latticesim import load_scenario
 from latticesim.model.model import LatticeModel
 from latticesim.scenario.schema import LatticeScenario
-from latticesim.sweeps.files import apply_overrides, replication_seed
+from latticesim.sweeps.designs import replication_seed
+from latticesim.sweeps.paths import apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
@@ -129,7 +130,7 @@ def run_batch(naive: bool, replications: int) -> float:
 
 
 def _experiment(replications: int, until: str | None = None):
-    from latticesim.sweeps.files import Experiment, Metrics, Outcome, Parameter
+    from latticesim.sweeps.experiment import Experiment, Metrics, Outcome, Parameter
 
     spec = load_scenario(BASELINE)
     last = 40 if until is None else 100_000

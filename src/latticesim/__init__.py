@@ -15,7 +15,8 @@ from latticesim.model.agents import Actor, Adversary
 from latticesim.model.forums import Forum
 from latticesim.model.model import LatticeModel
 from latticesim.outputs.runs import RunResult, package_version, run, simulate
-from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
 
 __version__ = package_version()

@@ -161,7 +161,8 @@ def _run(args: argparse.Namespace) -> int:
     from latticesim.common.quarters import Quarter
     from latticesim.outputs.runs import run
     from latticesim.outputs.store import RunFolderError
-    from latticesim.scenario.loading import ScenarioError, load_scenario
+    from latticesim.scenario.loading import load_scenario
+    from latticesim.scenario.messages import ScenarioError
 
     try:
         spec = load_scenario(args.scenario)
@@ -216,7 +217,8 @@ def _blocs(args: argparse.Namespace) -> int:
     from latticesim.common.quarters import Quarter
     from latticesim.outputs.runs import simulate
     from latticesim.outputs.store import RunFolderError, read_tables
-    from latticesim.scenario.loading import ScenarioError, load_scenario
+    from latticesim.scenario.loading import load_scenario
+    from latticesim.scenario.messages import ScenarioError
 
     if args.sizes or args.pairs:
         if not (args.sizes and args.pairs):
@@ -285,8 +287,9 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from latticesim.sweeps.files import SweepError, SweepRunError, load_experiment
+    from latticesim.sweeps.experiment import SweepRunError
     from latticesim.sweeps.runner import run_sweep
+    from latticesim.sweeps.sweepfile import SweepError, load_experiment
 
     for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
         if value is not None and value < 1:
@@ -318,9 +321,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from latticesim.scenario.loading import ScenarioError
+    from latticesim.scenario.messages import ScenarioError
     from latticesim.sweeps.compare import CompareError, compare, markdown
-    from latticesim.sweeps.files import SweepRunError
+    from latticesim.sweeps.experiment import SweepRunError
 
     if args.workers is not None and args.workers < 1:
         return _fail(f"--workers: must be at least 1, got {args.workers}")
@@ -351,7 +354,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     from latticesim.sweeps.analysis import plot_sweep
     from latticesim.sweeps.ema import save_ema
-    from latticesim.sweeps.files import SweepRunError
+    from latticesim.sweeps.experiment import SweepRunError
 
     try:
         files = plot_sweep(args.sweep, args.out)

@@ -9,11 +9,12 @@ import pytest
 from latticesim.cli import main
 from latticesim.sweeps.analysis import plot_sweep, sensitivity
 from latticesim.sweeps.ema import save_ema, to_ema
-from latticesim.sweeps.files import SweepRunError, load_experiment
+from latticesim.sweeps.experiment import SweepRunError
 from latticesim.sweeps.plotting import levels
 from latticesim.sweeps.queries import connect, query
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.store import open_sweep
+from latticesim.sweeps.sweepfile import load_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"

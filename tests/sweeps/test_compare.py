@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from latticesim.cli import main
-from latticesim.scenario.loading import ScenarioError
+from latticesim.scenario.messages import ScenarioError
 from latticesim.sweeps.compare import CompareError, compare
-from latticesim.sweeps.files import replication_seed
+from latticesim.sweeps.designs import replication_seed
 from latticesim.sweeps.stats import mean_ci
 from latticesim.sweeps.store import open_sweep
 

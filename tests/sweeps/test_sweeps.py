@@ -19,19 +19,13 @@ from hypothesis import strategies as st
 
 from latticesim.cli import main
 from latticesim.outputs.runs import simulate
-from latticesim.sweeps import executors, files, worker
-from latticesim.sweeps.files import (
-    Experiment,
-    SweepRunError,
-    apply_overrides,
-    frange,
-    grid_points,
-    load_experiment,
-    parse_path,
-    replication_seed,
-)
+from latticesim.sweeps import executors, experiment, worker
+from latticesim.sweeps.designs import frange, grid_points, replication_seed
+from latticesim.sweeps.experiment import Experiment, SweepRunError
+from latticesim.sweeps.paths import apply_overrides, parse_path
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.store import SweepStore, open_sweep
+from latticesim.sweeps.sweepfile import load_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
@@ -274,23 +268,27 @@ def test_outcomes_and_series_are_what_a_direct_run_gives(tiny, reference):
 
 
 _METRICS = [
-    files.Metrics(
+    experiment.Metrics(
         ("coordination_index", "leading_platform", "share_NATO"),
         4,
         (
-            files.Outcome("end", column="share_NATO", stat="mean", last=4),
-            files.Outcome("leads", column="leading_platform", equals="NATO", stat="mean"),
-            files.Outcome("first", column="linkage", stat="first", start="2025Q1"),
-            files.Outcome("change", column="coordination_index", stat="change", end="2027Q2"),
-            files.Outcome("top", column="linkage_pairs", stat="max", start="2026Q1", end="2026Q4"),
-            files.Outcome("held", table="meetings", stat="count", forum="NATO"),
-            files.Outcome("founded", table="log", kind="forum_founded"),
+            experiment.Outcome("end", column="share_NATO", stat="mean", last=4),
+            experiment.Outcome("leads", column="leading_platform", equals="NATO", stat="mean"),
+            experiment.Outcome("first", column="linkage", stat="first", start="2025Q1"),
+            experiment.Outcome("change", column="coordination_index", stat="change", end="2027Q2"),
+            experiment.Outcome(
+                "top", column="linkage_pairs", stat="max", start="2026Q1", end="2026Q4"
+            ),
+            experiment.Outcome("held", table="meetings", stat="count", forum="NATO"),
+            experiment.Outcome("founded", table="log", kind="forum_founded"),
         ),
         frozenset({"leading_platform"}),
     ),
-    files.Metrics(("linkage",), 40, (files.Outcome("last", column="share_G7"),)),
-    files.Metrics(("bloc_energy", "n_forums"), 3, (files.Outcome("e", column="bloc_energy"),)),
-    files.Metrics(("share_NATO",), 1, ()),
+    experiment.Metrics(("linkage",), 40, (experiment.Outcome("last", column="share_G7"),)),
+    experiment.Metrics(
+        ("bloc_energy", "n_forums"), 3, (experiment.Outcome("e", column="bloc_energy"),)
+    ),
+    experiment.Metrics(("share_NATO",), 1, ()),
 ]
 
 
@@ -305,11 +303,11 @@ def test_a_sweep_run_measures_what_a_full_run_measures(baseline, metrics):
 
 
 def test_a_sweep_reads_only_the_quarters_and_blocs_it_needs(baseline):
-    keep_last = files.Metrics(("linkage",), 40, (files.Outcome("x", column="linkage"),))
+    keep_last = experiment.Metrics(("linkage",), 40, (experiment.Outcome("x", column="linkage"),))
     assert keep_last.steps_read(40, baseline.start_quarter) == {40}
     assert not keep_last.needs_blocs
     outcomes = tuple(o for o in _METRICS[0].outcomes if o.name in ("end", "first", "change"))
-    yearly = files.Metrics(("share_NATO",), 4, outcomes)
+    yearly = experiment.Metrics(("share_NATO",), 4, outcomes)
     # the kept series (every 4th quarter back from the last), the mean of the last 4,
     # the first quarter from 2025Q1 (5), and both ends of 2024Q1-2027Q2 (1, 14)
     expected = set(range(4, 41, 4)) | {37, 38, 39} | {5} | {1, 14}
@@ -532,7 +530,9 @@ def test_a_task_that_dies_stops_the_sweep_with_one_line_and_keeps_what_was_writt
 
 
 def test_experiment_single_runs_one_scenario_many_times(baseline, tmp_path):
-    metrics = files.Metrics(("share_NATO",), 8, (files.Outcome("s", column="share_NATO"),))
+    metrics = experiment.Metrics(
+        ("share_NATO",), 8, (experiment.Outcome("s", column="share_NATO"),)
+    )
     exp = Experiment.single(baseline, 3, seed=5, metrics=metrics, until="2025Q4")
     assert exp.n_runs == 3 and exp.points == [()]
     run_sweep(exp, tmp_path / "s", workers=1)

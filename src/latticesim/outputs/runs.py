@@ -145,7 +145,7 @@ def run(
             ``scenario`` is recorded as it is).
 
     Raises:
-        latticesim.scenario.loading.ScenarioError: the scenario file has mistakes.
+        latticesim.scenario.messages.ScenarioError: the scenario file has mistakes.
         latticesim.outputs.store.RunFolderError: ``out`` exists and is not a run folder.
     """
     t0 = time.perf_counter()

@@ -4,12 +4,14 @@ A scenario file is written by people who are not programmers, so the schema is s
 (unknown keys are errors, every number has its range) and every field carries a
 description that ends up in the exported JSON Schema, where editors show it as help.
 Cross-references (actor, forum and dimension names, event dates inside the horizon) are
-checked by :mod:`latticesim.scenario.loading`, which knows where each value came from.
+checked by :mod:`latticesim.scenario.references` on the tree that knows where each value
+came from. The event types are listed once, in the union ``Event``; ``EVENT_TYPES`` and
+``EVENT_MODEL`` are read from it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -37,7 +39,8 @@ CRISIS_THEATRES: dict[str, tuple[str, str]] = {
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Shift = Annotated[float, Field(ge=-1.0, le=1.0)]
-QuarterText = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", examples=["2024Q3"])]
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+QuarterText = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2024Q3"])]
 
 
 class Strict(BaseModel):
@@ -409,22 +412,14 @@ Event = Annotated[
     | AgendaItem,
     Field(discriminator="type"),
 ]
-EVENT_TYPES: tuple[str, ...] = (
-    "attention_shift",
-    "commitment",
-    "threat_shock",
-    "salience_shock",
-    "position_shock",
-    "crisis",
-    "adversary",
-    "join",
-    "leave",
-    "forum_created",
-    "forum_dissolved",
-    "veto",
-    "government_change",
-    "agenda_item",
+EVENT_MODELS: tuple[type[_EventBase], ...] = get_args(get_args(Event)[0])
+"""The event classes, in the order of the union (the order messages list them in)."""
+EVENT_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in EVENT_MODELS
 )
+"""The event types as written after ``type:``, read from the classes' ``type`` literals."""
+EVENT_MODEL: dict[str, type[_EventBase]] = dict(zip(EVENT_TYPES, EVENT_MODELS, strict=True))
+"""The event class of each event type."""
 
 
 class ScenarioSpec(Strict):

@@ -14,7 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
 
 DEFAULT_SCENARIO = "us_pivot"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import solara
 
-from latticesim.scenario.loading import ScenarioError
+from latticesim.scenario.messages import ScenarioError
 from latticesim.seminar.controls import DashboardModel
 from latticesim.seminar.scenarios import load_uploaded
 

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from latticesim.common.files import safe_stem
-from latticesim.sweeps.files import SweepRunError
+from latticesim.sweeps.experiment import SweepRunError
 from latticesim.sweeps.plotting import (
     BAND,
     MAX_PANELS,

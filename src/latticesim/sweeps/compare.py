@@ -2,7 +2,7 @@
 
 ``latticesim compare A.yaml B.yaml --replications 30 --out DIR`` runs each scenario (an
 *arm*) the same number of times with the same seeds: replication r of every arm draws
-the same random streams (:func:`latticesim.sweeps.files.replication_seed`), so the difference
+the same random streams (:func:`latticesim.sweeps.designs.replication_seed`), so the difference
 between arms in replication r is the scenarios' doing, not noise. Differences are then
 measured on those pairs, which is far more precise than comparing two independent
 samples (the noise common to both arms cancels).
@@ -37,20 +37,15 @@ from latticesim.common.files import atomic_write, safe_stem, write_text
 from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
 from latticesim.outputs.runs import package_version
-from latticesim.scenario.loading import ScenarioError, load_scenario
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
 from latticesim.sweeps.executors import open_executor
-from latticesim.sweeps.files import (
-    DEFAULT_SERIES,
-    Experiment,
-    Metrics,
-    Outcome,
-    SweepRunError,
-    _probe,
-)
+from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Outcome, SweepRunError
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.stats import mean_ci, paired_differences
 from latticesim.sweeps.store import open_sweep
+from latticesim.sweeps.sweepfile import _probe
 
 __all__ = [
     "COMPARE_MANIFEST",

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from latticesim.sweeps.files import SweepRunError
+from latticesim.sweeps.experiment import SweepRunError
 from latticesim.sweeps.plotting import years
 from latticesim.sweeps.store import open_sweep
 

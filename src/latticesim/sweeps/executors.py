@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from latticesim.sweeps.files import SweepRunError
+from latticesim.sweeps.experiment import SweepRunError
 
 __all__ = ["InProcessExecutor", "open_executor"]
 

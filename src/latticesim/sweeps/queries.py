@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from latticesim.sweeps.files import DESIGN_FILE, RUNS_DIR, SERIES_DIR, SweepRunError
+from latticesim.sweeps.experiment import DESIGN_FILE, RUNS_DIR, SERIES_DIR, SweepRunError
 from latticesim.sweeps.store import open_sweep
 
 __all__ = ["connect", "query"]

@@ -1,9 +1,9 @@
 """Running a sweep: a design of runs sent in chunks to an executor, streamed to a folder.
 
-A sweep file (``experiments/*.yaml``, read by :mod:`latticesim.sweeps.files`) names a
+A sweep file (``experiments/*.yaml``, read by :mod:`latticesim.sweeps.sweepfile`) names a
 scenario, the parameters to vary and how, the replications, the horizon and the metrics
 to keep. :func:`run_sweep` turns it into chunks of runs
-(:class:`~latticesim.sweeps.files.Job`), keeps a bounded number of them in flight on a
+(:class:`~latticesim.sweeps.experiment.Job`), keeps a bounded number of them in flight on a
 ``concurrent.futures`` executor (:mod:`latticesim.sweeps.executors`: in process, a
 local process pool, or a Dask cluster), and writes each chunk's tables into the sweep
 folder as it comes back (:mod:`latticesim.sweeps.store`).
@@ -25,15 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from latticesim.sweeps.designs import auto_chunk_size
 from latticesim.sweeps.executors import open_executor
-from latticesim.sweeps.files import (
-    Experiment,
-    Job,
-    SweepRunError,
-    auto_chunk_size,
-    load_experiment,
-)
+from latticesim.sweeps.experiment import Experiment, Job, SweepRunError
 from latticesim.sweeps.store import SweepStore, chunk_tables
+from latticesim.sweeps.sweepfile import load_experiment
 from latticesim.sweeps.worker import ChunkResult, describe_error, run_chunk
 
 __all__ = ["SweepSummary", "run_sweep"]

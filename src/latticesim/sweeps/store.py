@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from latticesim.common.files import TMP_MARK, atomic_write, write_json
-from latticesim.sweeps.files import (
+from latticesim.sweeps.experiment import (
     _PART_RE,
     DESIGN_FILE,
     FORMAT,

@@ -1,7 +1,7 @@
 """A sweep's runs as a worker runs them: a chunk of runs in, their outcomes and series out.
 
 Everything here runs on the executor's side (in process, in a pool worker, on a Dask
-worker), one picklable :class:`~latticesim.sweeps.files.Job` at a time. Two things shape
+worker), one picklable :class:`~latticesim.sweeps.experiment.Job` at a time. Two things shape
 it:
 
 * **A failed run is data.** An exception inside a run is caught here and recorded
@@ -30,14 +30,8 @@ from latticesim.common.quarters import Quarter
 from latticesim.model.model import LatticeModel
 from latticesim.model.recorder import Recorder
 from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
-from latticesim.sweeps.files import (
-    _ERROR_CHARS,
-    Job,
-    Metrics,
-    Outcome,
-    _window,
-    apply_overrides,
-)
+from latticesim.sweeps.experiment import _ERROR_CHARS, Job, Metrics, Outcome, _window
+from latticesim.sweeps.paths import apply_overrides
 
 __all__ = [
     "ChunkResult",

@@ -1,0 +1,133 @@
+"""Designs of a sweep: seeds, ranges, grids, SALib samples and the size of each task.
+
+Run k of a design (point p, replication r) is seeded from the sweep's root seed and r
+alone, so every point and every arm of a comparison reuses the same random streams
+(common random numbers), and a run's result does not depend on the executor, the number
+of workers or the chunking.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DESIGNS",
+    "DESIGN_NAMES",
+    "MAX_CHUNK",
+    "MAX_POINTS",
+    "auto_chunk_size",
+    "frange",
+    "grid_points",
+    "replication_seed",
+    "salib_problem",
+    "sampled_points",
+]
+
+DESIGNS: dict[str, tuple[str, ...]] = {
+    "grid": (),
+    "lhs": ("samples",),
+    "sobol": ("samples", "second_order"),
+    "morris": ("trajectories", "levels"),
+}
+"""Design types and the options each takes."""
+
+DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
+MAX_POINTS = 1_000_000
+"""The largest number of points (or values of a range) a design may have."""
+
+
+def replication_seed(root: int, replication: int) -> int:
+    """The seed of every run of replication ``replication``, whatever its parameter point.
+
+    It is the ``replication``-th child of ``SeedSequence(root)`` (the same as
+    ``SeedSequence(root).spawn(n)[replication]`` for any n), so seeds depend on the root
+    and the replication alone: all points and all arms of a comparison share their
+    random streams, and adding replications later leaves earlier seeds unchanged.
+    """
+    child = np.random.SeedSequence(int(root), spawn_key=(int(replication),))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def frange(start: float, stop: float, step: float) -> list[float]:
+    """Values from ``start`` to ``stop`` inclusive in steps of ``step``, without float drift.
+
+    ``0.1, 0.4, 0.1`` gives four values ending at exactly 0.4, not three ending at
+    0.30000000000000004, which is what people mean when they write a range.
+    """
+    if step <= 0:
+        raise ValueError("step must be positive")
+    n = math.floor((stop - start) / step + 1e-9) + 1
+    return [round(start + k * step, 12) for k in range(max(n, 0))]
+
+
+def grid_points(values: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Every combination of the parameters' values, the first parameter varying slowest."""
+    return [tuple(p) for p in itertools.product(*values)]
+
+
+def salib_problem(names: Sequence[str], bounds: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """The problem dictionary SALib's samplers and analysers take."""
+    return {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [[float(lo), float(hi)] for lo, hi in bounds],
+    }
+
+
+def sampled_points(
+    design: str, problem: dict[str, Any], options: dict[str, Any], seed: int
+) -> np.ndarray:
+    """A SALib sample (one row per point), reproducible from the sweep's root seed.
+
+    Raises:
+        ValueError: for an unknown design.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if design == "lhs":
+            from SALib.sample import latin
+
+            return latin.sample(problem, int(options["samples"]), seed=seed)
+        if design == "sobol":
+            from SALib.sample import sobol
+
+            return sobol.sample(
+                problem,
+                int(options["samples"]),
+                calc_second_order=bool(options.get("second_order", False)),
+                seed=seed,
+            )
+        if design == "morris":
+            from SALib.sample import morris
+
+            return morris.sample(
+                problem,
+                int(options["trajectories"]),
+                num_levels=int(options.get("levels", 4)),
+                seed=seed,
+            )
+    raise ValueError(f"not a sampled design: {design}")
+
+
+MAX_CHUNK = 100
+
+
+def auto_chunk_size(remaining: int, slots: int) -> int:
+    """Runs in the next task: a quarter of each worker's share of what remains (guided).
+
+    Large tasks early amortise what each task costs (pickling, a round trip to the
+    scheduler, a Parquet part); tasks shrink as the sweep nears its end, down to single
+    runs, so no worker sits idle while another finishes a long last chunk (the tail
+    that fixed-size chunks leave). Capped at ``MAX_CHUNK`` runs to keep parts and the
+    memory in flight small.
+    """
+    return max(1, min(MAX_CHUNK, math.ceil(remaining / max(1, slots * 4))))

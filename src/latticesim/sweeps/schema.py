@@ -1,0 +1,307 @@
+"""The sweep-file format: pydantic models of what a sweep file may say.
+
+Like scenario files, sweep files are strict (unknown keys are errors, every number has
+its range), and their errors are translated into one-line problems by
+:func:`latticesim.scenario.messages.problems_from`. What the models cannot know without
+the scenario (that a path names a value of it, that a value fits that value, that a
+column or forum exists) is checked afterwards by :mod:`latticesim.sweeps.sweepfile`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from latticesim.common.text import suggest
+from latticesim.scenario.messages import listing
+from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
+from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
+
+__all__ = [
+    "DEFAULT_STAT",
+    "LOG_KINDS",
+    "STATS",
+    "Design",
+    "GridDesign",
+    "LhsDesign",
+    "MetricsSpec",
+    "MorrisDesign",
+    "OutcomeSpec",
+    "ParameterSpec",
+    "SobolDesign",
+    "SweepFile",
+]
+
+STATS: dict[str, tuple[str, ...]] = {
+    "model": ("last", "first", "mean", "median", "min", "max", "std", "change"),
+    "meetings": ("mean", "median", "min", "max", "first", "last", "sum", "count"),
+    "log": ("count", "first_step"),
+}
+"""The statistics an outcome may take of each table's values."""
+DEFAULT_STAT = {"model": "last", "meetings": "mean", "log": "count"}
+LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
+"""The kinds of entry in a run's log: the scenario's events and what the model does."""
+
+
+def _no_bool(error_type: str) -> BeforeValidator:
+    """Refuse true/false where a number is meant (pydantic would read true as 1)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError(error_type, "not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
+Whole = Annotated[int, _no_bool("int_type")]
+Number = Annotated[float, _no_bool("float_type")]
+
+
+def _problem(message: str) -> PydanticCustomError:
+    """An error whose message is said as it is (the translation passes it through)."""
+    return PydanticCustomError("sweep_file", message)
+
+
+def _start_after(end: Any, info: ValidationInfo) -> Any:
+    """The ``start`` given before ``end`` when it comes after ``end``, else None.
+
+    Quarters compare as text (``2024Q4`` < ``2025Q1``), numbers as numbers.
+    """
+    start = info.data.get("start")
+    return start if end is not None and start is not None and end < start else None
+
+
+# --------------------------------------------------------------------------- designs
+
+
+class GridDesign(Strict):
+    """Every combination of the parameters' listed values."""
+
+    type: Literal["grid"] = "grid"
+
+
+class LhsDesign(Strict):
+    """A Latin hypercube sample between each parameter's min and max."""
+
+    type: Literal["lhs"]
+    samples: Whole = Field(..., ge=2, le=MAX_POINTS, description="How many points.")
+
+
+class SobolDesign(Strict):
+    """A Sobol sample (Saltelli's scheme), for Sobol sensitivity indices."""
+
+    type: Literal["sobol"]
+    samples: Whole = Field(..., ge=2, le=MAX_POINTS, description="Base sample size.")
+    second_order: bool = Field(False, description="Also sample for second-order indices.")
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, n: int) -> int:
+        if n & (n - 1):
+            lower, higher = 1 << (n.bit_length() - 1), 1 << n.bit_length()
+            raise _problem(
+                "a Sobol design needs a power of 2 samples (its sequence is balanced only "
+                f"then); use {lower} or {higher}, not {n}"
+            )
+        return n
+
+
+class MorrisDesign(Strict):
+    """Morris trajectories, for elementary effects."""
+
+    type: Literal["morris"]
+    trajectories: Whole = Field(..., ge=2, le=MAX_POINTS, description="How many trajectories.")
+    levels: Whole = Field(4, ge=2, le=100, description="Levels of the grid (even).")
+
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels: int) -> int:
+        if levels % 2:
+            raise _problem(f"must be an even number of levels, got {levels}")
+        return levels
+
+
+Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+class ParameterSpec(Strict):
+    """One varied parameter: the paths it sets and its values, range or bounds.
+
+    Written as a mapping, or as the list of its values (the key is then the path).
+    Which of values, from/to/step and min/max it needs depends on the design, and what
+    the paths name on the scenario: both are checked once the scenario is read.
+    """
+
+    path: Any = Field(None, description="A path into the scenario, or a list of them.")
+    values: list[Any] | None = Field(None, description="The values of a grid.")
+    start: Number | None = Field(None, alias="from", description="First value of a range.")
+    stop: Number | None = Field(None, alias="to", description="Last value of a range.")
+    step: Number | None = Field(None, description="Step of a range.")
+    low: Number | None = Field(None, alias="min", description="Lower bound of a sample.")
+    high: Number | None = Field(None, alias="max", description="Upper bound of a sample.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_of_values(cls, entry: Any) -> Any:
+        if isinstance(entry, list):
+            return {"values": entry}
+        if not isinstance(entry, dict):
+            raise _problem(
+                "give a list of values, or a mapping with path: and values:, from:/to:/step: "
+                "or min:/max:"
+            )
+        return entry
+
+    @field_validator("stop")
+    @classmethod
+    def _forwards(cls, stop: float | None, info: ValidationInfo) -> float | None:
+        if (start := _start_after(stop, info)) is not None:
+            raise _problem(f"the range ends at {stop:g}, before it starts at {start:g}")
+        return stop
+
+    @field_validator("step")
+    @classmethod
+    def _positive(cls, step: float | None) -> float | None:
+        if step is not None and step <= 0:
+            raise _problem(f"must be positive, got {step:g}")
+        return step
+
+    @field_validator("high")
+    @classmethod
+    def _above_low(cls, high: float | None, info: ValidationInfo) -> float | None:
+        low = info.data.get("low")
+        if high is not None and low is not None and low >= high:
+            raise _problem(f"max {high:g} must be above min {low:g}")
+        return high
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+class OutcomeSpec(Strict):
+    """One number per run: a statistic of a model or meetings column, or a count in the log.
+
+    It reads the run's quarters, or a window of them (``from``/``to``, or ``last``).
+    """
+
+    table: Literal["model", "meetings", "log"] = Field("model", description="Table read.")
+    column: str | None = Field(None, description="Column read (model and meetings tables).")
+    equals: Any = Field(None, description="Count quarters where the column equals this.")
+    stat: str | None = Field(None, description="Statistic (default: by table).")
+    start: QuarterText | None = Field(None, alias="from", description="First quarter read.")
+    end: QuarterText | None = Field(None, alias="to", description="Last quarter read.")
+    last: Whole | None = Field(None, ge=1, le=100_000, description="Read the last N quarters.")
+    forum: str | None = Field(None, description="Only this forum's meetings.")
+    kind: str | None = Field(None, description="Kind of log entry counted.")
+    subject: str | None = Field(None, min_length=1, description="Only log entries about this.")
+
+    @field_validator("column")
+    @classmethod
+    def _not_in_log(cls, column: str | None, info: ValidationInfo) -> str | None:
+        if column is not None and info.data.get("table") == "log":
+            raise _problem("the log table is counted, not read by column")
+        return column
+
+    @field_validator("stat")
+    @classmethod
+    def _stat_of_table(cls, stat: str | None, info: ValidationInfo) -> str | None:
+        table = info.data.get("table")
+        if stat is None or table not in STATS or stat in STATS[table]:
+            return stat
+        hint = suggest(stat, STATS[table]) or listing(
+            STATS[table], f"statistics of the {table} table"
+        )
+        raise _problem(f"unknown statistic '{stat}'{hint}")
+
+    @field_validator("end")
+    @classmethod
+    def _window_forwards(cls, end: str | None, info: ValidationInfo) -> str | None:
+        if (start := _start_after(end, info)) is not None:
+            raise _problem(f"the window ends at {end}, before it starts at {start}")
+        return end
+
+    @field_validator("last")
+    @classmethod
+    def _last_or_window(cls, last: int | None, info: ValidationInfo) -> int | None:
+        if last is not None and (info.data.get("start") or info.data.get("end")):
+            raise _problem("give either last: or from:/to:, not both")
+        return last
+
+    @field_validator("forum", "kind", "subject")
+    @classmethod
+    def _not_in_model(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and info.data.get("table") == "model":
+            raise _problem(f"'{info.field_name}' is for the meetings or log table")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _log_kind(cls, kind: str | None) -> str | None:
+        if kind is not None and kind not in LOG_KINDS:
+            hint = suggest(kind, LOG_KINDS) or listing(LOG_KINDS, "kinds")
+            raise _problem(f"unknown kind '{kind}'{hint}")
+        return kind
+
+    @model_validator(mode="after")
+    def _what_is_read(self) -> OutcomeSpec:
+        if self.table == "model" and self.column is None:
+            raise _problem("required key 'column' is missing; name a model-table column")
+        if self.table == "meetings" and self.column is None and self.stat != "count":
+            raise _problem("required key 'column' is missing; e.g. strength_china_stance")
+        if self.table == "log" and self.kind is None:
+            raise _problem(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
+        self.stat = self.stat or DEFAULT_STAT[self.table]
+        return self
+
+
+class MetricsSpec(Strict):
+    """What a sweep keeps of each run: series over time and one-number outcomes."""
+
+    series: list[str] = Field(default_factory=list, description="Model-table columns kept.")
+    every: Whole = Field(4, ge=1, le=100_000, description="Keep every N quarters of them.")
+    outcomes: dict[str, OutcomeSpec] | None = Field(
+        None, description="Outcomes by name (default: each series' mean of the last year)."
+    )
+
+
+# --------------------------------------------------------------------------- the file
+
+
+class SweepFile(Strict):
+    """A whole sweep file."""
+
+    name: str | None = Field(None, min_length=1, description="Name (default: the file's).")
+    description: str | None = Field("", description="What the sweep is for.")
+    scenario: str = Field(..., min_length=1, description="The scenario file swept.")
+    seed: Whole = Field(1, ge=0, description="The root seed of every run's seed.")
+    replications: Whole = Field(1, ge=1, le=1_000_000, description="Runs of each point.")
+    until: QuarterText | None = Field(None, description="Last quarter simulated.")
+    design: Design = Field("grid", description="How points are chosen.")
+    parameters: dict[str, ParameterSpec] = Field(..., min_length=1, description="What varies.")
+    metrics: MetricsSpec = Field(default_factory=MetricsSpec, description="What is kept.")
+    chunk_size: Whole | None = Field(None, ge=1, le=100_000, description="Runs per task.")
+
+    @field_validator("name", "scenario")
+    @classmethod
+    def _not_blank(cls, text: str | None) -> str | None:
+        if text is not None and not text.strip():
+            raise PydanticCustomError("string_too_short", "blank")
+        return text
+
+    @field_validator("design", mode="before")
+    @classmethod
+    def _design_by_name(cls, design: Any) -> Any:
+        if isinstance(design, str):
+            if design not in DESIGNS:
+                hint = suggest(design, DESIGNS) or listing(DESIGNS, "designs")
+                raise _problem(f"unknown design '{design}'{hint}")
+            return {"type": design}
+        if not isinstance(design, dict):
+            raise _problem(f"must be a design name ({', '.join(DESIGNS)}) or a mapping with type:")
+        return design
