@@ -266,7 +266,7 @@ def _synthetic_world(n_actors: int, n_forums: int, real, positions, seed: int = 
     ``packaged_positions``); this benchmark swaps them, in this process only, for the
     41 real actors plus clones of the forum actors under new names.
     """
-    import latticesim.model.model as model_mod
+    import latticesim.model.setup as setup_mod
     import latticesim.world.actors as actors_mod
     from latticesim.scenario.schema import DEFAULT_DIMENSIONS, ScenarioSpec
 
@@ -286,7 +286,7 @@ def _synthetic_world(n_actors: int, n_forums: int, real, positions, seed: int = 
                 pos, sal = positions[(src.name, dim)]
                 positions[(name, dim)] = (min(max(pos + rng.uniform(-0.1, 0.1), 0.0), 1.0), sal)
     frozen = tuple(table)
-    for mod in (actors_mod, model_mod):
+    for mod in (actors_mod, setup_mod):
         mod.actor_table = lambda t=frozen: t
         mod.packaged_positions = lambda p=positions: p
     names = [r.name for r in table if r.region != "adversary"]
@@ -314,11 +314,11 @@ def _synthetic_world(n_actors: int, n_forums: int, real, positions, seed: int = 
 
 
 def run_scaling(sizes: list[int], forums: list[int], repeats: int) -> list[dict[str, float]]:
-    import latticesim.model.model as model_mod
+    import latticesim.model.setup as setup_mod
     import latticesim.world.actors as actors_mod
     from latticesim.outputs.runs import simulate
 
-    saved = {mod: (mod.actor_table, mod.packaged_positions) for mod in (actors_mod, model_mod)}
+    saved = {mod: (mod.actor_table, mod.packaged_positions) for mod in (actors_mod, setup_mod)}
     real, positions = actors_mod.actor_table(), actors_mod.packaged_positions()
     rows = []
     try:

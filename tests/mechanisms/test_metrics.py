@@ -14,6 +14,8 @@ from latticesim.mechanisms.attendance import (
     level_costs,
     meeting_value,
     taste_scale,
+    threat_factor,
+    value_base,
 )
 from latticesim.mechanisms.metrics import (
     burden_sharing,
@@ -94,21 +96,31 @@ def test_attendance_falls_as_cost_rises():
     assert all(a > b for a, b in zip(means, means[1:], strict=False))
 
 
+def _value(commitment, attention, standing, salience, threat, importance):
+    base = value_base(np.array([commitment]), np.array([attention]))
+    factor = threat_factor(np.array([threat]))
+    return meeting_value(base, np.array([standing]), np.array([salience]), factor, importance)
+
+
 def test_meeting_value_grows_with_commitment_and_standing():
-    base = meeting_value(
-        np.array([0.5]), np.array([1.0]), np.array([0.5]), np.array([0.6]), np.array([0.2]), 1.0
-    )
-    assert (
-        meeting_value(
-            np.array([1.0]), np.array([1.0]), np.array([0.5]), np.array([0.6]), np.array([0.2]), 1.0
-        )
-        > base
-    )
-    assert (
-        meeting_value(
-            np.array([0.5]), np.array([1.0]), np.array([0.9]), np.array([0.6]), np.array([0.2]), 1.0
-        )
-        > base
+    base = _value(0.5, 1.0, 0.5, 0.6, 0.2, 1.0)
+    assert _value(1.0, 1.0, 0.5, 0.6, 0.2, 1.0) > base
+    assert _value(0.5, 1.0, 0.9, 0.6, 0.2, 1.0) > base
+
+
+def test_meeting_value_known_answer_and_factor_order():
+    # 0.8 x 0.5 x (0.25 + 0.35) x 0.6 x (1 + 0.4) x 0.7, worked on paper: 0.14112
+    assert _value(0.8, 0.5, 0.35, 0.6, 0.4, 0.7)[0] == pytest.approx(0.14112, rel=1e-12)
+    # The factors are multiplied left to right, as the one chained expression would:
+    # the model's cached factors give the same doubles, bit for bit.
+    rng = np.random.default_rng(3)
+    c, a, st_, sal, thr = rng.random((5, 40))
+    chained = c * a * (0.25 + st_) * sal * (1.0 + thr) * 0.4
+    got = meeting_value(value_base(c, a), st_, sal, threat_factor(thr), 0.4)
+    assert np.array_equal(got, chained)
+    # a forum that discusses nothing counts the agenda's salience as one half
+    assert meeting_value(value_base(c, a), st_, 0.5, threat_factor(thr), 0.4) == pytest.approx(
+        c * a * (0.25 + st_) * 0.5 * (1.0 + thr) * 0.4
     )
 
 

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latticesim.mechanisms.rules import (
+    carried_draft,
     chair_statement,
     commitment_factor,
     consensus,
@@ -145,6 +146,24 @@ def test_convener_proposal_moves_toward_median():
     assert convener_proposal(0.9, 0.5, 0.0) == 0.9
     assert convener_proposal(0.9, 0.5, 1.0) == 0.5
     assert convener_proposal(0.9, 0.5, 0.25) == pytest.approx(0.8)
+
+
+def test_carried_draft_starts_from_a_failed_text_and_asks_more_after_an_adoption():
+    assert carried_draft(0.7, None, False, 0.3) == 0.7  # nothing to carry over
+    assert carried_draft(0.7, 0.55, False, 0.3) == 0.55  # the failed text, as it failed
+    assert carried_draft(0.7, 0.4, True, 0.3) == pytest.approx(0.49)  # 0.4 + 0.3 (0.7 - 0.4)
+    assert carried_draft(0.2, 0.4, True, 0.5) == pytest.approx(0.3)  # toward a weaker draft too
+    assert carried_draft(0.7, 0.4, True, 0.0) == 0.4  # no watering: the agreed text again
+    assert carried_draft(0.7, 0.4, True, 1.0) == 0.7  # full watering: the new draft
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1))
+def test_carried_draft_after_an_adoption_lies_between_the_agreed_text_and_the_new_draft(
+    draft, text, watering
+):
+    out = carried_draft(draft, text, True, watering)
+    lo, hi = sorted((draft, text))
+    assert lo - 1e-12 <= out <= hi + 1e-12
 
 
 # --------------------------------------------------------------------- several items at once

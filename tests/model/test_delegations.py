@@ -1,6 +1,7 @@
 """Role-play: the rules of play on their own, and played actors inside the model."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -155,3 +156,37 @@ def test_an_unanswered_played_actor_is_played_by_the_model_and_said_so(pivot):
     assert a.drop(columns=["meeting_id"]).equals(b.drop(columns=["meeting_id"]))
     notes = [e[4] for e in played.recorder.entries if e[2] == "played"]
     assert notes and all("Japan (played) gave no answer" in n for n in notes)
+
+
+def _tables_without_played_lines(model):
+    tables = model.recorder.frames()
+    log = tables["log"]
+    tables["log"] = log[log.kind != "played"].reset_index(drop=True)
+    return tables
+
+
+@pytest.mark.parametrize("answer", [None, PlayedChoice()], ids=["no answers", "empty answers"])
+def test_played_actors_left_to_the_model_run_as_if_nobody_played(pivot, answer):
+    # Played actors whose players leave every choice to the model (no answer at all, or
+    # an answer that names no level and no vote) go through the same decision path as
+    # everyone: every table is the one of the run nobody plays, bit for bit (the log
+    # only adds its 'played' lines).
+    actors = ["France", "Japan", "United States", "Hungary", "Australia"]
+    played = _model(pivot, seed=2)
+    played.played = {played.actor_index[a] for a in actors}
+    for _ in range(16):
+        if answer is not None:
+            played.delegations = {
+                (played.actor_index[a], m.forum): answer
+                for a in actors
+                for m in upcoming_meetings(played, a)
+            }
+        played.step()
+    alone = _model(pivot, seed=2)
+    alone.run_for(16)
+    got, expected = _tables_without_played_lines(played), _tables_without_played_lines(alone)
+    assert set(got) == set(expected)
+    for name in expected:
+        pd.testing.assert_frame_equal(got[name], expected[name], check_exact=True)
+    lines = [e for e in played.recorder.entries if e[2] == "played"]
+    assert len(lines) > 20  # the played actors were at many meetings

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from conftest import scenario_tables
 from latticesim import Actor, Adversary, Forum, LatticeModel, LatticeScenario, simulate
 from latticesim.blocs import alignment
-from latticesim.model import events as ev
+from latticesim.model.founding import founding_group
 from latticesim.sweeps.stats import mean_ci
 
 
@@ -198,7 +198,7 @@ def test_founding_group_grows_as_the_whole_group_check_would(baseline, seed):
         model.step()
         for forum in model.active_forums:
             expected = _founding_reference(model, forum)
-            assert ev.founding_group(model, forum) == expected
+            assert founding_group(model, forum) == expected
             checked += bool(expected)
     assert checked  # some groups were found to compare
 
@@ -434,7 +434,9 @@ def test_random_scenarios_keep_invariants(
     t = tables(spec, seed)
     pos = t["actors"][[c for c in t["actors"].columns if c.startswith(("pos_", "sal_"))]]
     assert not pos.isna().any().any()
-    assert ((pos >= 0) & (pos <= 1)).all().all()
+    # Socialisation averages positions in [0, 1] with weights that sum to 1 up to
+    # rounding, so a position at the edge may pass it by an ulp (1.0000000000000002).
+    assert ((pos >= -1e-12) & (pos <= 1 + 1e-12)).all().all()
     standing = t["actors"][[c for c in t["actors"].columns if c.startswith("standing_")]]
     assert ((standing.fillna(0.5) >= 0) & (standing.fillna(0.5) <= 1)).all().all()
     m = t["meetings"]

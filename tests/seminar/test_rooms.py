@@ -10,8 +10,16 @@ from latticesim.model.delegations import PlayedChoice, upcoming_meetings
 from latticesim.seminar.rooms import CODE_LETTERS, RoomError, RoomRegistry, debrief, new_code
 
 
+class _RoomModel(LatticeModel):
+    """A model a room can follow: it declares the room's slot, as the dashboard's does."""
+
+    def __init__(self, scenario):
+        super().__init__(scenario)
+        self.room = None
+
+
 def _model(pivot, seed=1):
-    return LatticeModel(LatticeScenario(spec=pivot, rng=seed))
+    return _RoomModel(LatticeScenario(spec=pivot, rng=seed))
 
 
 class _Stepper:
@@ -113,11 +121,22 @@ def test_a_reset_keeps_the_seats_and_drops_the_answers(pivot):
     seat = room.join("France")
     _to_nato(room)
     room.answer(seat.token, "NATO", PlayedChoice("head"))
+    first = room.model
     fresh = _model(pivot)
     room.attach(fresh)
-    assert room.model is fresh and fresh.room is room
+    assert room.model is fresh and fresh.room is room and first.room is None
     assert fresh.played == {fresh.actor_index["France"]}
     assert room.answers == {}
+
+
+def test_a_closed_room_lets_go_of_its_model(pivot):
+    rooms = RoomRegistry()
+    room = rooms.open(_model(pivot))
+    room.join("France")
+    model = room.model
+    assert model.room is room
+    rooms.close(room.code)
+    assert model.room is None and model.played == set()
 
 
 def test_answers_from_many_threads_are_all_kept(pivot):
@@ -146,7 +165,7 @@ def test_debrief_compares_the_room_with_the_model_alone(pivot):
     stepper = _to_nato(room)
     room.answer(seat.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
     stepper.step()
-    alone = _model(pivot)
+    alone = LatticeModel(LatticeScenario(spec=pivot, rng=1))
     alone.run_for(room.model.steps)
     out = debrief(room.model, alone)
     assert out["quarters"] == room.model.steps

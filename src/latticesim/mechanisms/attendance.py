@@ -36,18 +36,48 @@ def taste_scale(params: Parameters) -> float:
     return params.attendance_noise * params.attendance_cost
 
 
+def value_base(commitment: np.ndarray, attention: np.ndarray) -> np.ndarray:
+    """The first factors of :func:`meeting_value`: commitment x attention to the theatre.
+
+    They change only on events, so the model keeps them per forum between events.
+    """
+    return commitment * attention
+
+
+def threat_factor(threat: np.ndarray) -> np.ndarray:
+    """The threat factor of :func:`meeting_value`: 1 + the largest threat an actor feels.
+
+    It changes once a quarter, so the model computes it once for all the quarter's meetings.
+    """
+    return 1.0 + threat
+
+
 def meeting_value(
-    commitment: np.ndarray,
-    attention: np.ndarray,
+    base: np.ndarray,
     standing: np.ndarray,
-    agenda_salience: np.ndarray,
+    agenda_salience: np.ndarray | float,
     threat: np.ndarray,
     importance: float,
 ) -> np.ndarray:
-    """Expected value of a meeting to each invitee (all arguments are per invitee)."""
-    return (
-        commitment * attention * (0.25 + standing) * agenda_salience * (1.0 + threat) * importance
-    )
+    """Expected value of a meeting to each invitee (arguments per invitee but importance).
+
+    ``commitment x attention x (0.25 + standing) x agenda salience x (1 + threat) x
+    importance``, multiplied in that order. The factors that change only on events or once
+    a quarter come in already made, so the model can keep them between meetings.
+
+    Args:
+        base: :func:`value_base`, commitment x attention to the forum's theatre.
+        standing: the forum's standing with each invitee.
+        agenda_salience: each invitee's mean salience of the dimensions the forum
+            discusses (0.5 for a forum that discusses none).
+        threat: :func:`threat_factor`, 1 + the largest threat each invitee feels.
+        importance: the meeting level's importance (``MEETING_IMPORTANCE``).
+    """
+    value = base * (0.25 + standing)
+    value *= agenda_salience
+    value *= threat
+    value *= importance
+    return value
 
 
 def choose_levels(

@@ -113,6 +113,20 @@ def convener_proposal(convener_position: float, median: float, moderation: float
     return float(convener_position + moderation * (median - convener_position))
 
 
+def carried_draft(draft: float, last_text: float | None, adopted: bool, watering: float) -> float:
+    """The draft a forum puts to the room, given its last text on the same dimension.
+
+    Negotiation carries over from meeting to meeting. After a failure the convener starts
+    from the text that failed, so a blocked text is watered down meeting by meeting;
+    after an adoption it asks for ``watering`` of the way from the agreed text toward its
+    new ``draft``: a step more than was agreed. A forum with no text on the dimension yet
+    (``last_text`` None) puts the convener's draft as it is.
+    """
+    if last_text is None:
+        return draft
+    return last_text + watering * (draft - last_text) if adopted else last_text
+
+
 def consensus(
     proposal: float,
     positions: np.ndarray,

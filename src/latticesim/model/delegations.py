@@ -14,8 +14,9 @@ in Model NATO):
 
 Whatever a player leaves open (the level, an item, a whole meeting) the model decides as
 it would for any actor. The functions here are small and pure so the rules of play can
-be tested on their own; :mod:`latticesim.seminar.rooms` keeps the room,
-:mod:`latticesim.model.model` applies the choices at its meetings.
+be tested on their own; :mod:`latticesim.seminar.rooms` keeps the room, the model's
+meetings apply the choices (levels in :mod:`latticesim.model.meetings`, votes in
+:mod:`latticesim.model.decisions`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from latticesim.mechanisms.attendance import LEVEL_NAMES, MEETING_MAX_LEVEL
 
 if TYPE_CHECKING:  # pragma: no cover
-    from latticesim.model.model import LatticeModel
+    from latticesim.model.interface import PlayedModel
 
 Vote = Literal["accept", "block", "weaker"]
 VOTES: tuple[str, ...] = ("accept", "block", "weaker")
@@ -115,7 +116,7 @@ def weaker_proposal(
     return float(proposal + share * (target - proposal))
 
 
-def upcoming_meetings(model: LatticeModel, actor: str) -> list[MeetingPreview]:
+def upcoming_meetings(model: PlayedModel, actor: str) -> list[MeetingPreview]:
     """The meetings ``actor`` is invited to in the quarter the model steps into next.
 
     Scheduled events of that quarter (a new forum, a change of membership) apply when

@@ -16,17 +16,10 @@ import numpy as np
 
 from latticesim.common.quarters import Quarter
 from latticesim.scenario.schema import ForumSpec
+from latticesim.world.names import dimension_words
 
 if TYPE_CHECKING:
     from latticesim.model.model import LatticeModel
-
-DIMENSION_LABELS: dict[str, str] = {
-    "china_stance": "China",
-    "global_reach": "NATO's global reach",
-    "ukraine_support": "support for Ukraine",
-    "autonomy": "European strategic autonomy",
-    "economic_security": "economic security",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +93,7 @@ class Forum(mesa.Agent):
         # One item per dimension it decides, then one per dimension it only discusses (the
         # latter end in a chair's statement: a forum may discuss what it cannot decide).
         agenda = list(dict.fromkeys([*spec.competence, *spec.discusses]))
-        defaults = [
-            Item(DIMENSION_LABELS.get(d, d.replace("_", " ")), dims[d])
-            for d in agenda
-            if dims[d] not in covered
-        ]
+        defaults = [Item(dimension_words(d), dims[d]) for d in agenda if dims[d] not in covered]
         return named + defaults
 
     def set_membership(self, members: list[int], partners: list[int]) -> None:

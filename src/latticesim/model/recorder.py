@@ -20,7 +20,7 @@ from latticesim.mechanisms.attendance import LEVEL_NAMES
 if TYPE_CHECKING:
     from latticesim.mechanisms.rules import ItemOutcome
     from latticesim.model.forums import Forum, Item
-    from latticesim.model.model import LatticeModel
+    from latticesim.model.interface import RecordedModel
 
 TABLES = ("model", "actors", "meetings", "items", "attendance", "log")
 
@@ -28,7 +28,7 @@ TABLES = ("model", "actors", "meetings", "items", "attendance", "log")
 class Recorder:
     """Collects a run's outcomes; ``frames()`` turns them into tables."""
 
-    def __init__(self, model: LatticeModel, record_actors: bool = True) -> None:
+    def __init__(self, model: RecordedModel, record_actors: bool = True) -> None:
         self.model = model
         self.record_actors = record_actors
         self.model_rows: list[dict] = []

@@ -19,14 +19,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
-
-if TYPE_CHECKING:  # pragma: no cover
-    from latticesim.model.model import LatticeModel
+from latticesim.model.interface import PlayedModel
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud, they pass for 1 and 0
 CODE_LENGTH = 4
@@ -55,6 +53,17 @@ class Answer:
     choice: PlayedChoice
 
 
+class RoomModel(PlayedModel, Protocol):
+    """A model a room can follow: role-play's face of the model, and a slot for its room.
+
+    The dashboard's model declares ``room`` and steps through it (the room hands it the
+    answers before each quarter, under the room's lock); the room fills the slot when it
+    follows the model and empties it when it leaves or closes.
+    """
+
+    room: Room | None
+
+
 class Room:
     """One seminar's room: its model, its players and their answers for the next quarter.
 
@@ -63,26 +72,26 @@ class Room:
         model: the facilitator's model; replaced by :meth:`attach` when the run is reset.
     """
 
-    def __init__(self, code: str, model: LatticeModel) -> None:
+    def __init__(self, code: str, model: RoomModel) -> None:
         self.code = code
         self.lock = threading.RLock()
         self.players: dict[str, Player] = {}
         self.answers: dict[str, dict[str, PlayedChoice]] = {}  # actor -> forum -> choice
         self.version = 0
-        self.model: LatticeModel = model
+        self.model: RoomModel = model
         self._bind(model)
 
     # ---------------------------------------------------------------- seats
-    def _bind(self, model: LatticeModel) -> None:
+    def _bind(self, model: RoomModel) -> None:
         model.room = self
         model.played = {model.actor_index[p.actor] for p in self.players.values()}
 
-    def attach(self, model: LatticeModel) -> None:
+    def attach(self, model: RoomModel) -> None:
         """Follow the facilitator's model after a reset: seats stay, answers go."""
         with self.lock:
             if model is self.model:
                 return
-            self.model.__dict__.pop("room", None)
+            self.model.room = None
             self.model = model
             self.answers.clear()
             self._bind(model)
@@ -90,8 +99,8 @@ class Room:
 
     def playable(self) -> list[str]:
         """Actors a person may take: the forums' actors, adversaries excluded."""
-        m = self.model
-        return [n for i, n in enumerate(m.actor_names) if m.region[i] < 2]
+        model = self.model
+        return [n for i, n in enumerate(model.actor_names) if model.region[i] < 2]
 
     def taken(self) -> dict[str, str]:
         """Actor -> the name of whoever plays it."""
@@ -177,7 +186,7 @@ class Room:
         return [p.actor for p, due, done in self.status() if done < due]
 
     # ---------------------------------------------------------------- the quarter
-    def before_step(self, model: LatticeModel) -> None:
+    def before_step(self, model: RoomModel) -> None:
         """Hand the answers to the model for the quarter it is about to run."""
         with self.lock:
             model.played = {model.actor_index[p.actor] for p in self.players.values()}
@@ -187,7 +196,7 @@ class Room:
                 for forum, choice in by_forum.items()
             }
 
-    def after_step(self, model: LatticeModel) -> None:
+    def after_step(self, model: RoomModel) -> None:
         """Clear the answers once the quarter has used them, and tell the pages."""
         with self.lock:
             self.answers.clear()
@@ -205,7 +214,7 @@ class RoomRegistry:
         self._lock = threading.Lock()
         self._code = code_source or new_code
 
-    def open(self, model: LatticeModel) -> Room:
+    def open(self, model: RoomModel) -> Room:
         """A new room for ``model`` with a code no open room uses."""
         with self._lock:
             for _ in range(1000):
@@ -239,7 +248,7 @@ class RoomRegistry:
         with self._lock:
             room = self._rooms.pop(normalise_code(code), None)
         if room is not None:
-            room.model.__dict__.pop("room", None)
+            room.model.room = None
             room.model.played = set()
 
     def __len__(self) -> int:
@@ -261,7 +270,7 @@ ROOMS = RoomRegistry()
 
 
 # -------------------------------------------------------------------- debrief
-def debrief(room_model: LatticeModel, alone: LatticeModel) -> dict[str, Any]:
+def debrief(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
     """Compare the room's run with the same scenario and seed played by the model alone.
 
     Both models must have run the same number of quarters. Returns plain numbers for
@@ -270,7 +279,7 @@ def debrief(room_model: LatticeModel, alone: LatticeModel) -> dict[str, Any]:
     meetings where a played actor blocked or watered down a text.
     """
 
-    def summary(model: LatticeModel) -> dict[str, Any]:
+    def summary(model: PlayedModel) -> dict[str, Any]:
         forums: dict[str, list[float]] = {}
         failed: dict[str, int] = {}
         for raw in model.recorder.raw_meetings:

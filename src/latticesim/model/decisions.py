@@ -1,0 +1,176 @@
+"""Decisions (ODD 7.5-7.6): a meeting's drafts, its played votes, and the forum's rule.
+
+One path for every meeting, played or not. The convener drafts each item
+(:func:`~latticesim.mechanisms.rules.convener_proposal`), carrying the forum's last text
+on the dimension over (:func:`~latticesim.mechanisms.rules.carried_draft`); items the
+forum does not decide become chair's statements. Played voters' votes then change their
+limits on the decided items (:func:`~latticesim.model.delegations.played_radius`), and
+under consensus a request for a weaker text moves the draft toward those asking
+(:func:`~latticesim.model.delegations.weaker_proposal`), who then accept it. The forum's
+rule checks every decided item in one array operation
+(:func:`~latticesim.mechanisms.rules.consensus_items`,
+:func:`~latticesim.mechanisms.rules.weighted_majority_items`); only items someone blocks
+go through further rounds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from latticesim.mechanisms.rules import (
+    ItemOutcome,
+    carried_draft,
+    chair_statement,
+    consensus_items,
+    convener_proposal,
+    weighted_majority_items,
+    weighted_medians,
+)
+from latticesim.model.delegations import played_radius, weaker_proposal
+from latticesim.model.state import cells
+
+if TYPE_CHECKING:
+    from latticesim.model.forums import Forum, Item
+    from latticesim.model.model import LatticeModel
+    from latticesim.model.state import Agenda, ForumInputs
+    from latticesim.scenario.schema import Parameters
+
+Votes = dict[int, dict[str, str]]
+"""Played voters' answers: place among the voters -> dimension name -> vote."""
+
+
+def decide(
+    model: LatticeModel,
+    forum: Forum,
+    fi: ForumInputs,
+    items: list[Item],
+    agenda: Agenda,
+    voters: np.ndarray,
+    weights: np.ndarray,
+    chair: int,
+    votes: Votes,
+) -> list[ItemOutcome]:
+    """The outcome of each item of a meeting; ``weights`` are the voters' capabilities.
+
+    The voters' positions and limits are picked only on the agenda's dimensions (the
+    forum's own cells when every member came and the agenda is the forum's default).
+    """
+    s, p = model.state, model.params
+    everyone = voters is forum.members and items is forum.items
+    on_agenda = fi.member_items if everyone else cells(voters, agenda.dims, len(model.dimensions))
+    room = s.position.ravel()[on_agenda]  # voters x items
+    medians = weighted_medians(room, weights)  # per item: each column's own median
+    # Python floats: the same double arithmetic as numpy's scalars, at less cost.
+    outcomes, proposals = drafts(forum, items, agenda, s.position[chair].tolist(), medians, p)
+    if not proposals:
+        return outcomes  # type: ignore[return-value]
+    at = agenda.decided_at
+    x = room if at is None else room[:, at]
+    decided = fi.member_decided if everyone else None
+    limit = model.radii.limits(forum.index, voters, agenda.decided_dims, decided)
+    askers: dict[int, list[int]] = {}
+    if votes:
+        dims = [model.dimensions[d] for d in agenda.decided_dims.tolist()]
+        askers = apply_votes(votes, dims, limit, forum.rule == "consensus")
+    drafted = ask_weaker(askers, proposals, x, limit, weights, p.watering) if askers else []
+    if forum.rule == "consensus":
+        results = consensus_items(
+            np.array(proposals, dtype=float), x, limit, weights, p.max_rounds, p.watering
+        )
+    else:
+        m = medians if at is None else medians[at]
+        results = weighted_majority_items(x, limit, weights, forum.threshold, m)
+    for (k, who), draft in zip(askers.items(), drafted, strict=True):
+        # The outcome names the askers among those who watered the text down, and the
+        # text as the convener first drafted it.
+        out = results[k]
+        if out.adopted:
+            out = out._replace(watered_by=tuple(sorted(set(out.watered_by) | set(who))))
+        results[k] = out._replace(proposal=draft)
+    if at is None:
+        return results
+    for j, out in zip(at.tolist(), results, strict=True):
+        outcomes[j] = out
+    return outcomes  # type: ignore[return-value]
+
+
+def drafts(
+    forum: Forum,
+    items: list[Item],
+    agenda: Agenda,
+    convener_at: list[float],
+    medians: np.ndarray,
+    p: Parameters,
+) -> tuple[list[ItemOutcome | None], list[float]]:
+    """The first draft of each item; chair's statements for the items not decided.
+
+    Returns the outcomes so far (the chair's statements, None for decided items) and the
+    drafts of the decided items, in agenda order. An item with a fixed text (a
+    scenario's agenda item) is put as it is; otherwise the convener (at
+    ``convener_at``, its positions) drafts toward the room's median on the item and the
+    forum's last text on the dimension carries over.
+    """
+    outcomes: list[ItemOutcome | None] = [None] * len(items)
+    proposals: list[float] = []
+    median_at = medians.tolist()
+    moderation, watering = p.convener_moderation, p.watering
+    last_texts = forum.last_texts
+    for j, item in enumerate(items):
+        draft = item.proposal
+        if draft is None:
+            d = item.dimension
+            draft = convener_proposal(convener_at[d], median_at[j], moderation)
+            last = last_texts.get(d)
+            if last is not None:
+                draft = carried_draft(draft, last[0], last[1], watering)
+        if agenda.decided[j]:
+            proposals.append(draft)
+        else:
+            outcomes[j] = chair_statement(draft)
+    return outcomes, proposals
+
+
+def apply_votes(
+    votes: Votes, dims: list[str], limit: np.ndarray, consensus: bool
+) -> dict[int, list[int]]:
+    """Make played voters' votes happen through their limits (voters x decided items).
+
+    ``accept`` is an infinite radius, ``block`` and ``weaker`` a blocking one
+    (:func:`~latticesim.model.delegations.played_radius`); ``dims`` names each decided
+    item's dimension. Returns, under consensus, who asked for a weaker text on each
+    decided item (item place -> voter places, in the order of ``votes``): their request
+    moves the draft before the rule is applied.
+    """
+    askers: dict[int, list[int]] = {}
+    for k, dim in enumerate(dims):
+        for j, answers in votes.items():
+            vote = answers.get(dim)
+            if vote is None:
+                continue
+            limit[j, k] = played_radius(vote, float(limit[j, k]))
+            if consensus and vote == "weaker":
+                askers.setdefault(k, []).append(j)
+    return askers
+
+
+def ask_weaker(
+    askers: dict[int, list[int]],
+    proposals: list[float],
+    x: np.ndarray,
+    limit: np.ndarray,
+    weights: np.ndarray,
+    watering: float,
+) -> list[float]:
+    """Requests for a weaker text: each draft moves toward those asking, who then accept it.
+
+    One round of consensus watering-down (:func:`~latticesim.model.delegations.weaker_proposal`),
+    asked for rather than forced by a block. Changes ``proposals`` and ``limit`` (voters x
+    decided items) in place; returns the drafts as they were, in the order of ``askers``.
+    """
+    drafted = [proposals[k] for k in askers]
+    for k, who in askers.items():
+        proposals[k] = weaker_proposal(proposals[k], x[who, k], weights[who], watering)
+        limit[who, k] = np.inf
+    return drafted

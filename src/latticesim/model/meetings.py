@@ -1,0 +1,341 @@
+"""Meetings (ODD 7.4-7.8): who comes, what is decided, who sits with whom, what is learned.
+
+:class:`Meetings` is the part of :class:`~latticesim.model.model.LatticeModel` that holds
+the quarter's meetings: attendance (:mod:`latticesim.mechanisms.attendance`), the chair,
+the decisions (:mod:`latticesim.model.decisions`), the ties of those who sat together,
+the texts' pressure on adversaries and the forums' memory of their last texts, and what
+each invitee learns about the forum (standing, frustration). Played actors' answers
+(:mod:`latticesim.model.delegations`) replace the model's choices where they are given.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from latticesim.mechanisms.attendance import (
+    LEVEL_NAMES,
+    MEETING_IMPORTANCE,
+    MEETING_MAX_LEVEL,
+    best_levels,
+    meeting_value,
+    taste_scale,
+    threat_factor,
+)
+from latticesim.mechanisms.socialisation import LEVEL_WEIGHT, add_ties, pair_index
+from latticesim.mechanisms.standing import adopted_reward, learn, meeting_reward
+from latticesim.model.decisions import Votes, decide
+from latticesim.model.delegations import PlayedChoice, describe_choice, played_level
+from latticesim.model.setup import forum_inputs
+from latticesim.model.state import agenda_of, cells
+from latticesim.scenario.schema import ADVERSARIES
+
+if TYPE_CHECKING:
+    from latticesim.common.quarters import Quarter
+    from latticesim.mechanisms.rules import ItemOutcome
+    from latticesim.model.forums import Forum, Item
+    from latticesim.model.radii import Radii
+    from latticesim.model.recorder import Recorder
+    from latticesim.model.state import Agenda, ForumInputs, State
+    from latticesim.scenario.schema import Parameters
+
+FOUND_MIN_SALIENCE = 0.5  # salience from which a blocked wish counts as frustration
+
+Played = dict[int, PlayedChoice | None]
+"""Invitee place -> its player's answers (None: the player did not answer)."""
+
+
+class Meetings:
+    """The quarter's meetings: a mixin of :class:`~latticesim.model.model.LatticeModel`."""
+
+    # read from the rest of the model
+    state: State
+    params: Parameters
+    quarter: Quarter
+    start: Quarter
+    steps: int
+    rng: np.random.Generator
+    recorder: Recorder
+    radii: Radii
+    region: np.ndarray
+    actor_names: list[str]
+    dimensions: list[str]
+    active_forums: list[Forum]
+    played: set[int]
+    delegations: dict[tuple[int, str], PlayedChoice]
+    _forum_inputs: dict[int, ForumInputs]
+    _frustrated: set[int]
+    _pressure_target: dict[int, int]
+
+    def hold_meetings(self) -> None:
+        """Every active forum whose calendar says so meets, in random order."""
+        s, p = self.state, self.params
+        self._met_this_quarter: list[Forum] = []
+        self._cross_ties = 0.0
+        self._adopted_pressure = [0.0] * len(ADVERSARIES)
+        due = [
+            (f, lvl)
+            for f in self.active_forums
+            if (lvl := f.meeting_level(self.quarter, self.start.year)) is not None
+        ]
+        order = self.rng.permutation(len(due)) if len(due) > 1 else range(len(due))
+        if due:
+            # One draw for the quarter's attendance shocks, split meeting by meeting in
+            # the order they meet: the same numbers, in the same order, as one draw per
+            # meeting (the generator fills arrays element by element).
+            sizes = [len(due[k][0].invitees) for k in order]
+            noise = self.rng.gumbel(size=(sum(sizes), 4)) * taste_scale(p)
+            self._threat_factor = threat_factor(s.threat.max(axis=1))
+            at = 0
+            for k, size in zip(order, sizes, strict=True):
+                forum, level = due[k]
+                self.hold_meeting(forum, level, noise[at : at + size])
+                at += size
+        s.pressure = 0.75 * s.pressure + 0.25 * np.array(self._adopted_pressure)
+
+    def hold_meeting(self, forum: Forum, level: str, noise: np.ndarray | None = None) -> None:
+        """Attendance, proposals, decisions, records and learning for one meeting.
+
+        ``noise`` holds the invitees' attendance shocks (invitees x 4, already scaled by
+        ``attendance_noise``); ``hold_meetings`` draws a quarter's at once.
+        """
+        s, p = self.state, self.params
+        fi = self._forum_inputs.get(forum.index) or self.inputs_for(forum)
+        if noise is None:
+            noise = self.rng.gumbel(size=(len(forum.invitees), 4)) * taste_scale(p)
+            self._threat_factor = threat_factor(s.threat.max(axis=1))
+        played = self._played_at(forum) if self.played else {}
+        levels = self._attendance(forum, fi, level, noise, played)
+        # Most meetings everyone attends: their arrays are the forum's, kept in fi.
+        attending = None if levels.all() else levels > 0
+        voters = forum.members
+        if attending is not None:
+            voters = voters[attending[: len(voters)]]
+        met = len(voters) >= fi.quorum
+        items: list[Item] = forum.agenda() if met else []
+        if met:
+            forum.pending = []
+        chair = self._chair(forum, fi, attending, voters)
+        agenda = fi.agenda if items is forum.items else agenda_of(forum, items, p.chair_weight)
+        outcomes: list[ItemOutcome] = []
+        if items:
+            votes = self._votes(forum, attending, levels, played) if played else {}
+            cap_v = fi.member_capability if attending is None else s.capability[voters]
+            outcomes = decide(self, forum, fi, items, agenda, voters, cap_v, chair, votes)
+        # A text is worth what the room that agreed it is worth: the capability-weighted
+        # level at which members came, relative to the level the meeting invites.
+        top = LEVEL_WEIGHT[MEETING_MAX_LEVEL[level]]
+        room = float(fi.member_capability @ LEVEL_WEIGHT[levels[: len(forum.members)]]) / max(
+            fi.member_capability_sum * top, 1e-12
+        )
+        # Chair's statements (the forum's rule, or items outside its competence) weigh less.
+        weights = agenda.weight * room
+        self._learn(forum, fi, agenda, attending, voters, items, outcomes, weights, met)
+        if met:
+            forum.missed = 0
+            self._met_this_quarter.append(forum)
+            self._sit_together(forum, fi, attending, levels)
+            self._after_texts(forum, items, outcomes, (weights / max(room, 1e-12)).tolist())
+        else:
+            forum.missed += 1
+        inv = forum.invitees
+        self.recorder.record_meeting(
+            self.quarter, self.steps, forum, level, inv, levels, met, chair, items, outcomes, voters
+        )
+        if played:
+            for k, choice in played.items():
+                self._log_played(forum, level, int(inv[k]), int(levels[k]), choice, items)
+
+    def inputs_for(self, forum: Forum) -> ForumInputs:
+        """A forum's meeting inputs, computed now and kept until inputs or members change."""
+        out = self._forum_inputs[forum.index] = forum_inputs(self, forum)
+        return out
+
+    def _attendance(
+        self, forum: Forum, fi: ForumInputs, level: str, noise: np.ndarray, played: Played
+    ) -> np.ndarray:
+        """Each invitee's level (0 absent ... 3 head): its best, or its player's."""
+        s = self.state
+        discussed = forum.discusses.size
+        if discussed:
+            salience = s.salience.ravel()[fi.invitee_discussed].sum(axis=1) / discussed
+        else:
+            salience = 0.5
+        value = meeting_value(
+            fi.value_base,
+            s.standing[:, forum.index][forum.invitees],
+            salience,
+            self._threat_factor[forum.invitees],
+            MEETING_IMPORTANCE[level],
+        )
+        max_level = MEETING_MAX_LEVEL[level]
+        levels = best_levels(value, fi.cost, max_level, noise)
+        if played:
+            for k, choice in played.items():
+                if choice is not None:
+                    levels[k] = played_level(choice.level, levels[k], max_level)
+        return levels
+
+    def _chair(
+        self, forum: Forum, fi: ForumInputs, attending: np.ndarray | None, voters: np.ndarray
+    ) -> int:
+        """The convener if it votes at this meeting, else the most capable voter present."""
+        convener = forum.convener_in(self.quarter, self.start.year)
+        at = fi.member_at.get(convener)
+        if len(voters) and (at is None or (attending is not None and not attending[at])):
+            return int(voters[np.argmax(self.state.capability[voters])])
+        return convener
+
+    @staticmethod
+    def _votes(
+        forum: Forum, attending: np.ndarray | None, levels: np.ndarray, played: Played
+    ) -> Votes:
+        """Played members' votes, by their place among the voters (those who came)."""
+        votes = {}
+        n_members = len(forum.members)
+        for k, choice in played.items():
+            if choice is not None and choice.votes and k < n_members and levels[k] > 0:
+                votes[k if attending is None else int(attending[:k].sum())] = choice.votes
+        return votes
+
+    def _sit_together(
+        self, forum: Forum, fi: ForumInputs, attending: np.ndarray | None, levels: np.ndarray
+    ) -> None:
+        """Ties between those who came, and the meeting's cross-theatre ties (linkage)."""
+        s = self.state
+        if attending is None:
+            att, g, pairs = forum.invitees, LEVEL_WEIGHT[levels], fi.pairs
+            east, west = fi.east, fi.west
+        else:
+            att = forum.invitees[attending]
+            g = LEVEL_WEIGHT[levels[attending]]
+            pairs = pair_index(att, len(self.actor_names))
+            reg = self.region[att]
+            east, west = reg == 0, reg == 1
+        if forum.rule == "chair_statement":
+            g = g * self.params.chair_weight
+        add_ties(s.ties, att, g, pairs)
+        s.last_together.reshape(-1)[pairs] = self.steps
+        # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
+        self._cross_ties += float(g[east].sum() * g[west].sum())
+
+    def _after_texts(
+        self, forum: Forum, items: list[Item], outcomes: list[ItemOutcome], scale: list[float]
+    ) -> None:
+        """Adopted texts press their adversaries; the forum's drafts carry over.
+
+        Each adversary keeps the strongest pressure of the quarter's adopted texts aimed
+        at it, times the text's weight (``scale``: chair's statements count less).
+        """
+        pressure, target_of = self._adopted_pressure, self._pressure_target
+        for item, out, weight in zip(items, outcomes, scale, strict=True):
+            d = item.dimension
+            if out.adopted:
+                target = target_of.get(d)
+                if target is not None:
+                    pressure[target] = max(pressure[target], out.strength * weight)
+            if item.proposal is None and d in forum.competence_set:
+                forum.last_texts[d] = (out.final, out.adopted)
+
+    def _played_at(self, forum: Forum) -> Played:
+        """Played invitees' places, with their players' answers for this meeting."""
+        return {
+            k: self.delegations.get((int(a), forum.name))
+            for k, a in enumerate(forum.invitees)
+            if int(a) in self.played
+        }
+
+    def _log_played(
+        self,
+        forum: Forum,
+        meeting: str,
+        row: int,
+        level: int,
+        choice: PlayedChoice | None,
+        items: list[Item],
+    ) -> None:
+        """Mark a played actor's choices in the chronicle (or that the model answered)."""
+        name = self.actor_names[row]
+        if choice is None:
+            text = (
+                f"{name} (played) gave no answer for the {forum.name} {meeting}; the model decided."
+            )
+        else:
+            on_agenda = {self.dimensions[it.dimension] for it in items if forum.decides(it)}
+            votes = {
+                d: v for d, v in choice.votes.items() if d in on_agenda and row in forum.members
+            }
+            text = describe_choice(name, forum.name, meeting, LEVEL_NAMES[level], votes)
+        self.recorder.log(self.quarter, "played", name, text)
+
+    def _learn(
+        self,
+        forum: Forum,
+        fi: ForumInputs,
+        agenda: Agenda,
+        attending: np.ndarray | None,
+        voters: np.ndarray,
+        items: list[Item],
+        outcomes: list[ItemOutcome],
+        weights: np.ndarray,
+        met: bool,
+    ) -> None:
+        """Standing of the forum with each invitee, and frustration of those blocked.
+
+        ``attending`` is None when every invitee came.
+        """
+        s, p = self.state, self.params
+        f = forum.index
+        inv = forum.invitees
+        standing = s.standing[:, f]  # a view: the forum's column
+        if not met:
+            standing[inv] = learn(standing[inv], 0.0, p.standing_rate * 0.5)
+            return
+        on_agenda = (
+            fi.invitee_items
+            if items is forum.items
+            else cells(inv, agenda.dims, len(self.dimensions))
+        )
+        adopted_list = [o.adopted for o in outcomes]
+        strengths = np.array([o.strength for o in outcomes], dtype=float)
+        pos = s.position.ravel()[on_agenda]
+        sal = s.salience.ravel()[on_agenda]
+        frustrated = None
+        if items and all(adopted_list):
+            reward = adopted_reward(pos, sal, strengths, weights)
+        else:
+            adopted = np.array(adopted_list, dtype=bool)
+            blocked_by = np.zeros((len(inv), len(items)), dtype=bool)
+            frustrated = np.zeros(len(inv), dtype=bool)
+            row_of = {int(a): k for k, a in enumerate(inv)}
+            radius = self.radii.radius.ravel()[on_agenda]
+            for j, o in enumerate(outcomes):
+                if o.adopted:
+                    continue
+                for b in o.blockers:
+                    blocked_by[row_of[int(voters[b])], j] = True
+                would_accept = np.abs(pos[:, j] - o.proposal) <= radius[:, j]
+                frustrated |= would_accept & ~blocked_by[:, j] & (sal[:, j] >= FOUND_MIN_SALIENCE)
+            reward = meeting_reward(pos, sal, strengths, adopted, blocked_by, weights)
+        # standing_rate where it attended, half that where it did not
+        if attending is None:
+            rate = p.standing_rate
+        else:
+            rate = np.where(attending, p.standing_rate, p.standing_rate * 0.5)
+        standing[inv] = learn(standing[inv], reward, rate)
+        if frustrated is not None:
+            self._frustrate(f, inv, frustrated)
+        elif f in self._frustrated:
+            fr = s.frustration[inv, f]
+            if fr.any():  # nobody frustrated: frustration falls by one, not below zero
+                s.frustration[inv, f] = np.maximum(fr - 1.0, 0.0)
+            else:
+                self._frustrated.discard(f)
+
+    def _frustrate(self, f: int, inv: np.ndarray, frustrated: np.ndarray) -> None:
+        """Frustration rises by one where blocked wishes were held, else falls by one."""
+        s = self.state
+        fr = s.frustration[inv, f]
+        s.frustration[inv, f] = np.where(frustrated, fr + 1.0, np.maximum(fr - 1.0, 0.0))
+        self._frustrated.add(f)
