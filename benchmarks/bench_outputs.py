@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_outputs.py [--scenario scenarios/us_pivot.yaml] [--repeat 9]
-                                       [--workers N] [--markdown]
+                                       [--workers N] [--without ticks,png,gc] [--markdown]
 
 Everything is measured in this process (and the one that draws half of the figures when
 a core is idle), in one sitting. The first run of the process is reported on its own: it
@@ -20,11 +20,17 @@ its children). Each is also given as a multiple of the model loop measured in th
 rounds: the loop is the one stage the outputs do not touch, so the ratios compare
 sittings even when other work shares the machine, and the minima show what the machine
 does undisturbed. The load average before and after the rounds is printed.
+
+``--without`` draws the figures without pieces of :mod:`latticesim.figures.render`'s
+machinery, to measure what each one gains (``--workers 1`` does the same for the second
+drawing process): ``ticks`` leaves the ticks to matplotlib, ``png`` writes the PNGs with
+Pillow as matplotlib does, ``gc`` leaves the figures to Python's collector.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -39,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_OUTPUTS_S = 2.0
 STAGES = ("load", "simulate", "tables", "chronicle", "parquet", "figures")
 OUTPUTS = ("tables", "chronicle", "parquet", "figures")  # what the target is about
+PIECES = ("ticks", "png", "gc")  # the machinery --without can leave out
 
 
 def _cpu() -> float:
@@ -77,7 +84,7 @@ def _round(
 ) -> None:
     """One round: the stages of ``latticesim.run`` one by one, then a whole run."""
     from latticesim import load_scenario, run, simulate
-    from latticesim.figures.plots import make_figures
+    from latticesim.figures.render import make_figures
     from latticesim.outputs.chronicle import chronicle
     from latticesim.outputs.store import write_tables
 
@@ -104,6 +111,23 @@ def _round(
     _timed(lambda: run(scenario, out=folder / "run"), wall["run"], cpu["run"])
 
 
+def _leave_out(pieces: set[str]) -> None:
+    """Draw the figures without these pieces of the machinery (in this process and its fork)."""
+    from latticesim.figures import render
+
+    if "ticks" in pieces:
+        render._freeze_ticks = lambda fig: None
+    if "png" in pieces:
+        from PIL import Image
+
+        def pillow(rgba: Any, path: Path) -> None:
+            Image.fromarray(rgba).save(path, format="png", dpi=(render.PNG_DPI,) * 2)
+
+        render._write_png = pillow
+    if "gc" in pieces:
+        render.garbage_freed_young = contextlib.nullcontext
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "us_pivot.yaml"))
@@ -111,9 +135,16 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="figure processes (default: as a run)"
     )
+    parser.add_argument(
+        "--without", default="", help=f"machinery left out, comma-separated: {', '.join(PIECES)}"
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     scenario = Path(args.scenario)
+    without = {p.strip() for p in args.without.split(",") if p.strip()}
+    if without - set(PIECES):
+        parser.error(f"--without: unknown {', '.join(sorted(without - set(PIECES)))}")
+    _leave_out(without)
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -127,8 +158,9 @@ def main() -> None:
     load_after = os.getloadavg()
 
     sim = statistics.median(wall["simulate"])
+    left_out = f"; without {', '.join(sorted(without))}" if without else ""
     print(
-        f"{scenario.name}: {args.repeat} rounds in one process; "
+        f"{scenario.name}: {args.repeat} rounds in one process{left_out}; "
         f"Python {platform.python_version()}, {os.cpu_count()} cores; "
         f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n"
     )

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,3 +26,12 @@ def scenario_tables(name: str, seed: int = 1, until: str | None = None) -> dict[
     """Run a shipped scenario (fresh tables each call, so a test may change them)."""
     spec = load_scenario(SCENARIOS / f"{name}.yaml")
     return simulate(spec, seed, until=until).recorder.frames()
+
+
+def every_item_blocked(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The same run as if France had blocked every text on every agenda."""
+    items = tables["items"].copy()
+    items["adopted"] = False
+    items["strength"] = np.nan
+    items["blockers"] = [["France"]] * len(items)
+    return {**tables, "items": items}

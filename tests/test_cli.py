@@ -116,12 +116,12 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_run(tmp_path, capsys):
 
 
 def test_interrupted_write_leaves_no_folder_that_looks_complete(tmp_path, monkeypatch):
-    import latticesim.figures.plots
+    import latticesim.figures.render
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(latticesim.figures.plots, "make_figures", broken)
+    monkeypatch.setattr(latticesim.figures.render, "make_figures", broken)
     out = tmp_path / "half"
     with pytest.raises(KeyboardInterrupt):
         latticesim.run(BASELINE, seed=1, out=out)

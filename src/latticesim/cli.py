@@ -17,8 +17,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 EXIT_USER_ERROR = 2
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    # what add_parser is called on: the object ArgumentParser.add_subparsers returns
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +34,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (
+        _add_run,
+        _add_validate,
+        _add_blocs,
+        _add_schema,
+        _add_sweep,
+        _add_compare,
+        _add_plot,
+        _add_report,
+        _add_dashboard,
+    ):
+        add(sub)
+    return parser
 
+
+def _add_run(sub: Subparsers) -> None:
     run = sub.add_parser("run", help="run a scenario and write its run folder")
     run.add_argument("scenario", help="scenario file (YAML), e.g. scenarios/us_pivot.yaml")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: the file's)")
@@ -42,9 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.add_argument("--quiet", action="store_true", help="print only errors")
 
+
+def _add_validate(sub: Subparsers) -> None:
     val = sub.add_parser("validate", help="check scenario files; one line per problem")
     val.add_argument("files", nargs="+", help="scenario files")
 
+
+def _add_blocs(sub: Subparsers) -> None:
     blocs = sub.add_parser(
         "blocs", help="the blocs implied by actors' views (landscape theory of aggregation)"
     )
@@ -56,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     blocs.add_argument("--top", type=int, default=5, help="splits to list")
     blocs.add_argument("--starts", type=int, default=400, help="search starts beyond exact reach")
 
+
+def _add_schema(sub: Subparsers) -> None:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", default=None, help="write it to this file instead")
     schema.add_argument(
@@ -63,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the variant for files that extend another (nothing is required)",
     )
+
+
+def _add_sweep(sub: Subparsers) -> None:
     sweep = sub.add_parser("sweep", help="run a sweep file's design of runs into a sweep folder")
     sweep.add_argument("experiment", help="sweep file (YAML), e.g. experiments/smoke.yaml")
     sweep.add_argument("--out", default=None, help="sweep folder (default: sweeps/NAME)")
@@ -81,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="check the file and say the plan")
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
 
+
+def _add_compare(sub: Subparsers) -> None:
     cmp = sub.add_parser("compare", help="compare scenarios on common random numbers")
     cmp.add_argument(
         "scenarios", nargs="+", help="two or more scenario files; the first is the base"
@@ -95,11 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
     cmp.add_argument("--quiet", action="store_true", help="print only errors")
 
+
+def _add_plot(sub: Subparsers) -> None:
     plot = sub.add_parser("plot", help="figures of a sweep: envelopes, heatmaps, sensitivity")
     plot.add_argument("sweep", help="sweep folder (written by latticesim sweep)")
     plot.add_argument("--out", default=None, help="figures folder (default: SWEEP/figures)")
     plot.add_argument("--ema", default=None, metavar="FILE", help="also export to EMA Workbench")
 
+
+def _add_report(sub: Subparsers) -> None:
     report = sub.add_parser(
         "report", help="a run folder as one self-contained HTML page, to print or email"
     )
@@ -107,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", default=None, metavar="FILE", help="file to write (default: RUN_DIR/report.html)"
     )
+
+
+def _add_dashboard(sub: Subparsers) -> None:
     dash = sub.add_parser(
         "dashboard", help="the seminar dashboard in a browser (step, watch, role-play)"
     )
@@ -120,7 +159,6 @@ def _parser() -> argparse.ArgumentParser:
     dash.add_argument(
         "--scenarios", default=None, metavar="DIR", help="scenario folder (default: ./scenarios)"
     )
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

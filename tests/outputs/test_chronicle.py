@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import scenario_tables
-from latticesim.outputs.chronicle import IP4, chronicle, chronicle_entries
+from conftest import every_item_blocked, scenario_tables
+from latticesim.outputs.chronicle import chronicle, chronicle_entries
+from latticesim.world.names import IP4
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -220,13 +220,7 @@ def test_a_meeting_that_did_not_meet(baseline):
 
 
 def test_all_items_blocked(baseline):
-    tables = dict(baseline)
-    items = baseline["items"].copy()
-    items["adopted"] = False
-    items["strength"] = np.nan
-    items["blockers"] = [["France"]] * len(items)
-    tables["items"] = items
-    md = _text(tables)
+    md = _text(every_item_blocked(baseline))
     assert "no text was adopted" in md
     assert "Adopted as proposed" not in md
     assert "France blocked the proposals on" in md

@@ -17,27 +17,17 @@ did not meet, a change of the leading platform) gets a sentence of its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 
+from latticesim.common.text import and_join
+from latticesim.outputs import chronicle_sentences as sentences
+from latticesim.outputs.chronicle_words import cap, count, listed
 from latticesim.world.names import display_name
 
-__all__ = ["IP4", "Chronicler", "chronicle", "chronicle_entries"]
+__all__ = ["Chronicler", "chronicle", "chronicle_entries"]
 
-IP4 = ("Australia", "Japan", "New Zealand", "South Korea")
-"""NATO's Indo-Pacific partners, whose attendance the chronicle follows."""
-
-# Words for a dimension in a sentence ("adopted texts on ...").
-_DIMENSION_WORDS = {
-    "china_stance": "China",
-    "global_reach": "NATO's global reach",
-    "ukraine_support": "support for Ukraine",
-    "autonomy": "European strategic autonomy",
-    "economic_security": "economic security",
-}
-
-_NO_ARTICLE_FORUMS = {"NATO", "NATO+IP4", "AUKUS"}
 _LEVEL_RANK = {"summit": 0, "ministerial": 1, "officials": 2}
 
 # Where each kind of entry falls within its quarter (what happened first comes first).
@@ -55,88 +45,6 @@ _ORDER = {
 
 COORDINATION_STEP = 0.025
 """Change in the coordination index, since the last one reported, worth a sentence."""
-
-REPEAT_TOLERANCE = 0.03
-"""Texts within this strength of the last meeting's (and otherwise alike) are a repeat."""
-
-
-# ------------------------------------------------------------------------------ words
-def _name(actor: str) -> str:
-    return display_name(actor)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
-def _join(words: Sequence[str]) -> str:
-    words = list(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _names(value: object) -> list[str]:
-    """A list column's cell as a list (Parquet returns arrays, fresh tables lists)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, float) and math.isnan(value):
-        return []
-    return [str(v) for v in value]
-
-
-def _people(actors: Iterable[str]) -> str:
-    return _join([_name(a) for a in actors])
-
-
-def _the_forum(forum: str) -> str:
-    return forum if forum in _NO_ARTICLE_FORUMS else f"the {forum}"
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _words(dim: object) -> str:
-    return _DIMENSION_WORDS.get(str(dim), str(dim).replace("_", " "))
-
-
-def _topic(item: Mapping, *notes: str) -> str:
-    """An item in words, then its numbers and notes in parentheses.
-
-    A named item ("institutionalising the IP4 partnership") reads best after the words
-    of its dimension: "NATO's global reach (institutionalising the IP4 partnership, 0.77)".
-    """
-    words = _words(item["dimension"])
-    inside = list(notes)
-    name = item.get("item")
-    if bool(item.get("named", False)) and isinstance(name, str) and name:
-        inside.insert(0, name)
-    elif isinstance(name, str) and name:
-        words = name
-    return f"{words} ({', '.join(inside)})" if inside else words
-
-
-def _meeting_name(forum: str, level: str) -> str:
-    return f"{forum} {'officials\u2019 meeting' if level == 'officials' else level}"
-
-
-def _attendance(m: Mapping) -> str:
-    parts = []
-    for col, one, many in (
-        ("n_head", "head of government", "heads of government"),
-        ("n_minister", "minister", "ministers"),
-        ("n_official", "official", "officials"),
-    ):
-        n = int(m.get(col, 0) or 0)
-        if n:
-            parts.append(_count(n, one, many))
-    absent = int(m.get("n_absent", 0) or 0)
-    if absent:
-        parts.append(f"{absent} absent")
-    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- entries
@@ -254,24 +162,28 @@ class Chronicler:
             its = items_by.get(m["meeting_id"], [])
             invitees = att_by.get(m["meeting_id"], [])
             if not bool(m["met"]):
-                rows.append((*here, "no_meeting", _ORDER["no_meeting"], _no_meeting(m, invitees)))
+                rows.append(
+                    (*here, "no_meeting", _ORDER["no_meeting"], sentences.no_meeting(m, invitees))
+                )
                 continue
             chair = m.get("chair") if isinstance(m.get("chair"), str) else None
             new_chair = chair is not None and last_chair.get(forum) != chair
             if chair is not None:
                 last_chair[forum] = chair
-            outcome = _outcome(its)
+            outcome = sentences.outcome(its)
             before = last_outcome.get((forum, m["level"]))
             last_outcome[(forum, m["level"])] = (outcome, here[0])
-            if not introduce and _is_routine(m, its):
-                routine.append(_routine_part(m, its, chair if new_chair else None))
-            elif before is not None and not new_chair and _same(before[0], outcome):
-                text = _repeat_sentence(m, its, before[1])
+            if not introduce and sentences.is_routine(m, its):
+                routine.append(sentences.routine_part(m, its, chair if new_chair else None))
+            elif before is not None and not new_chair and sentences.same(before[0], outcome):
+                text = sentences.repeat_sentence(m, its, before[1])
                 rows.append((*here, "meeting", _ORDER["meeting"], text))
             else:
-                text = _meeting_sentence(m, its, first, chair if new_chair else None, seen_blocks)
+                text = sentences.meeting_sentence(
+                    m, its, first, chair if new_chair else None, seen_blocks
+                )
                 rows.append((*here, "meeting", _ORDER["meeting"], text))
-            ip4 = _ip4_sentence(m, invitees)
+            ip4 = sentences.ip4_sentence(m, invitees)
             if ip4:
                 rows.append((*here, "ip4", _ORDER["ip4"], ip4))
         flush()
@@ -350,7 +262,7 @@ def _log_entries(log: pd.DataFrame) -> list[tuple]:
         text = str(r.text).strip()
         subject = str(r.subject or "").strip()
         if kind not in ("forum_founded", "forum_lapsed") and subject and subject not in text:
-            text = f"{_cap(subject)}: {text}"
+            text = f"{cap(subject)}: {text}"
         if text and text[-1] not in ".!?":
             text += "."
         order = _ORDER.get(kind, _ORDER["event"])
@@ -370,183 +282,6 @@ def _records_by_meeting(df: pd.DataFrame) -> dict[object, list[dict]]:
     return out
 
 
-def _is_routine(m: dict, its: list[dict]) -> bool:
-    """Every text adopted as proposed, nobody objecting, and every leader at a summit."""
-    if not its:
-        return False
-    through = all(bool(r["adopted"]) and bool(r["decided"]) for r in its)
-    objections = any(
-        _names(r.get(col)) for r in its for col in ("watered_by", "outvoted", "blockers")
-    )
-    full_house = m["level"] != "summit" or int(m["n_head"]) == int(m["n_invitees"])
-    return through and not objections and full_house
-
-
-def _routine_part(m: dict, its: list[dict], chair: str | None) -> str:
-    texts = [f"{_words(r['dimension'])} {r['strength']:.2f}" for r in its]
-    by = f", chaired by {_name(chair)}" if chair else ""
-    return f"{_meeting_name(str(m['forum']), str(m['level']))}{by} ({', '.join(texts)})"
-
-
-def _meeting_sentence(
-    m: dict, its: list[dict], first: bool, chair: str | None, seen_blocks: set[tuple]
-) -> str:
-    """One meeting: who came, what was adopted and how, what failed and who blocked it.
-
-    The chair is named when it changes (the first meeting, a rotation, a stand-in),
-    not every time the same convener takes the chair.
-    """
-    forum, level = str(m["forum"]), str(m["level"])
-    head = _meeting_name(forum, level)
-    if first:
-        head += f", the first meeting of {_the_forum(forum)}"
-    who = [f"chaired by {_name(chair)}"] if chair else []
-    if _attendance(m):
-        who.append(_attendance(m))
-    sentence = f"{head} ({'; '.join(who)}):" if who else f"{head}:"
-    if not its:
-        return f"{sentence} nothing was on the agenda."
-    decided = [r for r in its if bool(r["decided"])]
-    stated = [r for r in its if not bool(r["decided"]) and bool(r["adopted"])]
-    adopted = [r for r in decided if bool(r["adopted"])]
-    failed = [r for r in decided if not bool(r["adopted"])]
-    parts = []
-    if adopted:
-        noun = "a text" if len(adopted) == 1 else "texts"
-        parts.append(f" adopted {noun} on {_join([_adopted_text(r) for r in adopted])}.")
-    elif decided:
-        parts.append(" no text was adopted.")
-    rule = str(m.get("rule", ""))
-    by_blockers: dict[tuple[str, ...], list[dict]] = {}
-    for r in failed:
-        by_blockers.setdefault(tuple(_names(r.get("blockers"))), []).append(r)
-    for blockers, group in by_blockers.items():
-        topics = _join([_topic(r, f"{r['proposal']:.2f}") for r in group])
-        noun = "proposal" if len(group) == 1 else "proposals"
-        if not blockers:
-            parts.append(f" No agreement on {topics}.")
-        elif rule == "weighted_majority":
-            parts.append(
-                f" The {noun} on {topics} fell short of the majority, opposed by "
-                f"{_people(blockers)}."
-            )
-        else:
-            key = (forum, tuple(sorted(r["dimension"] for r in group)), blockers)
-            again = " again" if key in seen_blocks else ""
-            seen_blocks.add(key)
-            parts.append(f" {_cap(_people(blockers))}{again} blocked the {noun} on {topics}.")
-    if stated:
-        topics = _join([_topic(r, f"{r['strength']:.2f}") for r in stated])
-        if rule == "chair_statement":
-            parts.append(f" The chair's statement covered {topics}.")
-        else:
-            parts.append(f" A chair's statement covered {topics}, outside its competence.")
-    return sentence + "".join(parts)
-
-
-def _outcome(its: list[dict]) -> dict[str, tuple]:
-    """What a meeting did on each item, to tell a repeat from news."""
-    return {
-        str(r["dimension"]): (
-            bool(r["adopted"]),
-            r.get("item"),
-            tuple(_names(r.get("blockers"))),
-            tuple(_names(r.get("watered_by"))),
-            tuple(_names(r.get("outvoted"))),
-            float(r["strength"] if r["adopted"] else r["proposal"]),
-        )
-        for r in its
-    }
-
-
-def _same(a: dict[str, tuple], b: dict[str, tuple], tol: float = REPEAT_TOLERANCE) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for k, x in a.items():
-        y = b[k]
-        if x[:5] != y[:5] or not abs(x[5] - y[5]) <= tol:
-            return False
-    return True
-
-
-def _repeat_sentence(m: dict, its: list[dict], before: str) -> str:
-    """A meeting that went as the last one did, in a line: news is what changed."""
-    head = _meeting_name(str(m["forum"]), str(m["level"]))
-    att = _attendance(m)
-    sentence = f"{head} ({att}): as in {before}" if att else f"{head}: as in {before}"
-    adopted = [r for r in its if bool(r["adopted"])]
-    failed = [r for r in its if not bool(r["adopted"])]
-    bits = []
-    if adopted:
-        noun = "a text" if len(adopted) == 1 else "texts"
-        text = f"{noun} on {_join([_words(r['dimension']) for r in adopted])} adopted"
-        notes = []
-        for r in adopted:
-            watered, outvoted = _names(r.get("watered_by")), _names(r.get("outvoted"))
-            if watered:
-                notes.append(f"{_words(r['dimension'])} watered down for {_people(watered)}")
-            if outvoted:
-                notes.append(f"{_people(outvoted)} outvoted on {_words(r['dimension'])}")
-        bits.append(text + (f" ({'; '.join(notes)})" if notes else ""))
-    for r in failed:
-        blockers = _names(r.get("blockers"))
-        what = f"{_words(r['dimension'])} ({r['proposal']:.2f})"
-        if blockers:
-            bits.append(f"{_people(blockers)} again blocked {what}")
-        else:
-            bits.append(f"again no agreement on {what}")
-    return sentence + (", " + "; ".join(bits) if bits else "") + "."
-
-
-def _adopted_text(r: dict) -> str:
-    notes = [f"{r['strength']:.2f}"]
-    watered = _names(r.get("watered_by"))
-    if watered:
-        notes.append(f"watered down after {_people(watered)} objected")
-    outvoted = _names(r.get("outvoted"))
-    if len(outvoted) == 1:
-        notes.append(f"over {_name(outvoted[0])}'s objection")
-    elif outvoted:
-        notes.append(f"over the objections of {_people(outvoted)}")
-    return _topic(r, *notes)
-
-
-def _no_meeting(m: dict, invitees: list[dict]) -> str:
-    what = f"The {_meeting_name(str(m['forum']), str(m['level']))} did not take place"
-    members = [r for r in invitees if r.get("role") == "member"]
-    if members:
-        came = sum(r["level"] != "absent" for r in members)
-        return f"{what}: only {came} of {len(members)} members came, too few for a quorum."
-    return f"{what}: too few members attended."
-
-
-def _ip4_sentence(m: dict, invitees: list[dict]) -> str | None:
-    """The IP4's attendance where they are invited together alongside others."""
-    levels = {r["actor"]: r["level"] for r in invitees if r["actor"] in IP4}
-    if len(levels) < 3 or len(levels) == len(invitees):
-        return None
-    by_level: dict[str, list[str]] = {}
-    for actor in IP4:
-        if actor in levels:
-            by_level.setdefault(levels[actor], []).append(actor)
-    where = f"IP4 at the {_meeting_name(str(m['forum']), str(m['level']))}: "
-    if set(by_level) == {"head"}:
-        return where + f"all {len(levels)} leaders came ({_people(by_level['head'])})."
-    parts = []
-    if "head" in by_level:
-        parts.append(f"{_people(by_level['head'])} at head-of-government level")
-    for level, one, many in (
-        ("minister", "a minister", "ministers"),
-        ("official", "an official", "officials"),
-    ):
-        if level in by_level:
-            who = by_level[level]
-            parts.append(f"{_people(who)} sent {one if len(who) == 1 else many}")
-    if "absent" in by_level:
-        parts.append(f"{_people(by_level['absent'])} stayed away")
-    return where + "; ".join(parts) + "."
-
-
 # --------------------------------------------------------------------------- markdown
 def chronicle(
     tables: Mapping[str, pd.DataFrame], title: str, header: Mapping[str, object] | None = None
@@ -564,7 +299,7 @@ def chronicle(
     """
     lines = [f"# {title}", ""]
     if header:
-        facts = " \u00b7 ".join(f"**{_cap(str(k))}:** {v}" for k, v in header.items())
+        facts = " \u00b7 ".join(f"**{cap(str(k))}:** {v}" for k, v in header.items())
         lines += [facts, ""]
     summary = _summary(tables)
     if summary:
@@ -594,25 +329,25 @@ def _summary(tables: Mapping[str, pd.DataFrame]) -> list[str]:
         first, last = str(model["date"].iloc[0]), str(model["date"].iloc[-1])
         span = first if first == last else f"{first} to {last}"
         n = len(model)
-        text = f"{_count(n, 'quarter', 'quarters')}, {span}"
+        text = f"{count(n, 'quarter', 'quarters')}, {span}"
         if len(meetings):
             held = int(meetings["met"].astype(bool).sum())
-            text += f": {_count(len(meetings), 'meeting', 'meetings')} scheduled, {held} held"
+            text += f": {count(len(meetings), 'meeting', 'meetings')} scheduled, {held} held"
         out.append(text + ".")
     if len(items):
         decided = items[items["decided"].astype(bool)]
         adopted = int(decided["adopted"].astype(bool).sum())
         blocked = decided[~decided["adopted"].astype(bool)]
         text = (
-            f"{_count(len(decided), 'item', 'items')} decided: {adopted} adopted, "
+            f"{count(len(decided), 'item', 'items')} decided: {adopted} adopted, "
             f"{len(blocked)} failed"
         )
         counts = pd.Series(
-            [a for v in blocked["blockers"] for a in _names(v)], dtype=object
+            [a for v in blocked["blockers"] for a in listed(v)], dtype=object
         ).value_counts()
         if len(counts):
-            top = [f"{_name(a)} ({int(k)})" for a, k in counts.head(3).items()]
-            text += f"; blocked most often by {_join(top)}"
+            top = [f"{display_name(a)} ({int(k)})" for a, k in counts.head(3).items()]
+            text += f"; blocked most often by {and_join(top)}"
         out.append(text + ".")
     if len(model) and "leading_platform" in model:
         lead = model["leading_platform"].dropna()
@@ -637,5 +372,5 @@ def _summary(tables: Mapping[str, pd.DataFrame]) -> list[str]:
         bits = [f"{s} founded in {d}" for s, d in zip(born["subject"], born["date"], strict=True)]
         bits += [f"{s} lapsed in {d}" for s, d in zip(gone["subject"], gone["date"], strict=True)]
         if bits:
-            out.append(_cap(_join(bits)) + ".")
+            out.append(cap(and_join(bits)) + ".")
     return out

@@ -44,7 +44,7 @@ REPORT = "report.html"
 
 CHRONICLE = "chronicle.md"
 
-# Figures in the order a reader meets them (as latticesim.figures.plots writes them), with a
+# Figures in the order a reader meets them (as latticesim.figures.render writes them), with a
 # caption each; figures not listed here follow, in alphabetical order, titled by name.
 _CAPTIONS = {
     "statement_strength": "Statement strength by forum over time, one panel per issue "

@@ -188,7 +188,7 @@ def _fill(tmp: Path, result: RunResult, figures: bool, t0: float) -> dict[str, A
     (tmp / "chronicle.md").write_text(result.chronicle, encoding="utf-8")
     t_fig = time.perf_counter()
     if figures:
-        from latticesim.figures.plots import make_figures
+        from latticesim.figures.render import make_figures
 
         paths = make_figures(
             result.tables, tmp / "figures", title=f"{result.spec.name} (seed {result.seed})"

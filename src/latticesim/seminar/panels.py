@@ -1,7 +1,7 @@
 """Live figures of a running model, for the dashboard's panels.
 
-The figures of :mod:`latticesim.figures.plots` are drawn once from a finished run's tables; these
-are redrawn every quarter while a seminar steps a model, so they read the recorder's
+The figures of :mod:`latticesim.figures.render` are drawn once from a finished run's tables;
+these are redrawn every quarter while a seminar steps a model, so they read the recorder's
 raw records directly (no tables are built) and draw few, cheap artists: one
 ``LineCollection`` for the lattice's ties, one bar call per attendance level, small
 figures at screen resolution. They keep the colours of the stored figures (a forum is
@@ -24,21 +24,18 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from latticesim.figures.plots import (
-    FORUM_COLOURS,
-    LEVEL_COLOURS,
-    REGION_COLOURS,
-    garbage_freed_young,
-)
+from latticesim.figures.layout import SVG_STYLE
+from latticesim.figures.palettes import LEVEL_COLOURS, REGION_COLOURS, forum_colours
+from latticesim.figures.render import garbage_freed_young
 from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.mechanisms.socialisation import LEVEL_WEIGHT
+from latticesim.world.names import SHORT_NAMES, short_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from latticesim.model.model import LatticeModel
 
 DPI = 80
 TIE_WINDOW = 4  # quarters of attendance that make an actor-forum tie in the lattice panel
-_SPARE = ("#17becf", "#6b6b6b", "#b5b000", "#393b79", "#ad494a", "#637939", "#7b4173")
 _REGIONS = ("euro_atlantic", "indo_pacific")
 
 
@@ -47,21 +44,24 @@ def render_svg(fig: Figure) -> bytes:
     buf = io.BytesIO()
     with (
         garbage_freed_young(),
-        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "latticesim"}),
+        matplotlib.rc_context(SVG_STYLE),
     ):
         fig.savefig(buf, format="svg")
     return buf.getvalue()
 
 
-def forum_colour_map(names: list[str]) -> dict[str, str]:
-    """Fixed colours for the usual forums, spare ones in order for founded forums."""
-    spare = iter(_SPARE)
-    return {n: FORUM_COLOURS.get(n) or next(spare, "#999999") for n in names}
-
-
 def all_forums(model: LatticeModel) -> list[str]:
-    """Every forum the model has known, in the order it was created (for stable colours)."""
+    """Every forum the model has known, in the order it was created."""
     return list(model.forums)
+
+
+def live_colours(model: LatticeModel) -> dict[str, str]:
+    """Every forum's colour, the one it has in the run's figures.
+
+    The figures order forums by the quarter they first appear in; a forum appears in the
+    quarter it is created.
+    """
+    return forum_colours({name: float(f.created.index) for name, f in model.forums.items()})
 
 
 def _quarter_x(model: LatticeModel, step: int) -> float:
@@ -164,19 +164,14 @@ def lattice_data(model: LatticeModel, window: int = TIE_WINDOW) -> dict[tuple[st
     return dict(ties)
 
 
-_SHORT = {
-    "United States": "US",
-    "United Kingdom": "UK",
-    "European Union (institution)": "EU",
-    "South Korea": "ROK",
-    "New Zealand": "NZ",
-    "North Macedonia": "N. Maced.",
-    "Czech Republic": "Czechia",
-}
+def _ring_label(actor: str) -> str:
+    """An actor's name on the panel's small ring: its short form, or cut to nine letters.
 
-
-def _short(name: str) -> str:
-    return _SHORT.get(name, name if len(name) <= 9 else name[:8] + ".")
+    The ring leaves a name about nine characters before it runs into its neighbours'.
+    """
+    if actor in SHORT_NAMES:
+        return short_name(actor)
+    return actor if len(actor) <= 9 else actor[:8] + "."
 
 
 # ---------------------------------------------------------------- live figures
@@ -287,7 +282,7 @@ class StrengthFigure(LiveFigure):
         if not self._changed(len(self.model.recorder.raw_meetings)):
             return self
         data = strength_data(self.model)
-        colours = forum_colour_map(all_forums(self.model))
+        colours = live_colours(self.model)
         new = False
         for forum, rows in data.items():
             x, y, failed = (np.array(v) for v in zip(*rows, strict=True))
@@ -323,7 +318,7 @@ class StandingFigure(LiveFigure):
         if not self._changed(len(self.model.recorder.model_rows)):
             return self
         x, shares, leader = standing_data(self.model)
-        colours = forum_colour_map(all_forums(self.model))
+        colours = live_colours(self.model)
         new = False
         for forum, y in shares.items():
             if forum not in self.lines:
@@ -445,7 +440,7 @@ class LatticeFigure(LiveFigure):
             zorder=3,
         )
         self.labels = [
-            self.ax.text(1.1 * x, 1.1 * y, _short(n), fontsize=6.5, ha="center", va="center")
+            self.ax.text(1.1 * x, 1.1 * y, _ring_label(n), fontsize=6.5, ha="center", va="center")
             for n, (x, y) in zip(self.actors, xy, strict=True)
         ]
 
@@ -456,7 +451,7 @@ class LatticeFigure(LiveFigure):
             return self
         if list(model.forums) != self.forums:
             self._place_forums()
-        colours = forum_colour_map(self.forums)
+        colours = live_colours(model)
         ties = lattice_data(model)
         segments, widths, edge_colours = [], [], []
         for (actor, forum), w in ties.items():
