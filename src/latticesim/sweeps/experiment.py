@@ -53,8 +53,10 @@ DESIGN_FILE = "design.parquet"
 RUNS_DIR = "runs"
 SERIES_DIR = "series"
 LOCK_FILE = ".lock"
-_PART_RE = re.compile(r"^part-(\d+)\.parquet$")
-_ERROR_CHARS = 400
+PART_RE = re.compile(r"^part-(\d+)\.parquet$")
+"""A committed chunk of a sweep's results (``runs/part-000012.parquet``)."""
+ERROR_CHARS = 400
+"""The longest error text a failed run keeps, so one bad run cannot bloat the store."""
 RESERVED_COLUMNS = (
     "run_id",
     "point",
@@ -197,7 +199,7 @@ class Metrics:
         for o in self.outcomes:
             if o.table != "model":
                 continue
-            mask = _window(steps, o, start)
+            mask = window_mask(steps, o, start)
             if o.last is not None:
                 mask &= steps > (steps[-1] if quarters else 0) - o.last
             window = steps[mask].tolist()
@@ -504,7 +506,8 @@ class Job:
     runs: tuple[tuple[int, int, int, int, tuple[Any, ...]], ...]
 
 
-def _window(steps: np.ndarray, o: Outcome, start: Quarter) -> np.ndarray:
+def window_mask(steps: np.ndarray, o: Outcome, start: Quarter) -> np.ndarray:
+    """Which of a run's steps (counted from 1) fall in the outcome's window of quarters."""
     mask = np.ones(len(steps), dtype=bool)
     if o.start is not None:
         mask &= steps >= Quarter.parse(o.start) - start + 1

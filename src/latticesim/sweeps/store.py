@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from latticesim.common.files import TMP_MARK, atomic_write, write_json
 from latticesim.sweeps.experiment import (
-    _PART_RE,
+    PART_RE,
     DESIGN_FILE,
     FORMAT,
     LOCK_FILE,
@@ -126,7 +126,7 @@ class SweepStore:
         """Remove what an interrupted chunk left: temporary files and uncommitted parts."""
         for p in self.root.glob(f".*{TMP_MARK}*"):
             p.unlink(missing_ok=True)  # a manifest or design interrupted while written
-        committed = {p.name for p in self.runs_dir.iterdir() if _PART_RE.match(p.name)}
+        committed = {p.name for p in self.runs_dir.iterdir() if PART_RE.match(p.name)}
         for folder in (self.runs_dir, self.series_dir):
             for p in folder.iterdir():
                 if p.name.startswith(".") or (
@@ -134,13 +134,13 @@ class SweepStore:
                 ):
                     p.unlink(missing_ok=True)
         self._next = 1 + max(
-            (int(m.group(1)) for p in self.runs_dir.iterdir() if (m := _PART_RE.match(p.name))),
+            (int(m.group(1)) for p in self.runs_dir.iterdir() if (m := PART_RE.match(p.name))),
             default=-1,
         )
 
     def done(self) -> tuple[set[int], int]:
         """Run ids held by committed parts, and how many of them failed."""
-        parts = sorted(p for p in self.runs_dir.iterdir() if _PART_RE.match(p.name))
+        parts = sorted(p for p in self.runs_dir.iterdir() if PART_RE.match(p.name))
         ids: set[int] = set()
         failed = 0
         for p in parts:
@@ -220,7 +220,7 @@ class SweepData:
         return list(self.manifest["metrics"]["series"])
 
     def _parts(self) -> list[str]:
-        return sorted(p.name for p in (self.root / RUNS_DIR).iterdir() if _PART_RE.match(p.name))
+        return sorted(p.name for p in (self.root / RUNS_DIR).iterdir() if PART_RE.match(p.name))
 
     def runs(self, ok_only: bool = False) -> pd.DataFrame:
         """The run table: parameters, seed, status, error, time and outcomes, by run id.

@@ -30,7 +30,7 @@ from latticesim.common.quarters import Quarter
 from latticesim.model.model import LatticeModel
 from latticesim.model.recorder import Recorder
 from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
-from latticesim.sweeps.experiment import _ERROR_CHARS, Job, Metrics, Outcome, _window
+from latticesim.sweeps.experiment import ERROR_CHARS, Job, Metrics, Outcome, window_mask
 from latticesim.sweeps.paths import apply_overrides
 
 __all__ = [
@@ -209,7 +209,7 @@ def describe_error(exc: BaseException) -> str:
     if frames:
         last = frames[-1]
         text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
-    return text[:_ERROR_CHARS]
+    return text[:ERROR_CHARS]
 
 
 # --------------------------------------------------------------------------- measuring
@@ -289,7 +289,7 @@ def _kept_series(rows: list[dict[str, Any]], metrics: Metrics) -> dict[str, list
 def _model_outcome(
     rows: list[dict[str, Any]], steps: np.ndarray, last: Any, o: Outcome, start: Quarter
 ) -> float:
-    mask = _window(steps, o, start)
+    mask = window_mask(steps, o, start)
     if o.last is not None:
         mask &= steps > last - o.last
     picked = [rows[k].get(o.column) for k in np.flatnonzero(mask)]
@@ -304,7 +304,7 @@ def _meetings_outcome(frame: pd.DataFrame, last: Any, o: Outcome, start: Quarter
     frame = frame[frame["met"].astype(bool)]
     if o.forum is not None:
         frame = frame[frame["forum"] == o.forum]
-    frame = frame[_window(frame["step"].to_numpy(), o, start)]
+    frame = frame[window_mask(frame["step"].to_numpy(), o, start)]
     if o.last is not None:
         frame = frame[frame["step"] > last - o.last]
     if o.column is None:
@@ -318,7 +318,7 @@ def _log_outcome(frame: pd.DataFrame, o: Outcome, start: Quarter) -> float:
     frame = frame[frame["kind"] == o.kind]
     if o.subject is not None:
         frame = frame[frame["subject"] == o.subject]
-    frame = frame[_window(frame["step"].to_numpy(), o, start)]
+    frame = frame[window_mask(frame["step"].to_numpy(), o, start)]
     if o.stat == "count":
         return float(len(frame))
     return float(frame["step"].min()) if len(frame) else float("nan")
