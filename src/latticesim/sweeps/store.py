@@ -26,11 +26,11 @@ import pyarrow.parquet as pq
 
 from latticesim.common.files import TMP_MARK, atomic_write, write_json
 from latticesim.sweeps.experiment import (
-    PART_RE,
     DESIGN_FILE,
     FORMAT,
     LOCK_FILE,
     MANIFEST,
+    PART_RE,
     RUNS_DIR,
     SERIES_DIR,
     Experiment,
