@@ -25,7 +25,7 @@ from latticesim.sweeps.experiment import Experiment, SweepRunError
 from latticesim.sweeps.paths import apply_overrides, parse_path
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.store import SweepStore, open_sweep
-from latticesim.sweeps.sweepfile import load_experiment
+from latticesim.sweeps.sweepfile import SweepError, load_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
@@ -202,6 +202,29 @@ def test_a_bad_sweep_file_gets_one_clear_line(path, monkeypatch, capsys):
     assert "\n" not in err and "Traceback" not in err
     assert LINE_RE.match(err)
     assert err == (shown + expect if expect.startswith(":") else expect)
+
+
+def test_a_file_lacking_both_required_keys_gets_both_hints_in_one_line(tmp_path):
+    path = tmp_path / "bare.yaml"
+    path.write_text("replications: 2\n", encoding="utf-8")
+    with pytest.raises(SweepError) as caught:
+        load_experiment(path)
+    assert str(caught.value) == (
+        f"{path}:1:1: required scenario and parameters are missing; "
+        "name the scenario file to sweep and say what to vary"
+    )
+
+
+def test_strict_settings_still_take_what_the_format_allows(tmp_path):
+    body = """design: {type: sobol, samples: 4, second_order: %s}
+parameters:
+  watering: {path: parameters.watering, min: 0, max: 0.5}
+"""
+    exp = load_experiment(write_sweep(tmp_path, "a", body % "true", seed=3.0, description=""))
+    assert (exp.seed, exp.description, exp.design_options["second_order"]) == (3, "", True)
+    assert exp.parameters[0].low == 0.0 and isinstance(exp.parameters[0].low, float)
+    off = load_experiment(write_sweep(tmp_path, "b", body % "false", until="2025Q2"))
+    assert (off.until, off.design_options["second_order"], off.name) == ("2025Q2", False, "b")
 
 
 def test_sampled_designs_have_the_size_and_ranges_they_promise(tmp_path):

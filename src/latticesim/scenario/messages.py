@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import annotated_types
@@ -25,6 +25,7 @@ from latticesim.scenario.schema import DEFAULT_DIMENSIONS, QUARTER_PATTERN
 from latticesim.scenario.walk import (
     is_model,
     keys_of,
+    model_field,
     schema_at,
     union_tag,
     union_tags,
@@ -233,7 +234,10 @@ def problems_from(error: ValidationError, tree: Tree, model: type[BaseModel]) ->
 
     Each becomes one located, plain-English line; the required keys a mapping lacks are
     said in one line at the mapping, and "missing" is not said of a key the user wrote
-    misspelt (the unknown-key line already suggests it).
+    misspelt (the unknown-key line already suggests it). A field may carry advice for
+    whoever gets its value wrong or leaves it out, as ``json_schema_extra={"hint": ...}``
+    (e.g. "say what to vary"); it ends every message about that field, so the schema
+    keeps the advice next to the field it is about.
     """
     return _Translation(tree, model).problems(error.errors(include_url=False))
 
@@ -267,6 +271,8 @@ class _Translation:
                 missing.setdefault(path[:-1], []).append(str(path[-1]))
                 continue
             problem = self.one(err, path, is_key)
+            if problem is not None and err["type"] != "extra_forbidden":
+                problem = self.with_hint(problem, self.hint(path))
             if problem is not None:
                 out.append(problem)
         out.extend(self.missing(parent, names) for parent, names in missing.items())
@@ -294,6 +300,19 @@ class _Translation:
             for err in errors
             if not (err["type"] == "missing" and self.path_of(tuple(err["loc"]))[0] in meant)
         ]
+
+    def hint(self, path: FieldPath) -> str:
+        """The advice the schema gives for the field at ``path`` ("" when it gives none)."""
+        if not path:
+            return ""
+        parent, _ = schema_at(self.model, path[:-1], self.data)
+        field = model_field(parent, path[-1]) if is_model(parent) else None
+        extra = field.json_schema_extra if field is not None else None
+        return str(extra.get("hint", "")) if isinstance(extra, dict) else ""
+
+    @staticmethod
+    def with_hint(problem: Problem, hint: str) -> Problem:
+        return replace(problem, message=f"{problem.message}; {hint}") if hint else problem
 
     def tagged(self, path: FieldPath) -> tuple[str, str, int] | None:
         """The tag, noun ("event", "design") and path length of the union a path enters.
@@ -329,6 +348,9 @@ class _Translation:
             hint = suggest(parent[1], [f for f in forums if f != parent[1]])
             if hint:
                 detail += f"{hint} (a name not already in forums: starts a new forum)"
+        hints = [h for h in (self.hint((*parent, name)) for name in names) if h]
+        if hints:
+            detail += f"; {and_join(hints)}"
         where = self.tree.locate(parent)
         if len(names) == 1:
             path, message = (*parent, names[0]), f"required but missing{detail}"

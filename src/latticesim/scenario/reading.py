@@ -191,7 +191,10 @@ def _to_plain(node: Any, path: FieldPath, file: str, origins: dict[FieldPath, Or
             sub = (*path, key)
             kpos = _lc(node.lc.key, raw_key) or fallback
             vpos = _lc(node.lc.value, raw_key) or kpos
-            where = kpos if isinstance(raw_value, CommentedMap | CommentedSeq) else vpos
+            # A mapping or list is found by its key; so is a missing value (``name:``), which
+            # ruamel places at the next token, often on the next line.
+            at_key = raw_value is None or isinstance(raw_value, CommentedMap | CommentedSeq)
+            where = kpos if at_key else vpos
             origins[sub] = Origin(file, where[0], where[1], kpos[0], kpos[1])
             out[key] = _to_plain(raw_value, sub, file, origins)
         return out

@@ -2,20 +2,23 @@
 
 Like scenario files, sweep files are strict (unknown keys are errors, every number has
 its range), and their errors are translated into one-line problems by
-:func:`latticesim.scenario.messages.problems_from`. What the models cannot know without
+:func:`latticesim.scenario.messages.problems_from`, which ends a field's messages with its
+``hint``. Numbers must be written as numbers and switches as true/false: pydantic would
+otherwise take ``"10"`` for 10 and ``yes`` for true. What the models cannot know without
 the scenario (that a path names a value of it, that a value fits that value, that a
 column or forum exists) is checked afterwards by :mod:`latticesim.sweeps.sweepfile`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from latticesim.common.text import suggest
-from latticesim.scenario.messages import listing
+from latticesim.scenario.messages import listing, show
 from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
 
@@ -45,19 +48,36 @@ LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
 """The kinds of entry in a run's log: the scenario's events and what the model does."""
 
 
-def _no_bool(error_type: str) -> BeforeValidator:
-    """Refuse true/false where a number is meant (pydantic would read true as 1)."""
+_NUMERAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+"""Text that reads as a number: ``10``, ``-0.5``, ``1e3``."""
+
+
+def _written_as_number(error_type: str, what: str) -> BeforeValidator:
+    """Refuse true/false and quoted numbers where a number is meant.
+
+    Pydantic would read ``true`` as 1 and ``"10"`` as 10. A quoted number in a file
+    written by hand is a slip or a value meant as text; either way the file does not say
+    what pydantic would make of it, so it is pointed out, not guessed at.
+    """
 
     def check(value: Any) -> Any:
         if isinstance(value, bool):
+            raise PydanticCustomError(error_type, "not a number")
+        if isinstance(value, str):
+            if _NUMERAL.fullmatch(value.strip()):
+                raise _problem(
+                    f"must be {what}, got the text {show(value)}; write it without quotes"
+                )
             raise PydanticCustomError(error_type, "not a number")
         return value
 
     return BeforeValidator(check)
 
 
-Whole = Annotated[int, _no_bool("int_type")]
-Number = Annotated[float, _no_bool("float_type")]
+Whole = Annotated[int, _written_as_number("int_type", "a whole number")]
+Number = Annotated[float, _written_as_number("float_type", "a number")]
+Switch = Annotated[bool, Field(strict=True)]
+"""True or false only: files are read as YAML 1.2, where ``yes`` is text (pydantic: true)."""
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -95,7 +115,7 @@ class SobolDesign(Strict):
 
     type: Literal["sobol"]
     samples: Whole = Field(..., ge=2, le=MAX_POINTS, description="Base sample size.")
-    second_order: bool = Field(False, description="Also sample for second-order indices.")
+    second_order: Switch = Field(False, description="Also sample for second-order indices.")
 
     @field_validator("samples")
     @classmethod
@@ -273,19 +293,51 @@ class MetricsSpec(Strict):
 # --------------------------------------------------------------------------- the file
 
 
+_NO_VALUE = {"name": "string_type", "until": "string_type", "chunk_size": "int_type"}
+"""The optional settings that may not be written empty, with the error an empty one gets."""
+
+
 class SweepFile(Strict):
     """A whole sweep file."""
 
-    name: str | None = Field(None, min_length=1, description="Name (default: the file's).")
+    name: str | None = Field(
+        None, min_length=1, validate_default=False, description="Name (default: the file's)."
+    )
     description: str | None = Field("", description="What the sweep is for.")
-    scenario: str = Field(..., min_length=1, description="The scenario file swept.")
+    scenario: str = Field(
+        ...,
+        min_length=1,
+        description="The scenario file swept.",
+        json_schema_extra={"hint": "name the scenario file to sweep"},
+    )
     seed: Whole = Field(1, ge=0, description="The root seed of every run's seed.")
     replications: Whole = Field(1, ge=1, le=1_000_000, description="Runs of each point.")
-    until: QuarterText | None = Field(None, description="Last quarter simulated.")
+    until: QuarterText | None = Field(
+        None, validate_default=False, description="Last quarter simulated."
+    )
     design: Design = Field("grid", description="How points are chosen.")
-    parameters: dict[str, ParameterSpec] = Field(..., min_length=1, description="What varies.")
+    parameters: dict[str, ParameterSpec] = Field(
+        ...,
+        min_length=1,
+        description="What varies.",
+        json_schema_extra={"hint": "say what to vary"},
+    )
     metrics: MetricsSpec = Field(default_factory=MetricsSpec, description="What is kept.")
-    chunk_size: Whole | None = Field(None, ge=1, le=100_000, description="Runs per task.")
+    chunk_size: Whole | None = Field(
+        None, ge=1, le=100_000, validate_default=False, description="Runs per task."
+    )
+
+    @field_validator(*_NO_VALUE, mode="before")
+    @classmethod
+    def _has_a_value(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse a key written with nothing after it (``name:``), which is not left out.
+
+        Left out, these keys take their defaults; written empty, the value was most likely
+        forgotten, and the default would hide that (scenario files refuse it too).
+        """
+        if value is None:
+            raise PydanticCustomError(_NO_VALUE[str(info.field_name)], "no value")
+        return value
 
     @field_validator("name", "scenario")
     @classmethod
