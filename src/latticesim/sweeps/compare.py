@@ -45,7 +45,7 @@ from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Ou
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.stats import mean_ci, paired_differences
 from latticesim.sweeps.store import open_sweep
-from latticesim.sweeps.sweepfile import _probe
+from latticesim.sweeps.sweepfile import table_columns
 
 __all__ = [
     "COMPARE_MANIFEST",
@@ -104,7 +104,7 @@ def _resolve_metrics(
 ) -> list[str]:
     columns: dict[str, str] = {}
     for spec in specs:
-        model_cols, _ = _probe(spec, end)
+        model_cols, _ = table_columns(spec, end)
         for col, kind in model_cols.items():
             columns.setdefault(col, kind)
     if not metrics:

@@ -53,7 +53,7 @@ from latticesim.sweeps.experiment import (
 from latticesim.sweeps.paths import kind_of, override, parse_path, resolve_path
 from latticesim.sweeps.schema import OutcomeSpec, ParameterSpec, SweepFile
 
-__all__ = ["SweepError", "load_experiment"]
+__all__ = ["SweepError", "load_experiment", "table_columns"]
 
 _DYNAMIC_PREFIXES = ("share_", "ip4_standing_")
 _RANGE_KEYS = {"start": "from", "stop": "to", "step": "step"}
@@ -168,7 +168,7 @@ def _without(node: Any, path: FieldPath) -> Any:
     return out
 
 
-def _probe(spec: ScenarioSpec, end: Quarter) -> tuple[dict[str, str], dict[str, str]]:
+def table_columns(spec: ScenarioSpec, end: Quarter) -> tuple[dict[str, str], dict[str, str]]:
     """Columns (and whether each holds numbers) of the model and meetings tables.
 
     A short run of the scenario itself is the only reliable list: the model table has a
@@ -371,7 +371,7 @@ class _CrossCheck:
     # metrics --------------------------------------------------------------------
 
     def metrics(self, spec: ScenarioSpec, end: Quarter) -> Metrics:
-        model_cols, meeting_cols = _probe(spec, end)
+        model_cols, meeting_cols = table_columns(spec, end)
         if "metrics" not in self.sweep.model_fields_set:
             return default_metrics(model_cols)
         at: FieldPath = ("metrics",)
