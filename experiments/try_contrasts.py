@@ -36,8 +36,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from latticesim import load_scenario, simulate  # noqa: E402
+from latticesim.common.quarters import decimal_years
 from latticesim.sweeps.hindcast import LEVEL_ORDER
-from latticesim.sweeps.plotting import years
 from latticesim.sweeps.stats import mean_ci, paired_differences
 from latticesim.world.actors import actor_table, group_members
 from latticesim.world.names import IP4
@@ -530,7 +530,7 @@ def figure(c: Contrast, diffs: pd.DataFrame, series: dict, path: Path) -> Path:
         ax = axes[k]
         for a, arm in enumerate(c.arms):
             frame = pd.concat(series[arm][m.name], axis=1).sort_index()
-            x = years(frame.index.to_series())
+            x = decimal_years(frame.index)
             lo, hi = frame.quantile(0.1, axis=1), frame.quantile(0.9, axis=1)
             ax.fill_between(x, lo, hi, color=colours(a), alpha=0.15, lw=0)
             ax.plot(x, frame.median(axis=1), color=colours(a), label=arm.removesuffix(".yaml"))

@@ -1,11 +1,14 @@
 """Decision rules against answers worked on paper."""
 
+import typing
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latticesim.mechanisms.rules import (
+    RULES,
     carried_draft,
     chair_statement,
     commitment_factor,
@@ -18,6 +21,7 @@ from latticesim.mechanisms.rules import (
     weighted_majority_items,
     weighted_median,
 )
+from latticesim.scenario.schema import ForumSpec
 
 
 def test_commitment_factor_is_the_ratio_to_the_recorded_commitment_to_a_power():
@@ -213,3 +217,35 @@ def test_weighted_majority_items_is_weighted_majority_item_by_item(n, k, thresho
         weighted_majority(x[:, j], r[:, j], w, threshold, float(medians[j])) for j in range(k)
     ]
     assert _same(together, one_by_one)
+
+
+# ---------------------------------------------------------------- the rules by name
+def test_every_rule_a_scenario_may_name_has_an_entry_and_no_other():
+    accepted = typing.get_args(ForumSpec.model_fields["rule"].annotation)
+    assert set(accepted) == set(RULES)
+    assert ForumSpec.model_fields["rule"].default in RULES
+    assert all(name == rule.name for name, rule in RULES.items())
+
+
+def test_only_consensus_waters_drafts_down_and_only_the_chair_speaks_without_a_vote():
+    assert [r.name for r in RULES.values() if r.waters_down] == ["consensus"]
+    assert [r.name for r in RULES.values() if not r.votes] == ["chair_statement"]
+
+
+def test_each_rule_settles_items_as_its_function_does():
+    rng = np.random.default_rng(7)
+    x, limit, w = rng.random((6, 3)), reach(rng.uniform(0.0, 0.4, (6, 3))), rng.random(6)
+    drafts = [0.2, 0.5, 0.9]
+    medians = np.array([weighted_median(x[:, j], w) for j in range(3)])
+    room = (x, limit, w, medians)
+    assert _same(
+        RULES["consensus"].settle(drafts, room, 0.5, 3, 0.4),
+        consensus_items(np.array(drafts), x, limit, w, 3, 0.4),
+    )
+    assert _same(
+        RULES["weighted_majority"].settle(drafts, room, 0.7, 3, 0.4),
+        weighted_majority_items(x, limit, w, 0.7, medians),
+    )
+    assert RULES["chair_statement"].settle(drafts, room, 0.5, 3, 0.4) == [
+        chair_statement(d) for d in drafts
+    ]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from latticesim import LatticeModel, LatticeScenario
-from latticesim.mechanisms.rules import weighted_median
+from latticesim.mechanisms.rules import RULES, weighted_median
 from latticesim.model.decisions import apply_votes, ask_weaker, drafts
 from latticesim.model.delegations import BLOCKING_RADIUS
 from latticesim.model.forums import Item
@@ -54,14 +54,14 @@ def test_drafts_moderate_carry_over_and_leave_fixed_texts_alone():
 def test_played_votes_change_the_limits_and_name_who_asks_for_less():
     limit = np.full((3, 2), 0.2)
     votes = {0: {"x": "accept", "y": "weaker"}, 2: {"y": "block"}}
-    askers = apply_votes(votes, ["x", "y"], limit, consensus=True)
+    askers = apply_votes(votes, ["x", "y"], limit, waters_down=True)
     assert limit[0, 0] == np.inf and limit[0, 1] == BLOCKING_RADIUS
     assert limit[2, 1] == BLOCKING_RADIUS and limit[2, 0] == 0.2  # no vote on x: its own
     assert limit[1].tolist() == [0.2, 0.2]
     assert askers == {1: [0]}
     # under weighted majority there is no draft to water down: 'weaker' is a vote against
     limit = np.full((3, 2), 0.2)
-    assert apply_votes(votes, ["x", "y"], limit, consensus=False) == {}
+    assert apply_votes(votes, ["x", "y"], limit, waters_down=False) == {}
     assert limit[0, 1] == BLOCKING_RADIUS
 
 
@@ -96,8 +96,8 @@ def _meet(model, name="G7", last_texts=None):
     forum.pending = []
     model.hold_meeting(forum, "summit")
     raw = model.recorder.raw_meetings[-1]
-    met, chair, items, outcomes, voters = raw[9], raw[10], raw[11], raw[12], raw[13]
-    assert met
+    chair, items, outcomes, voters = raw.chair, raw.items, raw.outcomes, raw.voters
+    assert raw.met
     s = model.state
     out = []
     for item, o in zip(items, outcomes, strict=True):
@@ -149,13 +149,12 @@ def test_in_a_run_a_failed_text_is_where_the_next_meeting_starts(baseline):
         model.run()
         last: dict[tuple[str, int], object] = {}
         for raw in model.recorder.raw_meetings:
-            forum, rule, competence, items, outcomes = raw[2], raw[3], raw[4], raw[11], raw[12]
-            if rule != "consensus":
+            if raw.rule is not RULES["consensus"]:
                 continue
-            for item, o in zip(items, outcomes, strict=True):
-                if item.proposal is not None or item.dimension not in competence:
+            for item, o in zip(raw.items, raw.outcomes, strict=True):
+                if item.proposal is not None or item.dimension not in raw.competence:
                     continue
-                key = (forum, item.dimension)
+                key = (raw.forum, item.dimension)
                 before = last.get(key)
                 if before is not None and not before.adopted:
                     assert o.proposal == before.final

@@ -8,7 +8,11 @@ figures and the chronicle speak the calendar a seminar speaks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 
@@ -54,6 +58,11 @@ class Quarter:
         """Quarter number, 1 to 4."""
         return self.index % 4 + 1
 
+    @property
+    def decimal_year(self) -> float:
+        """Where the quarter starts on a time axis in years: 2024Q3 is 2024.5."""
+        return self.year + (self.quarter - 1) / 4.0
+
     def __add__(self, n: int) -> Quarter:
         return Quarter(self.index + int(n))
 
@@ -70,3 +79,15 @@ class Quarter:
 def quarter_range(start: Quarter, end: Quarter) -> list[Quarter]:
     """All quarters from ``start`` to ``end``, both included."""
     return [Quarter(i) for i in range(start.index, end.index + 1)]
+
+
+def decimal_years(dates: Iterable[str]) -> np.ndarray:
+    """Quarters ("2024Q3") as :attr:`Quarter.decimal_year` values, the x axis of time plots.
+
+    A table has thousands of rows but a run a few dozen quarters, so each distinct
+    quarter is read once and the rest is a lookup.
+    """
+    values = dates if isinstance(dates, pd.Series | pd.Index | np.ndarray) else list(dates)
+    codes, quarters = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    years = np.array([Quarter.parse(str(q)).decimal_year for q in quarters], dtype=float)
+    return years[codes]

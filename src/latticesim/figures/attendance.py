@@ -12,9 +12,10 @@ from matplotlib.gridspec import GridSpec
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from latticesim.common.quarters import decimal_years
 from latticesim.figures.layout import STYLE, box, empty, new_figure, title, year_axis
 from latticesim.figures.palettes import LEVEL_COLOURS, LEVEL_LABELS, forum_colours
-from latticesim.figures.reading import Tables, decimal_year, first_seen, run_years, table
+from latticesim.figures.reading import Tables, first_seen, run_years, table
 
 __all__ = ["fig_attendance"]
 
@@ -52,7 +53,7 @@ def fig_attendance(tables: Tables, subtitle: str | None = None) -> Figure:
         counts = _level_counts(meetings, table(tables, "attendance"))
         m = meetings[meetings["forum"].isin(forums)]
         row = m["forum"].map({f: k for k, f in enumerate(forums)}).to_numpy()
-        x = decimal_year(m["date"])
+        x = decimal_years(m["date"])
         span = float(np.ptp(x_all)) if len(x_all) else 1.0
         wide = min(0.1, 0.02 + 0.008 * span)  # narrower bars when a short run is zoomed in
         half = np.where(m["level"].to_numpy() == "summit", wide, 0.55 * wide)

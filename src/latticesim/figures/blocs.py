@@ -16,8 +16,9 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
+from latticesim.common.quarters import decimal_years
 from latticesim.figures.layout import STYLE, box, empty, new_figure, title, year_axis
-from latticesim.figures.reading import Tables, decimal_year, run_years, table
+from latticesim.figures.reading import Tables, run_years, table
 from latticesim.world.names import short_name
 
 __all__ = ["fig_blocs"]
@@ -59,7 +60,7 @@ def fig_blocs(tables: Tables, subtitle: str | None = None) -> Figure:
         grid = grid.loc[order]
         steps = grid.columns.to_numpy()
         dates = actors.drop_duplicates("step").set_index("step")["date"].reindex(steps)
-        x = decimal_year(dates)
+        x = decimal_years(dates)
         step = x[1] - x[0] if len(x) > 1 else 0.25
         _side_cells(ax, grid.to_numpy(dtype=float), x, step, ("#4a78b5", "#c8553d"))
         ax.set_ylim(len(order) - 0.5, -0.5)

@@ -12,8 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 
+from latticesim.common.quarters import decimal_years
 from latticesim.figures.layout import STYLE, box, empty, new_figure, title, year_axis
-from latticesim.figures.reading import Tables, decimal_year, run_years, table
+from latticesim.figures.reading import Tables, run_years, table
 
 __all__ = ["fig_coordination"]
 
@@ -101,7 +102,7 @@ def _mark_events(top: Axes, bottom: Axes, log: pd.DataFrame) -> None:
     labels: dict[float, list[str]] = {}
     dates: dict[float, str] = {}
     for xi, date, kind, subject in zip(
-        decimal_year(log["date"]),
+        decimal_years(log["date"]),
         log["date"],
         log["kind"],
         log["subject"].fillna(""),

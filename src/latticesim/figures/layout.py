@@ -26,6 +26,7 @@ __all__ = [
     "STYLE",
     "SVG_STYLE",
     "box",
+    "dimension_panels",
     "empty",
     "legend_in",
     "new_figure",
@@ -180,3 +181,27 @@ def outer_labels(axes: list[Axes], ncols: int, ylabel: str, xlabel: str = "Year"
             ax.set_ylabel(ylabel)
         if k + ncols >= len(axes):
             ax.set_xlabel(xlabel)
+
+
+def dimension_panels(
+    n: int,
+    heading: str,
+    subtitle: str | None,
+    years: np.ndarray,
+    ylim: tuple[float, float],
+    ylabel: str,
+) -> tuple[Figure, list[Axes], tuple]:
+    """A figure of ``n`` panels, one per dimension, on a 0-1 scale over the run's years.
+
+    Positions and statement strength share the scale of a dimension, so their figures
+    share this grid: three panels a row, the free cell after the last for the legend
+    (returned with the figure and the panels).
+    """
+    fig = new_figure(12, 3.0 * math.ceil((n + 1) / 3) + 1.0)
+    title(fig, heading, subtitle)
+    axes, spare = small_multiples(fig, n, box(fig, 0.75, 0.2, 0.95, 0.55), wspace=0.08, hspace=0.32)
+    axes[0].set_ylim(*ylim)
+    axes[0].yaxis.set_major_locator(FixedLocator([0, 0.2, 0.4, 0.6, 0.8, 1.0]))
+    year_axis(axes[0], years)
+    outer_labels(axes, min(3, n + 1), ylabel)
+    return fig, axes, spare

@@ -48,34 +48,30 @@ SPARE_COLOURS: tuple[str, ...] = (
 
 _NO_COLOUR_LEFT = "#999999"
 
-REGION_COLOURS: dict[str, str] = {
-    "euro_atlantic": "#5b84b1",
-    "indo_pacific": "#e39a3b",
-    "adversary": "#8a8a8a",
+# Each region and attendance level with its colour and its words in legends, so that a
+# key added to one has both.
+_REGIONS: dict[str, tuple[str, str]] = {
+    "euro_atlantic": ("#5b84b1", "Euro-Atlantic"),
+    "indo_pacific": ("#e39a3b", "Indo-Pacific"),
+    "adversary": ("#8a8a8a", "Adversaries"),
 }
+_LEVELS: dict[str, tuple[str, str]] = {
+    "head": ("#3f1d73", "head of government"),
+    "minister": ("#7b68b5", "minister"),
+    "official": ("#bfb7dc", "official"),
+    "absent": ("#e4e4e4", "absent"),
+}
+
+REGION_COLOURS: dict[str, str] = {region: c for region, (c, _) in _REGIONS.items()}
 """Colours of the actors' regions (lattice and positions)."""
 
-REGION_LABELS: dict[str, str] = {
-    "euro_atlantic": "Euro-Atlantic",
-    "indo_pacific": "Indo-Pacific",
-    "adversary": "Adversaries",
-}
+REGION_LABELS: dict[str, str] = {region: label for region, (_, label) in _REGIONS.items()}
 """The regions in legends."""
 
-LEVEL_COLOURS: dict[str, str] = {
-    "head": "#3f1d73",
-    "minister": "#7b68b5",
-    "official": "#bfb7dc",
-    "absent": "#e4e4e4",
-}
+LEVEL_COLOURS: dict[str, str] = {level: c for level, (c, _) in _LEVELS.items()}
 """Attendance levels, dark for the highest, so a summit of leaders reads as a dark bar."""
 
-LEVEL_LABELS: dict[str, str] = {
-    "head": "head of government",
-    "minister": "minister",
-    "official": "official",
-    "absent": "absent",
-}
+LEVEL_LABELS: dict[str, str] = {level: label for level, (_, label) in _LEVELS.items()}
 """Attendance levels in legends."""
 
 

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator
 
-from latticesim.figures.layout import (
-    STYLE,
-    box,
-    empty,
-    legend_in,
-    new_figure,
-    outer_labels,
-    small_multiples,
-    title,
-    year_axis,
-)
+from latticesim.common.quarters import decimal_years
+from latticesim.figures.layout import STYLE, dimension_panels, empty, legend_in
 from latticesim.figures.palettes import REGION_COLOURS, REGION_LABELS
-from latticesim.figures.reading import Tables, decimal_year, dimensions, run_years, table
+from latticesim.figures.reading import Tables, dimensions, run_years, table
 from latticesim.world.names import dimension_label
 
 __all__ = ["fig_positions"]
@@ -40,15 +28,14 @@ def fig_positions(tables: Tables, subtitle: str | None = None) -> Figure:
     with mpl.rc_context(STYLE):
         actors = table(tables, "actors")
         dims = [d for d in dimensions(tables) if f"pos_{d}" in actors] or [""]
-        fig = new_figure(12, 3.0 * math.ceil((len(dims) + 1) / 3) + 1.0)
-        title(fig, "Positions by region: mean and middle half of actors", subtitle)
-        axes, spare = small_multiples(
-            fig, len(dims), box(fig, 0.75, 0.2, 0.95, 0.55), wspace=0.08, hspace=0.32
+        fig, axes, spare = dimension_panels(
+            len(dims),
+            "Positions by region: mean and middle half of actors",
+            subtitle,
+            run_years(tables),
+            (-0.02, 1.02),
+            "Position (0\u20131)",
         )
-        axes[0].set_ylim(-0.02, 1.02)
-        axes[0].yaxis.set_major_locator(FixedLocator([0, 0.2, 0.4, 0.6, 0.8, 1.0]))
-        year_axis(axes[0], run_years(tables))
-        outer_labels(axes, min(3, len(dims) + 1), "Position (0\u20131)")
         if actors.empty or not dims[0] or "region" not in actors:
             empty(axes[0], "no positions recorded")
             return fig
@@ -79,7 +66,7 @@ def _region_bands(sub: pd.DataFrame, dims: list[str]) -> tuple[np.ndarray, np.nd
     sub = sub.sort_values("step", kind="stable")
     steps, start, counts = np.unique(sub["step"].to_numpy(), return_index=True, return_counts=True)
     values = sub[[f"pos_{d}" for d in dims]].to_numpy(dtype=float)
-    x = decimal_year(sub["date"].iloc[start])
+    x = decimal_years(sub["date"].iloc[start])
     if len(counts) and (counts == counts[0]).all():
         # the same actors every quarter: one call over a (quarter, actor, dimension) block
         block = values.reshape(len(steps), counts[0], len(dims))

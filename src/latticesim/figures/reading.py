@@ -8,14 +8,14 @@ without its model; a missing table reads as an empty one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from latticesim.common.quarters import decimal_years
+
 __all__ = [
     "Tables",
-    "decimal_year",
     "dimensions",
     "first_seen",
     "run_years",
@@ -72,22 +72,9 @@ def first_seen(tables: Tables) -> dict[str, float]:
     return seen
 
 
-def decimal_year(dates: Iterable[str]) -> np.ndarray:
-    """Quarters ("2024Q3") as years with fractions, the x axis of every time plot.
-
-    A run has a few dozen distinct quarters but tables of thousands of rows, so each
-    distinct quarter is parsed once and the rest is a lookup.
-    """
-    values = dates if isinstance(dates, pd.Series | pd.Index | np.ndarray) else list(dates)
-    codes, quarters = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    parsed = [str(q) for q in quarters]
-    years = np.array([int(q[:4]) + (int(q[-1]) - 1) / 4.0 for q in parsed], dtype=float)
-    return years[codes]
-
-
 def run_years(tables: Tables) -> np.ndarray:
     """The run's quarters as decimal years (empty for a run with no quarter recorded)."""
     model = tables.get("model")
     if model is None or model.empty or "date" not in model:
         return np.array([], dtype=float)
-    return decimal_year(model["date"])
+    return decimal_years(model["date"])

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator
 
-from latticesim.figures.layout import (
-    STYLE,
-    box,
-    empty,
-    legend_in,
-    new_figure,
-    outer_labels,
-    small_multiples,
-    title,
-    year_axis,
-)
+from latticesim.common.quarters import decimal_years
+from latticesim.figures.layout import STYLE, dimension_panels, empty, legend_in
 from latticesim.figures.palettes import forum_colours
 from latticesim.figures.reading import (
     Tables,
-    decimal_year,
     dimensions,
     first_seen,
     run_years,
@@ -59,21 +46,19 @@ def fig_statement_strength(tables: Tables, subtitle: str | None = None) -> Figur
         items = table(tables, "items")
         dims = dimensions(tables) or [""]
         colours = forum_colours(first_seen(tables))
-        years = run_years(tables)
-        fig = new_figure(12, 3.0 * math.ceil((len(dims) + 1) / 3) + 1.0)
-        title(fig, "Statement strength by forum and dimension", subtitle)
-        axes, spare = small_multiples(
-            fig, len(dims), box(fig, 0.75, 0.2, 0.95, 0.55), wspace=0.08, hspace=0.32
+        fig, axes, spare = dimension_panels(
+            len(dims),
+            "Statement strength by forum and dimension",
+            subtitle,
+            run_years(tables),
+            (-0.03, 1.05),
+            "Statement strength (0\u20131)",
         )
-        axes[0].set_ylim(-0.03, 1.05)
-        axes[0].yaxis.set_major_locator(FixedLocator([0, 0.2, 0.4, 0.6, 0.8, 1.0]))
-        year_axis(axes[0], years)
         used: set[str] = set()
         chair_used = False
         cols = _item_columns(items)
         for ax, dim in zip(axes, dims, strict=True):
             chair_used |= _draw_dimension(ax, dim, cols, colours, used)
-        outer_labels(axes, min(3, len(dims) + 1), "Statement strength (0\u20131)")
         _legends(fig, spare, colours, used, chair_used, "china_stance" in dims)
         return fig
 
@@ -199,7 +184,7 @@ def _item_columns(items: pd.DataFrame) -> dict[str, np.ndarray]:
         "dimension": items["dimension"].to_numpy(dtype=object),
         "forum": items["forum"].to_numpy(dtype=object),
         "step": items["step"].to_numpy(),
-        "x": decimal_year(items["date"]),
+        "x": decimal_years(items["date"]),
         "decided": items["decided"].astype(bool).to_numpy(),
         "adopted": items["adopted"].astype(bool).to_numpy(),
         "strength": items["strength"].to_numpy(dtype=float),

@@ -8,6 +8,8 @@ scale of a dimension: a text's *strength* is the position it adopts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -283,3 +285,70 @@ def chair_statement(proposal: float) -> ItemOutcome:
     It always issues; the model gives it less weight than an agreed text.
     """
     return ItemOutcome(True, float(proposal), float(proposal), 1, (), (), float(proposal))
+
+
+# ------------------------------------------------------------------------ the rules by name
+Room = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A meeting's voters on its decided items: their positions and their limits (voters x
+items, the limits widened by :func:`reach`), their weights, and the room's weighted
+median on each item."""
+
+Settle = Callable[[list[float], Room, float, int, float], list[ItemOutcome]]
+"""A rule's way of settling decided items: (drafts, room, threshold, rounds, watering)."""
+
+
+def _by_consensus(
+    drafts: list[float], room: Room, threshold: float, max_rounds: int, watering: float
+) -> list[ItemOutcome]:
+    """Every voter may block; a blocked draft is watered down toward those blocking."""
+    positions, limit, weights, _ = room
+    return consensus_items(
+        np.array(drafts, dtype=float), positions, limit, weights, max_rounds, watering
+    )
+
+
+def _by_majority(
+    drafts: list[float], room: Room, threshold: float, max_rounds: int, watering: float
+) -> list[ItemOutcome]:
+    """The room's median text on each item, adopted if ``threshold`` of the weight accepts it."""
+    positions, limit, weights, medians = room
+    return weighted_majority_items(positions, limit, weights, threshold, medians)
+
+
+def _by_the_chair(
+    drafts: list[float], room: Room, threshold: float, max_rounds: int, watering: float
+) -> list[ItemOutcome]:
+    """No vote: each draft issues as the chair's statement."""
+    return [chair_statement(d) for d in drafts]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRule:
+    """What a forum's rule (``rule:`` in a scenario) means for its meetings.
+
+    Attributes:
+        name: the rule as scenarios write it and the meetings table records it.
+        votes: whether members vote on the items in the forum's competence. Under a
+            rule that does not, the chair speaks for the meeting on every item; a
+            chair's statement weighs ``chair_weight`` of an agreed text, and so do the
+            ties of those who met to hear it.
+        waters_down: whether a blocked draft is redrafted toward those blocking it, round
+            by round, and a played member may ask for a weaker text instead of blocking.
+        settle: the outcomes of the items the forum decides (:data:`Settle`).
+    """
+
+    name: str
+    votes: bool
+    waters_down: bool
+    settle: Settle
+
+
+RULES: dict[str, DecisionRule] = {
+    rule.name: rule
+    for rule in (
+        DecisionRule("consensus", votes=True, waters_down=True, settle=_by_consensus),
+        DecisionRule("weighted_majority", votes=True, waters_down=False, settle=_by_majority),
+        DecisionRule("chair_statement", votes=False, waters_down=False, settle=_by_the_chair),
+    )
+}
+"""The decision rules by name: every name a scenario's ``rule:`` accepts has one."""

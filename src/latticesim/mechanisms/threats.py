@@ -136,27 +136,26 @@ def attention_factor(
     return np.maximum(out, 0.0)
 
 
-def anchors(
+def moved_by_threat(
     base: np.ndarray,
     threat: np.ndarray,
     threat0: np.ndarray,
-    response: np.ndarray,
+    weights: np.ndarray,
     strength: float,
 ) -> np.ndarray:
-    """Own views after threat: base + strength * response (T - T0), clipped to [0, 1]."""
-    return (base + strength * (threat - threat0) @ response.T).clip(0.0, 1.0)
+    """Own views or saliences after threat: base + strength * (T - T0) weights', in [0, 1].
 
-
-def saliences(
-    base: np.ndarray,
-    threat: np.ndarray,
-    threat0: np.ndarray,
-    response: np.ndarray,
-    strength: float,
-) -> np.ndarray:
-    """What actors care about after threat, clipped to [0, 1].
-
-    More threat means more salience on the dimensions that answer it (the absolute
-    response: a threat that lowers the wish for autonomy still makes autonomy matter).
+    Own views move with the signed response of each dimension to each adversary
+    (``weights`` the response matrix); saliences with its absolute value
+    (:func:`salience_weights`).
     """
-    return (base + strength * (threat - threat0) @ np.abs(response).T).clip(0.0, 1.0)
+    return (base + strength * (threat - threat0) @ weights.T).clip(0.0, 1.0)
+
+
+def salience_weights(response: np.ndarray) -> np.ndarray:
+    """How threat moves salience: the absolute response of each dimension to each adversary.
+
+    More threat means more salience on the dimensions that answer it: a threat that
+    lowers the wish for autonomy still makes autonomy matter.
+    """
+    return np.abs(response)

@@ -5,9 +5,10 @@ One path for every meeting, played or not. The convener drafts each item
 on the dimension over (:func:`~latticesim.mechanisms.rules.carried_draft`); items the
 forum does not decide become chair's statements. Played voters' votes then change their
 limits on the decided items (:func:`~latticesim.model.delegations.played_radius`), and
-under consensus a request for a weaker text moves the draft toward those asking
-(:func:`~latticesim.model.delegations.weaker_proposal`), who then accept it. The forum's
-rule checks every decided item in one array operation
+under a rule that waters drafts down (consensus) a request for a weaker text moves the
+draft toward those asking (:func:`~latticesim.model.delegations.weaker_proposal`), who
+then accept it. The forum's rule (its :class:`~latticesim.mechanisms.rules.DecisionRule`)
+settles every decided item in one array operation
 (:func:`~latticesim.mechanisms.rules.consensus_items`,
 :func:`~latticesim.mechanisms.rules.weighted_majority_items`); only items someone blocks
 go through further rounds.
@@ -23,9 +24,7 @@ from latticesim.mechanisms.rules import (
     ItemOutcome,
     carried_draft,
     chair_statement,
-    consensus_items,
     convener_proposal,
-    weighted_majority_items,
     weighted_medians,
 )
 from latticesim.model.delegations import played_radius, weaker_proposal
@@ -70,18 +69,14 @@ def decide(
     x = room if at is None else room[:, at]
     decided = fi.member_decided if everyone else None
     limit = model.radii.limits(forum.index, voters, agenda.decided_dims, decided)
+    rule = forum.rule
     askers: dict[int, list[int]] = {}
     if votes:
         dims = [model.dimensions[d] for d in agenda.decided_dims.tolist()]
-        askers = apply_votes(votes, dims, limit, forum.rule == "consensus")
+        askers = apply_votes(votes, dims, limit, rule.waters_down)
     drafted = ask_weaker(askers, proposals, x, limit, weights, p.watering) if askers else []
-    if forum.rule == "consensus":
-        results = consensus_items(
-            np.array(proposals, dtype=float), x, limit, weights, p.max_rounds, p.watering
-        )
-    else:
-        m = medians if at is None else medians[at]
-        results = weighted_majority_items(x, limit, weights, forum.threshold, m)
+    room = (x, limit, weights, medians if at is None else medians[at])
+    results = rule.settle(proposals, room, forum.threshold, p.max_rounds, p.watering)
     for (k, who), draft in zip(askers.items(), drafted, strict=True):
         # The outcome names the askers among those who watered the text down, and the
         # text as the convener first drafted it.
@@ -133,15 +128,15 @@ def drafts(
 
 
 def apply_votes(
-    votes: Votes, dims: list[str], limit: np.ndarray, consensus: bool
+    votes: Votes, dims: list[str], limit: np.ndarray, waters_down: bool
 ) -> dict[int, list[int]]:
     """Make played voters' votes happen through their limits (voters x decided items).
 
     ``accept`` is an infinite radius, ``block`` and ``weaker`` a blocking one
     (:func:`~latticesim.model.delegations.played_radius`); ``dims`` names each decided
-    item's dimension. Returns, under consensus, who asked for a weaker text on each
-    decided item (item place -> voter places, in the order of ``votes``): their request
-    moves the draft before the rule is applied.
+    item's dimension. Returns, when the rule ``waters_down`` drafts (consensus), who asked
+    for a weaker text on each decided item (item place -> voter places, in the order of
+    ``votes``): their request moves the draft before the rule is applied.
     """
     askers: dict[int, list[int]] = {}
     for k, dim in enumerate(dims):
@@ -150,7 +145,7 @@ def apply_votes(
             if vote is None:
                 continue
             limit[j, k] = played_radius(vote, float(limit[j, k]))
-            if consensus and vote == "weaker":
+            if waters_down and vote == "weaker":
                 askers.setdefault(k, []).append(j)
     return askers
 

@@ -108,14 +108,24 @@ def commitment(model: EventModel, e: Commitment) -> str:
     )
 
 
+def _shock(
+    model: EventModel, actors: list[str], column: int, amount: float, *tables: np.ndarray
+) -> list[str]:
+    """Add ``amount`` to one column of state tables for the actors named, within [0, 1].
+
+    Returns the names of the actors struck (groups resolved), for the chronicle.
+    """
+    rows = _rows(model, actors)
+    for values in tables:
+        values[rows, column] = np.clip(values[rows, column] + amount, 0.0, 1.0)
+    return [model.actor_names[i] for i in rows]
+
+
 @handles(ThreatShock)
 def threat_shock(model: EventModel, e: ThreatShock) -> str:
     """Jump in perceived threat; it fades back toward what the adversary's behaviour implies."""
-    rows = _rows(model, e.actors)
     a = ADVERSARIES.index(e.source)
-    s = model.state
-    s.threat[rows, a] = np.clip(s.threat[rows, a] + e.amount, 0.0, 1.0)
-    names = [model.actor_names[i] for i in rows]
+    names = _shock(model, e.actors, a, e.amount, model.state.threat)
     word = "rose" if e.amount >= 0 else "fell"
     return f"The threat {_who(names)} perceive from {e.source} {word} ({e.amount:+.2f})."
 
@@ -123,11 +133,8 @@ def threat_shock(model: EventModel, e: ThreatShock) -> str:
 @handles(SalienceShock)
 def salience_shock(model: EventModel, e: SalienceShock) -> str:
     """Jump in how much actors care about a dimension (a lasting change of priorities)."""
-    rows = _rows(model, e.actors)
     d = model.dimension_index[e.dimension]
-    s = model.state
-    s.base_salience[rows, d] = np.clip(s.base_salience[rows, d] + e.amount, 0.0, 1.0)
-    names = [model.actor_names[i] for i in rows]
+    names = _shock(model, e.actors, d, e.amount, model.state.base_salience)
     verb = "cares" if len(names) == 1 else "care"
     more = "more" if e.amount >= 0 else "less"
     return _cap(f"{_who(names)} now {verb} {more} about {e.dimension.replace('_', ' ')}.")
@@ -136,12 +143,9 @@ def salience_shock(model: EventModel, e: SalienceShock) -> str:
 @handles(PositionShock)
 def position_shock(model: EventModel, e: PositionShock) -> str:
     """Move actors' own views on a dimension (their anchors and current positions)."""
-    rows = _rows(model, e.actors)
     d = model.dimension_index[e.dimension]
     s = model.state
-    s.base_anchor[rows, d] = np.clip(s.base_anchor[rows, d] + e.amount, 0.0, 1.0)
-    s.position[rows, d] = np.clip(s.position[rows, d] + e.amount, 0.0, 1.0)
-    names = [model.actor_names[i] for i in rows]
+    names = _shock(model, e.actors, d, e.amount, s.base_anchor, s.position)
     return _cap(f"{_who(names)} moved on {e.dimension.replace('_', ' ')} ({e.amount:+.2f}).")
 
 

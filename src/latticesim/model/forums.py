@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from latticesim.common.quarters import Quarter
+from latticesim.mechanisms.rules import RULES
 from latticesim.scenario.schema import ForumSpec
 from latticesim.world.names import dimension_words
 
@@ -39,6 +40,7 @@ class Forum(mesa.Agent):
         name: as written in the scenario (``NATO``, ``NATO+IP4``...).
         index: its column in the model's standing matrix.
         members, partners: actor indices (partners are invited but do not vote).
+        rule: how it decides (:class:`~latticesim.mechanisms.rules.DecisionRule`).
         origin: ``scenario``, ``event`` or ``founded`` (by a blocked group).
     """
 
@@ -64,7 +66,7 @@ class Forum(mesa.Agent):
         self.active = True
         self.missed = 0
         self.dissolved: Quarter | None = None
-        self.rule = spec.rule
+        self.rule = RULES[spec.rule]
         self.threshold = spec.threshold
         self.theatre = spec.theatre
         dims = model.dimension_index
@@ -122,7 +124,7 @@ class Forum(mesa.Agent):
 
     def decides(self, item: Item) -> bool:
         """Whether the forum votes on the item (else its chair speaks for it)."""
-        return self.rule != "chair_statement" and item.dimension in self.competence_set
+        return self.rule.votes and item.dimension in self.competence_set
 
     def convener_in(self, quarter: Quarter, start_year: int) -> int:
         """The convener for a meeting: the fixed one, or whose turn it is in the rotation."""

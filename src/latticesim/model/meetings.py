@@ -213,7 +213,7 @@ class Meetings:
             pairs = pair_index(att, len(self.actor_names))
             reg = self.region[att]
             east, west = reg == 0, reg == 1
-        if forum.rule == "chair_statement":
+        if not forum.rule.votes:  # those who met to hear the chair weigh as its statement
             g = g * self.params.chair_weight
         add_ties(s.ties, att, g, pairs)
         s.last_together.reshape(-1)[pairs] = self.steps

@@ -27,9 +27,8 @@ from latticesim.mechanisms.threats import (
     AGGRESSION,
     COERCION,
     REACTION,
-    anchors,
     attention_factor,
-    saliences,
+    moved_by_threat,
     security_gap,
     threat_channels,
     threat_targets_from,
@@ -231,15 +230,15 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
                 0.0, p.domestic_noise, s.drift.shape
             )
             s.drift[self._adversary_row_list] = 0.0
-        s.anchor = anchors(
+        s.anchor = moved_by_threat(
             s.base_anchor + s.drift, s.threat, s.threat0, self.response, p.threat_response
         )
         if self._autonomy is not None:
             # A partner withdrawing from one's theatre pushes toward acting alone.
             k = self._autonomy
             s.anchor[:, k] = (s.anchor[:, k] + push).clip(0, 1)
-        s.salience = saliences(
-            s.base_salience, s.threat, s.threat0, self.response, p.salience_response
+        s.salience = moved_by_threat(
+            s.base_salience, s.threat, s.threat0, self.salience_weights, p.salience_response
         )
         s.salience *= focus
         s.salience.clip(0.0, 1.0, out=s.salience)

@@ -9,7 +9,7 @@ into pandas DataFrames once, at the end. The tables' columns are documented in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,11 +18,46 @@ from latticesim.common.quarters import Quarter
 from latticesim.mechanisms.attendance import LEVEL_NAMES
 
 if TYPE_CHECKING:
-    from latticesim.mechanisms.rules import ItemOutcome
+    from latticesim.mechanisms.rules import DecisionRule, ItemOutcome
     from latticesim.model.forums import Forum, Item
     from latticesim.model.interface import RecordedModel
 
 TABLES = ("model", "actors", "meetings", "items", "attendance", "log")
+
+
+class MeetingRecord(NamedTuple):
+    """One meeting as the run keeps it, raw: the tables are built from these once, at the end.
+
+    A named tuple costs the loop no more than a plain one, and readers (the tables, the
+    dashboard's panels) name the fields they read.
+
+    Attributes:
+        date, step: the quarter, as text and as the model's step.
+        forum, rule, competence: the forum's name, its decision rule and the dimensions
+            it decides (at the meeting).
+        level: the meeting's level (``summit``, ``ministerial``...).
+        invitees: actor rows, members first, then partners; ``n_members`` of them members.
+        levels: each invitee's level code (0 absent ... 3 head).
+        met: whether it met (a quorum of members came).
+        chair: the actor row of who chaired it.
+        items, outcomes: its agenda and what became of each item.
+        voters: the actor rows of the members who came (outcomes index into them).
+    """
+
+    date: str
+    step: int
+    forum: str
+    rule: DecisionRule
+    competence: frozenset[int]
+    level: str
+    invitees: np.ndarray
+    n_members: int
+    levels: np.ndarray
+    met: bool
+    chair: int
+    items: list[Item]
+    outcomes: list[ItemOutcome]
+    voters: np.ndarray
 
 
 class Recorder:
@@ -33,7 +68,7 @@ class Recorder:
         self.record_actors = record_actors
         self.model_rows: list[dict] = []
         self.actor_steps: list[tuple] = []
-        self.raw_meetings: list[tuple] = []
+        self.raw_meetings: list[MeetingRecord] = []
         self.entries: list[tuple] = []
         self.held_this_step = 0
         self._adversary_keys = [a.lower().replace(" ", "_") for a in model.adversary_names]
@@ -58,7 +93,7 @@ class Recorder:
     ) -> None:
         """One meeting, kept raw: tables are built from it once, after the run."""
         self.raw_meetings.append(
-            (
+            MeetingRecord(
                 str(quarter),
                 step,
                 forum.name,
@@ -233,32 +268,19 @@ class Recorder:
         names = m.actor_names
         meetings, items_out = [], []
         for mid, raw in enumerate(self.raw_meetings):
-            (
-                date,
-                step,
-                forum,
-                rule,
-                competence,
-                level,
-                _inv,
-                _nm,
-                levels,
-                met,
-                chair,
-                items,
-                outcomes,
-                voters,
-            ) = raw
-            counts = np.bincount(levels, minlength=4)
+            date, step, forum, met, voters = raw.date, raw.step, raw.forum, raw.met, raw.voters
+            items, outcomes = raw.items, raw.outcomes
+            counts = np.bincount(raw.levels, minlength=4)
+            votes = raw.rule.votes
             row = {
                 "meeting_id": mid,
                 "date": date,
                 "step": step,
                 "forum": forum,
-                "level": level,
-                "rule": rule,
+                "level": raw.level,
+                "rule": raw.rule.name,
                 "met": met,
-                "chair": names[chair] if met else None,
+                "chair": names[raw.chair] if met else None,
                 "n_items": len(items),
                 "n_adopted": sum(o.adopted for o in outcomes),
                 "adopted": any(o.adopted for o in outcomes),
@@ -266,7 +288,7 @@ class Recorder:
                     {names[voters[b]] for o in outcomes if not o.adopted for b in o.blockers}
                 ),
                 "watered_by": sorted({names[voters[b]] for o in outcomes for b in o.watered_by}),
-                "n_invitees": len(levels),
+                "n_invitees": len(raw.levels),
                 "n_head": int(counts[3]),
                 "n_minister": int(counts[2]),
                 "n_official": int(counts[1]),
@@ -288,7 +310,7 @@ class Recorder:
                         "item": item.name,
                         "named": item.named,
                         "dimension": dim,
-                        "decided": item.dimension in competence and rule != "chair_statement",
+                        "decided": item.dimension in raw.competence and votes,
                         "proposal": o.proposal,
                         "strength": o.strength,
                         "adopted": o.adopted,
@@ -349,21 +371,23 @@ class Recorder:
         if not self.raw_meetings:
             df = pd.DataFrame({c: [] for c in columns})
         else:
-            dates, steps, forums, _r, _c, _l, invitees, members, levels = zip(
-                *(raw[:9] for raw in self.raw_meetings), strict=True
-            )
+            raws = self.raw_meetings
+            invitees = [raw.invitees for raw in raws]
+            members = [raw.n_members for raw in raws]
             sizes = np.array([len(inv) for inv in invitees])
             # an invitee's place in its meeting's list: members come first, then partners
             place = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             df = pd.DataFrame(
                 {
                     "meeting_id": np.repeat(np.arange(len(sizes), dtype=np.int64), sizes),
-                    "date": np.repeat(np.array(dates, dtype=object), sizes),
-                    "step": np.repeat(np.array(steps, dtype=np.int64), sizes),
-                    "forum": np.repeat(np.array(forums, dtype=object), sizes),
+                    "date": np.repeat(np.array([r.date for r in raws], dtype=object), sizes),
+                    "step": np.repeat(np.array([r.step for r in raws], dtype=np.int64), sizes),
+                    "forum": np.repeat(np.array([r.forum for r in raws], dtype=object), sizes),
                     "actor": names[np.concatenate(invitees)],
                     "role": np.where(place < np.repeat(members, sizes), "member", "partner"),
-                    "level": np.asarray(LEVEL_NAMES, dtype=object)[np.concatenate(levels)],
+                    "level": np.asarray(LEVEL_NAMES, dtype=object)[
+                        np.concatenate([r.levels for r in raws])
+                    ],
                 }
             )
         df["level"] = pd.Categorical(df["level"], categories=list(LEVEL_NAMES), ordered=True)

@@ -14,7 +14,12 @@ import numpy as np
 
 from latticesim.mechanisms.attendance import level_costs, value_base
 from latticesim.mechanisms.socialisation import pair_index
-from latticesim.mechanisms.threats import DIMENSION_THEATRE, response_matrix, threat_targets
+from latticesim.mechanisms.threats import (
+    DIMENSION_THEATRE,
+    response_matrix,
+    salience_weights,
+    threat_targets,
+)
 from latticesim.model.agents import Actor, Adversary
 from latticesim.model.radii import Radii, Vetoes
 from latticesim.model.state import ForumInputs, State, agenda_of, cells
@@ -139,6 +144,7 @@ def build_state(model: LatticeModel) -> None:
     behaviour = _behaviour(model)
     model.home = np.array([ADVERSARY_HOME[x] for x in ADVERSARIES])
     model.response = response_matrix(model.dimensions, list(ADVERSARIES))
+    model.salience_weights = salience_weights(model.response)
     gap = np.zeros((n, 2))
     players = ~adversary
     model.presence = (capability(gdp, defence)[players, None] * att[players]).sum(axis=0)

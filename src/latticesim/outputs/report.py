@@ -14,7 +14,6 @@ a failure leaves either the previous report or none, never half a page.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
 import pandas as pd
 
 from latticesim.common.files import write_text
+from latticesim.outputs.report_html import chronicle_html, escape, page, section, table
 from latticesim.outputs.store import MANIFEST
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "ReportError",
     "RunFolder",
     "build_report",
-    "chronicle_html",
     "headline",
     "load_run",
     "write_report",
@@ -312,32 +310,6 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, s
 
 
 # ------------------------------------------------------------------------------- html
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _table(
-    header: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    cls: str,
-    marked: Sequence[bool] = (),
-) -> str:
-    """An HTML table; cells are escaped here, so callers pass plain text.
-
-    ``marked[i]`` gives row ``i`` the class ``changed`` (its second cell is set in bold).
-    """
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
-    lines = []
-    for i, row in enumerate(rows):
-        attr = ' class="changed"' if i < len(marked) and marked[i] else ""
-        lines.append(f"<tr{attr}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
-    body = "\n".join(lines)
-    return (
-        f'<table class="{cls}">\n<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}\n</tbody>\n</table>"
-    )
-
-
 def _data_uri(path: Path) -> str:
     """A file as a ``data:`` URI, so the page carries its images with it."""
     mime = _MIME[path.suffix.lower()]
@@ -366,87 +338,13 @@ def _figures_html(run: RunFolder) -> str:
                 run.path, f"figures/{path.name} cannot be read: {_reason(exc)}"
             ) from None
         parts.append(
-            f'<figure id="figure-{_e(stem)}" data-figure="{_e(path.name)}">\n'
-            f'<img src="{src}" alt="{_e(title)}">\n'
-            f"<figcaption><strong>{_e(title)}.</strong> {_e(caption)}"
-            f' <span class="file">(figures/{_e(path.name)})</span></figcaption>\n'
+            f'<figure id="figure-{escape(stem)}" data-figure="{escape(path.name)}">\n'
+            f'<img src="{src}" alt="{escape(title)}">\n'
+            f"<figcaption><strong>{escape(title)}.</strong> {escape(caption)}"
+            f' <span class="file">(figures/{escape(path.name)})</span></figcaption>\n'
             "</figure>"
         )
     return "\n".join(parts)
-
-
-def chronicle_html(text: str) -> str:
-    """The chronicle's Markdown as HTML, its headings one level down (under the report's).
-
-    Raw HTML is switched off: a chronicle is prose, so anything in it that looks like
-    markup (an actor's name, a marker a seminar added) is shown as written, never run.
-    """
-    md = markdown.Markdown(
-        extensions=["sane_lists", "toc"],
-        extension_configs={"toc": {"baselevel": 2, "slugify": _slug}},
-        output_format="html",
-    )
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return md.convert(text)
-
-
-def _slug(value: str, separator: str) -> str:
-    """Heading anchors inside the chronicle (``chronicle-2024q3``), apart from the page's."""
-    words = "".join(c if c.isalnum() else " " for c in value.lower()).split()
-    return "chronicle" + separator + separator.join(words)
-
-
-_CSS = """
-:root { --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; --band: #f6f8fa; }
-* { box-sizing: border-box; }
-body { font: 11pt/1.45 Georgia, "Times New Roman", serif; color: var(--ink);
-       max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; }
-h1, h2, h3, h4, h5, h6, th, figcaption, nav, .facts dt, .note, footer {
-       font-family: "Helvetica Neue", Arial, sans-serif; }
-h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.35rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem;
-     margin-top: 2.2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.4rem; }
-h4 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
-h5, h6 { font-size: .95rem; margin: .9rem 0 .2rem; color: var(--muted); }
-.description { font-size: 1.1rem; margin: .2rem 0 1rem; }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
-.facts dt { font-weight: bold; font-size: .9rem; }
-.facts dd { margin: 0; }
-nav { font-size: .9rem; margin: 1rem 0; color: var(--muted); }
-nav a { color: inherit; margin-right: 1rem; }
-table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: .9rem; }
-th, td { border-bottom: 1px solid var(--rule); padding: .25rem .5rem; text-align: left;
-         vertical-align: top; }
-th { background: var(--band); }
-td { overflow-wrap: break-word; }
-table.parameters td:first-child, table.manifest td:first-child { white-space: nowrap; }
-table.manifest td:last-child { overflow-wrap: anywhere; }
-tr.changed td:nth-child(2) { font-weight: bold; }
-figure { margin: 1.2rem 0 2rem; }
-figure img { display: block; max-width: 100%; height: auto; margin: 0 auto;
-             border: 1px solid var(--rule); }
-figcaption { font-size: .85rem; color: var(--muted); margin-top: .4rem; }
-.file, .note { color: var(--muted); }
-.chronicle ul { padding-left: 1.2rem; }
-.chronicle li { margin: .15rem 0; }
-footer { margin-top: 3rem; font-size: .8rem; color: var(--muted);
-         border-top: 1px solid var(--rule); padding-top: .5rem; }
-@page { size: A4; margin: 16mm 14mm; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  nav { display: none; }
-  a { color: inherit; text-decoration: none; }
-  section.page { break-before: page; page-break-before: always; }
-  h2, h3, h4, h5 { break-after: avoid; page-break-after: avoid; }
-  figure { break-inside: avoid; page-break-inside: avoid; margin: 0 0 8mm; }
-  figure img { max-width: 100%; max-height: 230mm; width: auto; border: none; }
-  tr, li { break-inside: avoid; page-break-inside: avoid; }
-  thead { display: table-header-group; }
-  th { background: none; }
-}
-"""
 
 
 def build_report(run: RunFolder) -> str:
@@ -464,30 +362,25 @@ def build_report(run: RunFolder) -> str:
         '<nav><a href="#summary">Headline figures</a><a href="#figures">Figures</a>'
         '<a href="#chronicle">Chronicle</a><a href="#parameters">Parameters</a>'
         '<a href="#manifest">Manifest</a></nav>',
-        _section("summary", "Headline figures", _headline_html(run), page=False),
-        _section("figures", "Figures", _figures_html(run)),
+        section("summary", "Headline figures", _headline_html(run), page=False),
+        section("figures", "Figures", _figures_html(run)),
         _chronicle_section(run.chronicle),
-        _section(
+        section(
             "parameters",
             "Parameters",
             "<p>The model parameters this run used; values in bold differ from the "
             "model's defaults.</p>\n" + _parameter_table(_parameter_rows(_parameters(run))),
         ),
-        _section(
+        section(
             "manifest",
             "Manifest",
             f"<p>What <code>{MANIFEST}</code> records about the run (the parameters are "
-            "above).</p>\n" + _table(["key", "value"], _manifest_rows(run.manifest), "manifest"),
+            "above).</p>\n" + table(["key", "value"], _manifest_rows(run.manifest), "manifest"),
         ),
         f"<footer>Written by <code>latticesim report</code> from the run folder "
-        f"<code>{_e(run.path)}</code>.</footer>",
+        f"<code>{escape(run.path)}</code>.</footer>",
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}: latticesim run report</title>\n<style>{_CSS}</style>\n"
-        "</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
-    )
+    return page(title, sections)
 
 
 def _scenario(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -512,12 +405,6 @@ def _span(run: RunFolder) -> tuple[str, str]:
     return str(run.manifest.get("start", "\u2013")), str(run.manifest.get("end", "\u2013"))
 
 
-def _section(anchor: str, heading: str, body: str, page: bool = True) -> str:
-    """A section of the page; ``page`` starts it on a new sheet when printed."""
-    cls = ' class="page"' if page else ""
-    return f'<section id="{anchor}"{cls}>\n<h2>{_e(heading)}</h2>\n{body}\n</section>'
-
-
 def _header_html(run: RunFolder, title: str) -> str:
     """The title, the scenario's description and the facts that identify the run."""
     m = run.manifest
@@ -533,10 +420,10 @@ def _header_html(run: RunFolder, title: str) -> str:
     ]
     if scenario.get("file"):
         facts.insert(3, ("Scenario file", str(scenario["file"])))
-    rows = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
+    rows = "\n".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
     return (
-        f"<header>\n<h1>{_e(title)}</h1>\n"
-        f'<p class="description">{_e(scenario.get("description") or "")}</p>\n'
+        f"<header>\n<h1>{escape(title)}</h1>\n"
+        f'<p class="description">{escape(scenario.get("description") or "")}</p>\n'
         f'<dl class="facts">\n{rows}\n</dl>\n</header>'
     )
 
@@ -546,7 +433,7 @@ def _headline_html(run: RunFolder) -> str:
     rows = headline(run.model, window if isinstance(window, int) else 4)
     if not rows:
         return '<p class="note">The model table has no quarters.</p>'
-    return _table(["measure", *_span(run)], rows, "headline")
+    return table(["measure", *_span(run)], rows, "headline")
 
 
 def _chronicle_section(text: str) -> str:
@@ -568,7 +455,7 @@ def _manifest_rows(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _parameter_table(rows: Sequence[tuple[str, str, str, str, bool]]) -> str:
     if not rows:
         return '<p class="note">The manifest lists no parameters.</p>'
-    return _table(
+    return table(
         ["parameter", "value", "default", "meaning"],
         [r[:4] for r in rows],
         "parameters",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import mesa
 import numpy as np
@@ -33,6 +33,32 @@ def package_version() -> str:
         return version("latticesim")
     except PackageNotFoundError:
         return "0+unknown"
+
+
+class _Table:
+    """One of a run's tables as an attribute of its result (``result.meetings``).
+
+    Declared with its description, so each table is named and described once; the
+    attribute reads ``result.tables``, so the two never disagree.
+    """
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, result: None, owner: type) -> _Table: ...
+
+    @overload
+    def __get__(self, result: RunResult, owner: type) -> pd.DataFrame: ...
+
+    def __get__(self, result: RunResult | None, owner: type) -> _Table | pd.DataFrame:
+        return self if result is None else result.tables[self.name]
+
+    def __set__(self, result: RunResult, value: object) -> None:
+        raise AttributeError(f"{self.name} is read from the tables; set tables[{self.name!r}]")
 
 
 @dataclass
@@ -56,30 +82,11 @@ class RunResult:
     folder: Path | None = None
     figures: list[Path] = field(default_factory=list)
 
-    @property
-    def model(self) -> pd.DataFrame:
-        """One row per quarter: coordination, leading platform, linkage, burden..."""
-        return self.tables["model"]
-
-    @property
-    def actors(self) -> pd.DataFrame:
-        """One row per actor and quarter: positions, saliences, threat, standing."""
-        return self.tables["actors"]
-
-    @property
-    def meetings(self) -> pd.DataFrame:
-        """One row per scheduled meeting: attendance counts, outcome, strengths."""
-        return self.tables["meetings"]
-
-    @property
-    def items(self) -> pd.DataFrame:
-        """One row per agenda item: proposal, strength, blockers."""
-        return self.tables["items"]
-
-    @property
-    def attendance(self) -> pd.DataFrame:
-        """One row per invitee per meeting: the level it came at."""
-        return self.tables["attendance"]
+    model = _Table("One row per quarter: coordination, leading platform, linkage, burden...")
+    actors = _Table("One row per actor and quarter: positions, saliences, threat, standing.")
+    meetings = _Table("One row per scheduled meeting: attendance counts, outcome, strengths.")
+    items = _Table("One row per agenda item: proposal, strength, blockers.")
+    attendance = _Table("One row per invitee per meeting: the level it came at.")
 
     def __repr__(self) -> str:
         where = f", folder={str(self.folder)!r}" if self.folder else ""

@@ -41,6 +41,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Shift = Annotated[float, Field(ge=-1.0, le=1.0)]
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 QuarterText = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2024Q3"])]
+ActorNames = Annotated[list[str], Field(min_length=1, description="Actor or group names.")]
 
 
 class Strict(BaseModel):
@@ -216,7 +217,7 @@ class AgendaItemSpec(Strict):
 class ForumSpec(Strict):
     """A forum: who sits in it, how it decides, on what, and when it meets."""
 
-    members: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    members: ActorNames
     partners: list[str] = Field(default_factory=list, description="Invited, without a vote.")
     rule: Literal["consensus", "weighted_majority", "chair_statement"] = Field(
         "consensus", description="How it decides."
@@ -276,29 +277,38 @@ class Commitment(_EventBase):
     value: Unit = Field(..., description="The new commitment to acting through forums.")
 
 
-class ThreatShock(_EventBase):
+class _Shock(_EventBase):
+    """What every shock has: the actors it strikes; each kind says what moves, and how far.
+
+    ``type`` stands here, before ``actors``, so that a shock's fields keep the order
+    messages list them in ("needs date, type, actors, ..."); each kind narrows it to its
+    own name.
+    """
+
+    type: str
+    actors: ActorNames
+
+
+class ThreatShock(_Shock):
     """Actors' perception of the threat from an adversary jumps."""
 
     type: Literal["threat_shock"]
-    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
     source: str = Field(..., description="An adversary: China, Russia or North Korea.")
     amount: Shift = Field(..., description="Jump in perceived threat (-1 to 1); it fades.")
 
 
-class SalienceShock(_EventBase):
+class SalienceShock(_Shock):
     """Actors' salience of a dimension jumps."""
 
     type: Literal["salience_shock"]
-    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
     dimension: str = Field(..., description="The dimension whose salience changes.")
     amount: Shift = Field(..., description="Lasting change of salience (-1 to 1).")
 
 
-class PositionShock(_EventBase):
+class PositionShock(_Shock):
     """Actors' own views (anchors) on a dimension move."""
 
     type: Literal["position_shock"]
-    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
     dimension: str = Field(..., description="The dimension their views move on.")
     amount: Shift = Field(..., description="Lasting move of their own views (-1 to 1).")
 
@@ -330,7 +340,7 @@ class Join(_EventBase):
 
     type: Literal["join"]
     forum: str = Field(..., description="The forum joined.")
-    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    actors: ActorNames
     role: Literal["member", "partner"] = Field("member", description="Voting member or partner.")
 
 
@@ -339,7 +349,7 @@ class Leave(_EventBase):
 
     type: Literal["leave"]
     forum: str = Field(..., description="The forum left.")
-    actors: list[str] = Field(..., min_length=1, description="Actor or group names.")
+    actors: ActorNames
 
 
 class ForumCreated(_EventBase):

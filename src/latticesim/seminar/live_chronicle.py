@@ -46,7 +46,7 @@ def _completed_records(recorder, told: tuple[int, int, int]) -> tuple[tuple, tup
     last = rows[-1]["step"]
     meetings, entries = recorder.raw_meetings[:], recorder.entries[:]
     m = told[0]
-    while m < len(meetings) and meetings[m][1] <= last:
+    while m < len(meetings) and meetings[m].step <= last:
         m += 1
     e = told[1]
     while e < len(entries) and entries[e][1] <= last:

@@ -65,8 +65,7 @@ def live_colours(model: LatticeModel) -> dict[str, str]:
 
 
 def _quarter_x(model: LatticeModel, step: int) -> float:
-    q = model.start + (step - 1)
-    return q.year + (q.quarter - 1) / 4.0
+    return (model.start + (step - 1)).decimal_year
 
 
 # ---------------------------------------------------------------- statement strength
@@ -78,15 +77,18 @@ def strength_data(model: LatticeModel) -> dict[str, list[tuple[float, float, boo
     """
     out: dict[str, list[tuple[float, float, bool]]] = defaultdict(list)
     for raw in model.recorder.raw_meetings:
-        _date, step, forum, rule, competence, _lvl, _inv, _nm, _lv, met, _ch, items, outs, _v = raw
-        if not met or rule == "chair_statement":
+        if not raw.met or not raw.rule.votes:
             continue
-        decided = [o for it, o in zip(items, outs, strict=True) if it.dimension in competence]
+        decided = [
+            o
+            for it, o in zip(raw.items, raw.outcomes, strict=True)
+            if it.dimension in raw.competence
+        ]
         if not decided:
             continue
         adopted = [o.strength for o in decided if o.adopted]
         mean = float(np.mean(adopted)) if adopted else float("nan")
-        out[forum].append((_quarter_x(model, step), mean, len(adopted) < len(decided)))
+        out[raw.forum].append((_quarter_x(model, raw.step), mean, len(adopted) < len(decided)))
     return dict(out)
 
 
@@ -114,9 +116,8 @@ def attendance_data(model: LatticeModel) -> tuple[str, list[tuple[str, np.ndarra
     """
     last: dict[str, tuple[str, np.ndarray]] = {}
     for raw in model.recorder.raw_meetings:
-        date, _s, forum, _r, _c, level, _inv, _nm, levels = raw[:9]
-        if level == "summit":
-            last[forum] = (date, np.bincount(levels, minlength=4))
+        if raw.level == "summit":
+            last[raw.forum] = (raw.date, np.bincount(raw.levels, minlength=4))
     latest = max((d for d, _ in last.values()), default="")
     return latest, [(f, c) for f, (_d, c) in last.items()]
 
@@ -152,15 +153,13 @@ def lattice_data(model: LatticeModel, window: int = TIE_WINDOW) -> dict[tuple[st
     since = model.steps - window
     names = model.actor_names
     for raw in reversed(model.recorder.raw_meetings):
-        step = raw[1]
-        if step <= since:
+        if raw.step <= since:
             break
-        forum, inv, levels, met = raw[2], raw[6], raw[8], raw[9]
-        if not met:
+        if not raw.met:
             continue
-        for a, lv in zip(inv.tolist(), levels.tolist(), strict=True):
+        for a, lv in zip(raw.invitees.tolist(), raw.levels.tolist(), strict=True):
             if lv:
-                ties[(names[a], forum)] += float(LEVEL_WEIGHT[lv])
+                ties[(names[a], raw.forum)] += float(LEVEL_WEIGHT[lv])
     return dict(ties)
 
 
@@ -238,8 +237,7 @@ class LiveFigure:
     def _time_axes(self, left: float = 0.11):
         model = self.model
         ax, data = self._axes((left, 0.13, 0.97 - left, 0.72))
-        x0 = model.start.year + (model.start.quarter - 1) / 4.0
-        x1 = model.horizon.year + (model.horizon.quarter - 1) / 4.0
+        x0, x1 = model.start.decimal_year, model.horizon.decimal_year
         for a in (ax, data):
             a.set_xlim(x0 - 0.1, x1 + 0.1)
         span = model.horizon.year - model.start.year
@@ -382,7 +380,7 @@ class AttendanceFigure(LiveFigure):
 
     def update(self) -> AttendanceFigure:
         """Redraw the bars when a summit has met since the last drawing."""
-        summits = sum(1 for raw in self.model.recorder.raw_meetings if raw[5] == "summit")
+        summits = sum(1 for raw in self.model.recorder.raw_meetings if raw.level == "summit")
         if not self._changed(summits):
             return self  # no summit since the last drawing
         latest, rows = attendance_data(self.model)

@@ -283,18 +283,11 @@ def debrief(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
         forums: dict[str, list[float]] = {}
         failed: dict[str, int] = {}
         for raw in model.recorder.raw_meetings:
-            forum, rule, competence, met, items, outs = (
-                raw[2],
-                raw[3],
-                raw[4],
-                raw[9],
-                raw[11],
-                raw[12],
-            )
-            if not met or rule == "chair_statement":
+            if not raw.met or not raw.rule.votes:
                 continue
-            for it, o in zip(items, outs, strict=True):
-                if it.dimension not in competence:
+            forum = raw.forum
+            for it, o in zip(raw.items, raw.outcomes, strict=True):
+                if it.dimension not in raw.competence:
                     continue
                 if o.adopted:
                     forums.setdefault(forum, []).append(o.strength)

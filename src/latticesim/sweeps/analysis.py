@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from latticesim.common.files import safe_stem
+from latticesim.common.quarters import decimal_years
 from latticesim.sweeps.experiment import SweepRunError
 from latticesim.sweeps.plotting import (
     BAND,
@@ -38,7 +39,6 @@ from latticesim.sweeps.plotting import (
     levels,
     save_figure,
     style,
-    years,
 )
 from latticesim.sweeps.stats import quantile_band
 from latticesim.sweeps.store import SweepData, open_sweep
@@ -61,7 +61,7 @@ def fig_envelopes(
     columns = [c for c in columns if pd.api.types.is_numeric_dtype(series[c])][:MAX_PANELS]
     if not columns:
         raise SweepRunError(f"{data.root}: the sweep keeps no numeric series to plot")
-    series = series.assign(_x=years(series["date"]))
+    series = series.assign(_x=decimal_years(series["date"]))
     if parameter is None:
         series["_level"] = pd.Categorical(["all runs"] * len(series))
     else:

@@ -10,7 +10,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from latticesim.sweeps.plotting import BAND, PANEL_H, PANEL_W, colours, style, years
+from latticesim.common.quarters import decimal_years
+from latticesim.sweeps.plotting import BAND, PANEL_H, PANEL_W, colours, style
 from latticesim.sweeps.stats import quantile_band, t_half_width
 
 __all__ = ["fig_compare"]
@@ -29,7 +30,7 @@ def fig_compare(
     nrows = len(metrics)
     fig = Figure(figsize=(ncols * PANEL_W, nrows * PANEL_H + 0.9))
     palette = colours(len(arms))
-    x_all = years(series["date"]) if len(series) else np.zeros(0)
+    x_all = decimal_years(series["date"]) if len(series) else np.zeros(0)
     series = series.assign(_x=x_all)
     for row, metric in enumerate(metrics):
         first = None

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from latticesim.common.quarters import decimal_years
 from latticesim.sweeps.experiment import SweepRunError
-from latticesim.sweeps.plotting import years
 from latticesim.sweeps.store import open_sweep
 
 __all__ = ["save_ema", "to_ema"]
@@ -56,7 +56,7 @@ def to_ema(
         frame = frame[frame["run_id"].isin(runs["run_id"])]
         steps = sorted(frame["step"].unique())
         dates = frame.drop_duplicates("step").set_index("step")["date"].reindex(steps)
-        time = years(dates.reset_index(drop=True))
+        time = decimal_years(dates.reset_index(drop=True))
         for col in data.series_columns:
             if not pd.api.types.is_numeric_dtype(frame[col]):
                 continue

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from latticesim.common.quarters import Quarter
 from latticesim.outputs.runs import simulate
 from latticesim.scenario.schema import LEVELS, ScenarioSpec
 from latticesim.sweeps.stats import share_standard_error
@@ -287,12 +288,11 @@ def _forum_china_mean(meetings: pd.DataFrame, forum: str, recorded: Mapping[str,
 
 
 def _ip4_founded_quarter(log: pd.DataFrame) -> float:
-    """When the founding rule first made the four IP4 a forum (year + (quarter - 1) / 4)."""
+    """When the founding rule first made the four IP4 a forum, as a decimal year."""
     founded = log[(log["kind"] == "forum_founded") & (log["subject"].str.startswith("IP4"))]
     if founded.empty:
         return float("nan")
-    date = founded["date"].iloc[0]
-    return int(date[:4]) + (int(date[-1]) - 1) / 4
+    return Quarter.parse(founded["date"].iloc[0]).decimal_year
 
 
 def judge(values: Mapping[str, Any]) -> dict[str, bool]:

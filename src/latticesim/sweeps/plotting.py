@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -28,7 +27,6 @@ __all__ = [
     "levels",
     "save_figure",
     "style",
-    "years",
 ]
 
 MAX_LEVELS = 8
@@ -53,12 +51,6 @@ def save_figure(fig: Figure, stem: Path, formats: Sequence[str] = ("png", "svg")
         fig.savefig(path, format=fmt, dpi=120, metadata={"Date": None} if fmt == "svg" else None)
         paths.append(path)
     return paths
-
-
-def years(dates: pd.Series) -> np.ndarray:
-    """``2024Q3`` -> 2024.5: quarters placed on a calendar axis."""
-    text = dates.astype(str)
-    return text.str[:4].astype(int).to_numpy() + (text.str[-1].astype(int).to_numpy() - 1) / 4
 
 
 def grid(n: int, ncols: int, extra_w: float = 0.0) -> tuple[Figure, list[Axes]]:

@@ -85,13 +85,20 @@ def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("sweep_file", message)
 
 
-def _start_after(end: Any, info: ValidationInfo) -> Any:
-    """The ``start`` given before ``end`` when it comes after ``end``, else None.
+def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
+    """A validator of ``field``, the end of a range or a window: it may not come before ``start``.
 
-    Quarters compare as text (``2024Q4`` < ``2025Q1``), numbers as numbers.
+    Quarters compare as text (``2024Q4`` < ``2025Q1``), numbers as numbers; ``spec``
+    formats both in the message.
     """
-    start = info.data.get("start")
-    return start if end is not None and start is not None and end < start else None
+
+    def forwards(cls: type, end: Any, info: ValidationInfo) -> Any:
+        start = info.data.get("start")
+        if end is not None and start is not None and end < start:
+            raise _problem(f"the {what} ends at {end:{spec}}, before it starts at {start:{spec}}")
+        return end
+
+    return field_validator(field)(classmethod(forwards))
 
 
 # --------------------------------------------------------------------------- designs
@@ -178,12 +185,7 @@ class ParameterSpec(Strict):
             )
         return entry
 
-    @field_validator("stop")
-    @classmethod
-    def _forwards(cls, stop: float | None, info: ValidationInfo) -> float | None:
-        if (start := _start_after(stop, info)) is not None:
-            raise _problem(f"the range ends at {stop:g}, before it starts at {start:g}")
-        return stop
+    _forwards = _ends_after_start("stop", "range", "g")
 
     @field_validator("step")
     @classmethod
@@ -239,12 +241,7 @@ class OutcomeSpec(Strict):
         )
         raise _problem(f"unknown statistic '{stat}'{hint}")
 
-    @field_validator("end")
-    @classmethod
-    def _window_forwards(cls, end: str | None, info: ValidationInfo) -> str | None:
-        if (start := _start_after(end, info)) is not None:
-            raise _problem(f"the window ends at {end}, before it starts at {start}")
-        return end
+    _window_forwards = _ends_after_start("end", "window")
 
     @field_validator("last")
     @classmethod
