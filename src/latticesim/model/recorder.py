@@ -28,8 +28,8 @@ TABLES = ("model", "actors", "meetings", "items", "attendance", "log")
 class MeetingRecord(NamedTuple):
     """One meeting as the run keeps it, raw: the tables are built from these once, at the end.
 
-    A named tuple costs the loop no more than a plain one, and readers (the tables, the
-    dashboard's panels) name the fields they read.
+    A named tuple: the loop builds one per meeting for little more than a plain tuple
+    costs, and its readers (the tables, the dashboard's panels) name the fields they read.
 
     Attributes:
         date, step: the quarter, as text and as the model's step.
