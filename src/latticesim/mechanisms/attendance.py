@@ -108,6 +108,24 @@ def level_costs(distance: np.ndarray, cost_scale: float) -> np.ndarray:
     return LEVEL_COST[None, :] * (cost_scale * distance)[:, None]
 
 
+def preoccupation_now(amount: float, fade: float, elapsed: int) -> float:
+    """What is left of a preoccupation ``elapsed`` quarters after it began.
+
+    ``amount x (1 - fade) ^ elapsed``: the added cost of attending, as a share of the
+    usual cost (the cost of coming at each level is multiplied by 1 + this).
+    """
+    return amount * (1.0 - fade) ** elapsed
+
+
+def preoccupied(distance: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """The travel factor of preoccupied invitees: the cost of every level times 1 + extra.
+
+    Costs are seniority x ``attendance_cost`` x distance, so scaling the distance scales
+    the cost of every level alike (:func:`level_costs`).
+    """
+    return distance * (1.0 + extra)
+
+
 def best_levels(
     value: np.ndarray, cost: np.ndarray, max_level: int, noise: np.ndarray
 ) -> np.ndarray:

@@ -17,8 +17,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from latticesim.common.quarters import Quarter
+from latticesim.common.text import and_join
 from latticesim.model.forums import Item
 from latticesim.model.setup import BEHAVIOURS, THEATRE_INDEX
+from latticesim.model.state import Spell
 from latticesim.scenario.schema import (
     ADVERSARIES,
     CRISIS_THEATRES,
@@ -29,16 +31,18 @@ from latticesim.scenario.schema import (
     Crisis,
     ForumCreated,
     ForumDissolved,
+    ForumRemit,
     GovernmentChange,
     Join,
     Leave,
     PositionShock,
+    Preoccupation,
     SalienceShock,
     ThreatShock,
     Veto,
 )
 from latticesim.world.actors import resolve_names
-from latticesim.world.names import display_name, join_names
+from latticesim.world.names import dimension_words, display_name, join_names
 
 if TYPE_CHECKING:
     from latticesim.model.interface import EventModel
@@ -106,6 +110,31 @@ def commitment(model: EventModel, e: Commitment) -> str:
         f"{display_name(e.actor)} {verb} multilateral forums "
         f"(commitment {old:.2f} -> {e.value:.2f})."
     )
+
+
+@handles(Preoccupation)
+def preoccupation(model: EventModel, e: Preoccupation) -> str:
+    """Leaders taken up at home: coming to meetings costs more for ``duration`` quarters."""
+    rows = _rows(model, e.actors)
+    forum = None if e.forum is None else model.forums[e.forum].index
+    end = model.quarter + (e.duration - 1)
+    model.preoccupations.add(Spell(rows, forum, e.amount, e.fade, model.quarter, end))
+    names = [model.actor_names[i] for i in rows]
+    one = len(names) == 1
+    where = "meetings" if e.forum is None else f"{e.forum} meetings"
+    fading = f", fading by {e.fade:.0%} a quarter" if e.fade > 0 else ""
+    return _cap(
+        f"{_who(names)} {'is' if one else 'are'} preoccupied at home: coming to {where} "
+        f"costs {'it' if one else 'them'} {1 + e.amount:.3g} times as much as usual until "
+        f"{end}{fading}."
+    )
+
+
+def preoccupation_ended(model: EventModel, spell: Spell) -> str:
+    """The chronicle's sentence for a preoccupation at home that has run its course."""
+    names = [model.actor_names[i] for i in spell.rows]
+    verb = "is" if len(names) == 1 else "are"
+    return _cap(f"{_who(names)} {verb} no longer preoccupied at home.")
 
 
 def _shock(
@@ -266,6 +295,30 @@ def agenda_item(model: EventModel, e: AgendaItem) -> str:
     forum = model.forums[e.forum]
     forum.pending.append(Item(e.name, model.dimension_index[e.dimension], e.proposal, True))
     return f"{e.forum} put '{e.name}' on its agenda."
+
+
+@handles(ForumRemit)
+def forum_remit(model: EventModel, e: ForumRemit) -> str:
+    """What a forum decides and discusses, from now on: lists replaced, dimensions dropped."""
+    forum = model.forums[e.forum]
+    before = [*forum.spec.competence, *forum.spec.discusses]
+    competence = list(forum.spec.competence if e.competence is None else e.competence)
+    discusses = list(forum.spec.discusses if e.discusses is None else e.discusses)
+    gone = set(e.drop)
+    if e.only is not None:
+        gone |= {d for d in (*competence, *discusses) if d not in e.only}
+    competence = [d for d in competence if d not in gone]
+    discusses = [d for d in discusses if d not in gone]
+    forum.set_remit(competence, discusses)
+    decides = and_join([dimension_words(d) for d in competence]) or "nothing"
+    text = f"{e.forum} now decides {decides}"
+    talks = [dimension_words(d) for d in discusses if d not in competence]
+    if talks:
+        text += f" and discusses {and_join(talks)}"
+    left = [dimension_words(d) for d in dict.fromkeys(before) if d not in {*competence, *discusses}]
+    if left:
+        text += f"; it no longer takes up {and_join(left)}"
+    return f"{text}."
 
 
 def subject(event: Any) -> str:

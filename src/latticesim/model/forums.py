@@ -69,16 +69,9 @@ class Forum(mesa.Agent):
         self.rule = RULES[spec.rule]
         self.threshold = spec.threshold
         self.theatre = spec.theatre
-        dims = model.dimension_index
-        self.competence = np.array([dims[d] for d in spec.competence], dtype=int)
-        self.competence_set = frozenset(self.competence.tolist())
-        self.discusses = np.array(
-            sorted({dims[d] for d in spec.competence} | {dims[d] for d in spec.discusses}),
-            dtype=int,
-        )
+        self._remit(spec)
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
-        self.items = self._default_items(spec, dims)
         # (quarter, first year or None, every, level) per calendar entry: read each quarter
         self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
         self.pending: list[Item] = []
@@ -87,6 +80,36 @@ class Forum(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Forum({self.name!r})"
+
+    def _remit(self, spec: ForumSpec) -> None:
+        """What it decides (competence), what it discusses, and its regular agenda."""
+        dims = self.model.dimension_index
+        self.competence = np.array([dims[d] for d in spec.competence], dtype=int)
+        self.competence_set = frozenset(self.competence.tolist())
+        self.discusses = np.array(
+            sorted({dims[d] for d in spec.competence} | {dims[d] for d in spec.discusses}),
+            dtype=int,
+        )
+        self.items = self._default_items(spec, dims)
+
+    def set_remit(self, competence: list[str], discusses: list[str]) -> None:
+        """Decide ``competence`` and discuss ``discusses`` from now on (dimension names).
+
+        Named items and pending ones on a dimension it neither decides nor discusses any
+        more leave its agenda; the forum's memory of its last texts stays, for a
+        dimension that comes back. The caller drops the forum's kept meeting inputs.
+        """
+        remit = {*competence, *discusses}
+        self.spec = self.spec.model_copy(
+            update={
+                "competence": list(competence),
+                "discusses": [d for d in discusses if d not in competence],
+                "items": [i for i in self.spec.items if i.dimension in remit],
+            }
+        )
+        self._remit(self.spec)
+        kept = set(self.discusses.tolist())
+        self.pending = [i for i in self.pending if i.dimension in kept]
 
     @staticmethod
     def _default_items(spec: ForumSpec, dims: dict[str, int]) -> list[Item]:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from latticesim.model.forums import Forum
     from latticesim.model.radii import Vetoes
     from latticesim.model.recorder import Recorder
-    from latticesim.model.state import State
+    from latticesim.model.state import Preoccupations, State
     from latticesim.scenario.schema import Parameters
     from latticesim.world.actors import ActorRecord
 
@@ -48,6 +48,7 @@ class EventModel(ModelFacts, Protocol):
     forums: dict[str, Forum]
     active_forums: list[Forum]
     vetoes: Vetoes
+    preoccupations: Preoccupations
     recorder: Recorder
 
     def add_forum(self, name: str, fspec: Any, origin: str, when: Quarter) -> Forum:

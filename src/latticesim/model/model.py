@@ -183,7 +183,10 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.radii.inputs_changed()
 
     def apply_events(self) -> None:
-        """Apply the scenario's events dated this quarter, and lift expired vetoes."""
+        """Apply the scenario's events dated this quarter, and lift expired vetoes.
+
+        Preoccupations at home are looked at only while one is in effect.
+        """
         for row, dim, _forum in self.vetoes.expire(self.quarter):
             self.recorder.log(self.quarter, "veto_lifted", "", ev.veto_lifted(self, row, dim))
         for event in self._events_by_date.get(self.quarter.index, ()):
@@ -192,6 +195,17 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
             if event.note:
                 text = f"{text[:-1]} ({event.note})."
             self.recorder.log(self.quarter, event.type, ev.subject(event), text)
+        if self.preoccupations.spells:
+            self._preoccupations_advance()
+
+    def _preoccupations_advance(self) -> None:
+        """Preoccupations at home start, fade and end: the attendance costs follow."""
+        changed, ended = self.preoccupations.advance(self.quarter)
+        if changed:
+            self._forum_inputs = {}
+        for spell in ended:
+            text = ev.preoccupation_ended(self, spell)
+            self.recorder.log(self.quarter, "preoccupation_ended", "", text)
 
     def update_adversaries(self) -> None:
         """Adversaries answer pressure from forums' statements, and crises run their course."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from latticesim.mechanisms.attendance import level_costs, value_base
+from latticesim.mechanisms.attendance import level_costs, preoccupied, value_base
 from latticesim.mechanisms.socialisation import pair_index
 from latticesim.mechanisms.threats import (
     DIMENSION_THEATRE,
@@ -22,7 +22,7 @@ from latticesim.mechanisms.threats import (
 )
 from latticesim.model.agents import Actor, Adversary
 from latticesim.model.radii import Radii, Vetoes
-from latticesim.model.state import ForumInputs, State, agenda_of, cells
+from latticesim.model.state import ForumInputs, Preoccupations, State, agenda_of, cells
 from latticesim.scenario.schema import ADVERSARIES, THEATRES
 from latticesim.world.actors import actor_table, capability, packaged_positions
 
@@ -185,6 +185,7 @@ def build_state(model: LatticeModel) -> None:
         drift=np.zeros((n, d)),
     )
     model.vetoes = Vetoes(n, d)
+    model.preoccupations = Preoccupations(n)
     # The commitment the traits were recorded at: tolerance is scaled from it.
     model.radii = Radii(model.vetoes, np.array([r.commitment for r in table]))
 
@@ -201,6 +202,9 @@ def forum_inputs(model: LatticeModel, forum: Forum) -> ForumInputs:
     else:
         attention = s.attention[inv, th]
         distance = 1.0 + 0.6 * (1.0 - exposure[:, th])
+    extra = model.preoccupations.extra(forum.index, inv)
+    if extra is not None:
+        distance = preoccupied(distance, extra)
     members = forum.members
     cap_m = s.capability[members]
     agenda = agenda_of(forum, forum.items, p.chair_weight)

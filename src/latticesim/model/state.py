@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from latticesim.common.quarters import Quarter
+from latticesim.mechanisms.attendance import preoccupation_now
 
 if TYPE_CHECKING:
     from latticesim.model.forums import Forum, Item
@@ -140,3 +141,73 @@ class ForumInputs:
     pairs: np.ndarray
     east: np.ndarray
     west: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """One preoccupation at home: who, where (a forum's index, None: everywhere), how much.
+
+    It is in effect from ``start`` to ``end``, both included.
+    """
+
+    rows: np.ndarray
+    forum: int | None
+    amount: float
+    fade: float
+    start: Quarter
+    end: Quarter
+
+
+class Preoccupations:
+    """Actors preoccupied at home: the added cost of attending, per actor and per forum.
+
+    ``everywhere`` holds each actor's added cost in every forum, ``by_forum`` the added
+    cost in one forum (by the forum's index); both are the sums of the spells in effect,
+    each faded by its age. They change only when a spell starts, fades or ends, so the
+    model drops its forums' inputs only then (:meth:`advance`).
+    """
+
+    __slots__ = ("by_forum", "everywhere", "n", "spells")
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.spells: list[Spell] = []
+        self.everywhere: np.ndarray | None = None
+        self.by_forum: dict[int, np.ndarray] = {}
+
+    def add(self, spell: Spell) -> None:
+        """A preoccupation that starts now (the amounts are formed by :meth:`advance`)."""
+        self.spells.append(spell)
+
+    def advance(self, quarter: Quarter) -> tuple[bool, list[Spell]]:
+        """This quarter's added costs: whether they changed, and the spells that ended.
+
+        A spell ends the quarter after its last; a spell that fades changes every
+        quarter; one that does not changes only when it starts.
+        """
+        ended = [sp for sp in self.spells if quarter > sp.end]
+        self.spells = [sp for sp in self.spells if quarter <= sp.end]
+        changed = bool(ended) or any(sp.fade > 0 or sp.start == quarter for sp in self.spells)
+        if changed:
+            self.everywhere, self.by_forum = None, {}
+            for sp in self.spells:
+                now = preoccupation_now(sp.amount, sp.fade, quarter - sp.start)
+                if sp.forum is None:
+                    if self.everywhere is None:
+                        self.everywhere = np.zeros(self.n)
+                    target = self.everywhere
+                else:
+                    target = self.by_forum.setdefault(sp.forum, np.zeros(self.n))
+                target[sp.rows] += now
+        return changed, ended
+
+    def extra(self, forum: int, rows: np.ndarray) -> np.ndarray | None:
+        """The added cost of attending ``forum`` for each of ``rows`` (None: nobody's)."""
+        here = self.by_forum.get(forum)
+        if self.everywhere is None and here is None:
+            return None
+        total = np.zeros(len(rows))
+        for added in (self.everywhere, here):
+            if added is not None:
+                total += added[rows]
+        return total

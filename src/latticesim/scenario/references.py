@@ -358,6 +358,12 @@ def _commitment(c: _Checker, e: _Event) -> None:
     c.event_actor(e)
 
 
+def _preoccupation(c: _Checker, e: _Event) -> None:
+    c.event_actors(e)
+    if e.ev.get("forum") is not None:
+        c.event_forum(e)
+
+
 def _threat_shock(c: _Checker, e: _Event) -> None:
     c.event_actors(e)
     c.adversary(e.ev.get("source"), (*e.path, "source"))
@@ -422,9 +428,16 @@ def _agenda_item(c: _Checker, e: _Event) -> None:
     c.event_forum(e)
 
 
+def _forum_remit(c: _Checker, e: _Event) -> None:
+    c.event_forum(e)
+    for key in ("competence", "discusses", "drop", "only"):
+        c.dimension_list(e.ev.get(key), (*e.path, key))
+
+
 EVENT_CHECKS: dict[type[BaseModel], Callable[[_Checker, _Event], None]] = {
     schema.AttentionShift: _attention_shift,
     schema.Commitment: _commitment,
+    schema.Preoccupation: _preoccupation,
     schema.ThreatShock: _threat_shock,
     schema.SalienceShock: _shock_on_a_dimension,
     schema.PositionShock: _shock_on_a_dimension,
@@ -437,6 +450,7 @@ EVENT_CHECKS: dict[type[BaseModel], Callable[[_Checker, _Event], None]] = {
     schema.Veto: _veto,
     schema.GovernmentChange: _government_change,
     schema.AgendaItem: _agenda_item,
+    schema.ForumRemit: _forum_remit,
 }
 """The cross-reference check of each event class (after the date checks every event gets)."""
 

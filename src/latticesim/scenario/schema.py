@@ -277,6 +277,29 @@ class Commitment(_EventBase):
     value: Unit = Field(..., description="The new commitment to acting through forums.")
 
 
+class Preoccupation(_EventBase):
+    """Actors' leaders are taken up at home (an election, a crisis, coalition trouble).
+
+    For ``duration`` quarters, coming to meetings costs them more: the cost of coming
+    at each level is multiplied by 1 + ``amount`` (ODD 7.4), in every forum or in one.
+    """
+
+    type: Literal["preoccupation"]
+    actors: ActorNames
+    amount: float = Field(
+        ...,
+        ge=0.0,
+        le=20.0,
+        description="Added cost of attending, as a share of the usual cost of coming at "
+        "each level (1 doubles it).",
+    )
+    forum: str | None = Field(None, description="Only at this forum (default: every forum).")
+    duration: int = Field(4, ge=1, le=40, description="Quarters it lasts.")
+    fade: Unit = Field(
+        0.0, description="Share of the added cost that fades each quarter (0: none)."
+    )
+
+
 class _Shock(_EventBase):
     """What every shock has: the actors it strikes; each kind says what moves, and how far.
 
@@ -405,9 +428,39 @@ class AgendaItem(_EventBase):
     )
 
 
+class ForumRemit(_EventBase):
+    """What a forum decides and discusses changes, from this quarter on."""
+
+    type: Literal["forum_remit"]
+    forum: str = Field(..., description="The forum whose remit changes.")
+    competence: list[str] | None = Field(
+        None, description="The dimensions it decides from now on (replaces its competence)."
+    )
+    discusses: list[str] | None = Field(
+        None,
+        description="The dimensions it discusses without deciding from now on (replaces the list).",
+    )
+    drop: list[str] = Field(
+        default_factory=list, description="Dimensions it no longer decides or discusses."
+    )
+    only: list[str] | None = Field(
+        None,
+        description="The only dimensions it keeps, each decided or discussed as before.",
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ForumRemit:
+        if (self.competence, self.discusses, self.only) == (None, None, None) and not self.drop:
+            raise ValueError(
+                "a forum_remit event says what changes: give competence, discusses, drop or only"
+            )
+        return self
+
+
 Event = Annotated[
     AttentionShift
     | Commitment
+    | Preoccupation
     | ThreatShock
     | SalienceShock
     | PositionShock
@@ -419,7 +472,8 @@ Event = Annotated[
     | ForumDissolved
     | Veto
     | GovernmentChange
-    | AgendaItem,
+    | AgendaItem
+    | ForumRemit,
     Field(discriminator="type"),
 ]
 EVENT_MODELS: tuple[type[_EventBase], ...] = get_args(get_args(Event)[0])
