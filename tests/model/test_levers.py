@@ -143,12 +143,19 @@ def test_the_chronicle_says_who_is_preoccupied_where_and_until_when(baseline):
     )
 
 
-@pytest.mark.parametrize("name", ["preoccupation", "forum_remit"])
-def test_the_levers_example_scenarios_load_and_run(name):
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("preoccupation", "preoccupation"),
+        ("forum_remit", "forum_remit"),
+        ("shock_amounts", "position_shock"),
+    ],
+)
+def test_the_levers_example_scenarios_load_and_run(name, kind):
     spec = load_scenario(OK / f"{name}.yaml")
     frames = simulate(spec, 1, record_actors=False).recorder.frames()
     log = frames["log"]
-    assert (log["kind"] == name).any()
+    assert (log["kind"] == kind).any()
 
 
 # ---------------------------------------------------------------- forum_remit
@@ -214,3 +221,74 @@ def test_the_chronicle_says_what_a_forum_now_decides_and_no_longer_takes_up(base
     nato = model.forums["NATO"]
     assert model.dimension_index["global_reach"] not in nato.competence_set
     assert baseline.forums["NATO"].competence == ["china_stance", "global_reach", "ukraine_support"]
+
+
+# ---------------------------------------------------------------- shocks on several dimensions
+
+
+def _event(spec, **fields):
+    return with_events(spec, {"date": "2024Q1", **fields}).events[-1]
+
+
+def test_a_position_shock_on_several_dimensions_moves_each_by_its_amount(baseline):
+    model = LatticeModel(LatticeScenario(spec=baseline, rng=1))
+    s, dim = model.state, model.dimension_index
+    rows = [model.actor_index[a] for a in ("Germany", "France")]
+    anchor, position = s.base_anchor.copy(), s.position.copy()
+    s.base_anchor[rows[0], dim["economic_security"]] = 0.1  # will be clipped at 0
+    anchor[rows[0], dim["economic_security"]] = 0.1
+    event = _event(
+        baseline,
+        type="position_shock",
+        actors=["Germany", "France"],
+        amounts={"china_stance": 0.1, "economic_security": -0.2},
+    )
+    text = events.apply(model, event)
+    assert text == "Germany and France moved on china stance (+0.10) and economic security (-0.20)."
+    for d, amount in (("china_stance", 0.1), ("economic_security", -0.2)):
+        k = dim[d]
+        expect = np.clip(anchor[rows, k] + amount, 0.0, 1.0)
+        assert s.base_anchor[rows, k] == pytest.approx(expect)
+        assert s.position[rows, k] == pytest.approx(np.clip(position[rows, k] + amount, 0, 1))
+    assert s.base_anchor[rows[0], dim["economic_security"]] == 0.0
+    others = [k for d, k in dim.items() if d not in ("china_stance", "economic_security")]
+    assert np.array_equal(s.base_anchor[:, others], anchor[:, others])
+    untouched = [i for i in range(len(model.actor_names)) if i not in rows]
+    assert np.array_equal(s.base_anchor[untouched], anchor[untouched])
+
+
+def test_a_salience_shock_on_several_dimensions_is_the_single_shocks_in_turn(baseline):
+    moves = {"china_stance": 0.1, "ukraine_support": -0.05}
+    one = LatticeModel(LatticeScenario(spec=baseline, rng=1))
+    text = events.apply(one, _event(baseline, type="salience_shock", actors=["ip4"], amounts=moves))
+    assert text == (
+        "4 actors (Australia, Japan, New Zealand...) now care more about china stance "
+        "and less about ukraine support."
+    )
+    each = LatticeModel(LatticeScenario(spec=baseline, rng=1))
+    for d, amount in moves.items():
+        events.apply(
+            each,
+            _event(baseline, type="salience_shock", actors=["ip4"], dimension=d, amount=amount),
+        )
+    assert np.array_equal(one.state.base_salience, each.state.base_salience)
+    japan = one.actor_index["Japan"]
+    k = one.dimension_index["china_stance"]
+    plain = LatticeModel(LatticeScenario(spec=baseline, rng=1))
+    assert one.state.base_salience[japan, k] == pytest.approx(
+        min(plain.state.base_salience[japan, k] + 0.1, 1.0)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"dimension": "china_stance", "amount": 0.1, "amounts": {"autonomy": 0.1}}, "not both"),
+        ({"dimension": "china_stance"}, "amount is missing"),
+        ({}, "dimension and amount are missing"),
+        ({"amounts": {}}, "amounts names no dimension"),
+    ],
+)
+def test_a_shock_takes_one_form_or_the_other(baseline, fields, message):
+    with pytest.raises(ValueError, match=message):
+        _event(baseline, type="position_shock", actors=["Germany"], **fields)

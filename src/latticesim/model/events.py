@@ -159,23 +159,34 @@ def threat_shock(model: EventModel, e: ThreatShock) -> str:
     return f"The threat {_who(names)} perceive from {e.source} {word} ({e.amount:+.2f})."
 
 
+def _shocks(model: EventModel, e: SalienceShock | PositionShock, *tables: np.ndarray) -> list[str]:
+    """Apply a shock's amount on each of its dimensions, in the order written."""
+    names: list[str] = []
+    for dim, amount in e.moves().items():
+        names = _shock(model, e.actors, model.dimension_index[dim], amount, *tables)
+    return names
+
+
 @handles(SalienceShock)
 def salience_shock(model: EventModel, e: SalienceShock) -> str:
-    """Jump in how much actors care about a dimension (a lasting change of priorities)."""
-    d = model.dimension_index[e.dimension]
-    names = _shock(model, e.actors, d, e.amount, model.state.base_salience)
+    """Jump in how much actors care about dimensions (a lasting change of priorities)."""
+    names = _shocks(model, e, model.state.base_salience)
     verb = "cares" if len(names) == 1 else "care"
-    more = "more" if e.amount >= 0 else "less"
-    return _cap(f"{_who(names)} now {verb} {more} about {e.dimension.replace('_', ' ')}.")
+    moves = e.moves()
+    more = [d.replace("_", " ") for d, a in moves.items() if a >= 0]
+    less = [d.replace("_", " ") for d, a in moves.items() if a < 0]
+    parts = [f"{word} about {and_join(dims)}" for word, dims in (("more", more), ("less", less))]
+    parts = [p for p, dims in zip(parts, (more, less), strict=True) if dims]
+    return _cap(f"{_who(names)} now {verb} {' and '.join(parts)}.")
 
 
 @handles(PositionShock)
 def position_shock(model: EventModel, e: PositionShock) -> str:
-    """Move actors' own views on a dimension (their anchors and current positions)."""
-    d = model.dimension_index[e.dimension]
+    """Move actors' own views on dimensions (their anchors and current positions)."""
     s = model.state
-    names = _shock(model, e.actors, d, e.amount, s.base_anchor, s.position)
-    return _cap(f"{_who(names)} moved on {e.dimension.replace('_', ' ')} ({e.amount:+.2f}).")
+    names = _shocks(model, e, s.base_anchor, s.position)
+    moved = and_join([f"{d.replace('_', ' ')} ({a:+.2f})" for d, a in e.moves().items()])
+    return _cap(f"{_who(names)} moved on {moved}.")
 
 
 @handles(Crisis)

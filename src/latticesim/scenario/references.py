@@ -369,9 +369,10 @@ def _threat_shock(c: _Checker, e: _Event) -> None:
     c.adversary(e.ev.get("source"), (*e.path, "source"))
 
 
-def _shock_on_a_dimension(c: _Checker, e: _Event) -> None:
+def _shock_on_dimensions(c: _Checker, e: _Event) -> None:
     c.event_actors(e)
     c.event_dimension(e)
+    c.dimension_keys(e.ev.get("amounts"), (*e.path, "amounts"))
 
 
 def _crisis(c: _Checker, e: _Event) -> None:
@@ -439,8 +440,8 @@ EVENT_CHECKS: dict[type[BaseModel], Callable[[_Checker, _Event], None]] = {
     schema.Commitment: _commitment,
     schema.Preoccupation: _preoccupation,
     schema.ThreatShock: _threat_shock,
-    schema.SalienceShock: _shock_on_a_dimension,
-    schema.PositionShock: _shock_on_a_dimension,
+    schema.SalienceShock: _shock_on_dimensions,
+    schema.PositionShock: _shock_on_dimensions,
     schema.Crisis: _crisis,
     schema.AdversaryChange: _adversary,
     schema.Join: _join,

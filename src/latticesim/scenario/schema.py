@@ -320,20 +320,66 @@ class ThreatShock(_Shock):
     amount: Shift = Field(..., description="Jump in perceived threat (-1 to 1); it fades.")
 
 
-class SalienceShock(_Shock):
-    """Actors' salience of a dimension jumps."""
+class _DimensionShock(_Shock):
+    """A shock on dimensions: ``dimension`` and ``amount``, or ``amounts`` for several.
+
+    Each kind redeclares the three fields with its own descriptions.
+    """
+
+    dimension: str | None = None
+    amount: float | None = None
+    amounts: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> _DimensionShock:
+        single = {"dimension": self.dimension, "amount": self.amount}
+        given = [k for k, v in single.items() if v is not None]
+        if self.amounts is not None and given:
+            raise ValueError(
+                f"give either dimension and amount, or amounts, not both ({' and '.join(given)} "
+                "and amounts are given)"
+            )
+        if self.amounts is None and len(given) < 2:
+            missing = [k for k in single if k not in given]
+            raise ValueError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing; give "
+                "dimension and amount, or amounts: {dimension: amount, ...} for several"
+            )
+        if self.amounts == {}:
+            raise ValueError("amounts names no dimension: give amounts: {dimension: amount, ...}")
+        return self
+
+    def moves(self) -> dict[str, float]:
+        """The amount by dimension, in the order written."""
+        if self.amounts is not None:
+            return dict(self.amounts)
+        return {self.dimension: self.amount}
+
+
+class SalienceShock(_DimensionShock):
+    """Actors' salience of a dimension (or of several) jumps."""
 
     type: Literal["salience_shock"]
-    dimension: str = Field(..., description="The dimension whose salience changes.")
-    amount: Shift = Field(..., description="Lasting change of salience (-1 to 1).")
+    dimension: str | None = Field(None, description="The dimension whose salience changes.")
+    amount: Shift | None = Field(None, description="Lasting change of salience (-1 to 1).")
+    amounts: dict[str, Shift] | None = Field(
+        None,
+        description="Lasting change of salience by dimension, to change several at once "
+        "(instead of dimension and amount).",
+    )
 
 
-class PositionShock(_Shock):
-    """Actors' own views (anchors) on a dimension move."""
+class PositionShock(_DimensionShock):
+    """Actors' own views (anchors) on a dimension (or on several) move."""
 
     type: Literal["position_shock"]
-    dimension: str = Field(..., description="The dimension their views move on.")
-    amount: Shift = Field(..., description="Lasting move of their own views (-1 to 1).")
+    dimension: str | None = Field(None, description="The dimension their views move on.")
+    amount: Shift | None = Field(None, description="Lasting move of their own views (-1 to 1).")
+    amounts: dict[str, Shift] | None = Field(
+        None,
+        description="Lasting move of their own views by dimension, to move several at once "
+        "(instead of dimension and amount).",
+    )
 
 
 class Crisis(_EventBase):
