@@ -199,13 +199,15 @@ def _run(args: argparse.Namespace) -> int:
     from latticesim.common.quarters import Quarter
     from latticesim.outputs.runs import run
     from latticesim.outputs.store import RunFolderError
-    from latticesim.scenario.loading import load_scenario
+    from latticesim.scenario.loading import load_checked
     from latticesim.scenario.messages import ScenarioError
 
     try:
-        spec = load_scenario(args.scenario)
+        spec, warnings = load_checked(args.scenario)
     except ScenarioError as exc:
         return _fail(str(exc))
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     if args.until is not None:
         try:
             until = Quarter.parse(args.until)

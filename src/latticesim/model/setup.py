@@ -24,7 +24,13 @@ from latticesim.model.agents import Actor, Adversary
 from latticesim.model.radii import Radii, Vetoes
 from latticesim.model.state import ForumInputs, Preoccupations, State, agenda_of, cells
 from latticesim.scenario.schema import ADVERSARIES, THEATRES
-from latticesim.world.actors import actor_table, capability, packaged_positions
+from latticesim.world.actors import (
+    DEFAULT_POSITION,
+    DEFAULT_SALIENCE,
+    actor_table,
+    capability,
+    packaged_positions,
+)
 
 if TYPE_CHECKING:
     from latticesim.model.forums import Forum
@@ -64,13 +70,15 @@ def build_actors(model: LatticeModel) -> None:
 def _traits(model: LatticeModel) -> tuple[np.ndarray, ...]:
     """Positions, saliences, stubbornness, tolerance, attention and commitment per actor.
 
-    The packaged values (0.5 and 0.1 where the data have no position on a dimension),
-    with the scenario's ``actors:`` overrides.
+    The packaged values (``DEFAULT_POSITION`` and ``DEFAULT_SALIENCE`` where the data have
+    no position on a dimension; loading warns of it), with the scenario's ``actors:``
+    overrides.
     """
     spec, table = model.spec, model.records
     n, d = len(table), len(model.dimensions)
     packaged = packaged_positions()
-    cell = [[packaged.get((r.name, dim), (0.5, 0.1)) for dim in model.dimensions] for r in table]
+    default = (DEFAULT_POSITION, DEFAULT_SALIENCE)
+    cell = [[packaged.get((r.name, dim), default) for dim in model.dimensions] for r in table]
     pos = np.array([[c[0] for c in row] for row in cell], dtype=float).reshape(n, d)
     sal = np.array([[c[1] for c in row] for row in cell], dtype=float).reshape(n, d)
     stub = np.array([r.stubbornness for r in table])

@@ -38,11 +38,13 @@ from latticesim.scenario.messages import (
     problems_from,
 )
 from latticesim.scenario.reading import load_chain
-from latticesim.scenario.references import check_references
+from latticesim.scenario.references import check_references, forum_actors
 from latticesim.scenario.schema import ScenarioSpec, json_schema
+from latticesim.world.actors import DEFAULT_POSITION, DEFAULT_SALIENCE, packaged_positions
 
 __all__ = [
     "dump_schema",
+    "load_checked",
     "load_merged",
     "load_scenario",
     "load_with_provenance",
@@ -106,6 +108,40 @@ def load_scenario(path: str | os.PathLike[str]) -> ScenarioSpec:
     return load_with_provenance(path)[0]
 
 
+def load_checked(path: str | os.PathLike[str]) -> tuple[ScenarioSpec, list[str]]:
+    """Load a scenario as :func:`load_scenario` does, with its warnings, one line each.
+
+    A warning is something the model accepts but a reader may not have meant: a
+    dimension the scenario adds on which actors have no position (they all get the same
+    default, so it weighs little and divides nobody).
+
+    Raises:
+        ScenarioError: listing every problem found, one line each.
+    """
+    tree = load_chain(os.fspath(path))
+    spec = _validate(tree)
+    return spec, [str(w) for w in _dimension_warnings(tree, spec)]
+
+
+def _dimension_warnings(tree: Tree, spec: ScenarioSpec) -> list[Problem]:
+    """A warning for each dimension on which some actors have no position, data or set."""
+    packaged = packaged_positions()
+    warnings = []
+    for i, dim in enumerate(spec.dimensions):
+        set_here = {a for a, o in spec.actors.items() if dim in o.position}
+        bare = [a for a in forum_actors() if (a, dim) not in packaged and a not in set_here]
+        if bare:
+            at = tree.locate(("dimensions", i))
+            message = (
+                f"warning: the package has no positions on '{dim}': {_count(len(bare), 'actor')} "
+                f"not set under actors: all get position {DEFAULT_POSITION} and salience "
+                f"{DEFAULT_SALIENCE} on it; set theirs under actors:, e.g. {bare[0]}: "
+                f"{{position: {{{dim}: 0.7}}, salience: {{{dim}: 0.5}}}}"
+            )
+            warnings.append(Problem(at.file, at.line, at.col, f"dimensions[{i}]", message))
+    return warnings
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -124,19 +160,20 @@ def validate_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[int, list[s
     Returns:
         The number of files with problems, and the lines to print: the problems of a
         bad file, or ``FILE: ok (...)`` with a short summary for a good one, so a user
-        checking many files sees that each was actually read.
+        checking many files sees that each was actually read, followed by its warnings.
     """
     failed = 0
     lines: list[str] = []
     for path in paths:
         shown = os.fspath(path)
         try:
-            spec = load_scenario(shown)
+            spec, warnings = load_checked(shown)
         except ScenarioError as exc:
             failed += 1
             lines.extend(exc.lines)
         else:
             lines.append(f"{shown}: ok ({_summary(spec)})")
+            lines.extend(warnings)
     return failed, lines
 
 

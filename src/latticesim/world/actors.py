@@ -131,6 +131,12 @@ def actor_names() -> tuple[str, ...]:
     return tuple(row["actor"] for row in _read_csv("actors.csv"))
 
 
+DEFAULT_POSITION = 0.5
+"""The position of an actor on a dimension the data and the scenario give it none on."""
+DEFAULT_SALIENCE = 0.1
+"""Its salience there: a dimension nobody said it cares about weighs little."""
+
+
 @cache
 def packaged_positions() -> dict[tuple[str, str], tuple[float, float]]:
     """(actor, dimension) -> (position, salience) from ``positions.csv``."""
