@@ -321,14 +321,20 @@ class ThreatShock(_Shock):
 
 
 class _DimensionShock(_Shock):
-    """A shock on dimensions: ``dimension`` and ``amount``, or ``amounts`` for several.
+    """A lasting change on dimensions: ``dimension`` and ``amount``, or ``amounts``.
 
-    Each kind redeclares the three fields with its own descriptions.
+    Salience and position shocks read alike: each kind says in its ``type`` what moves.
     """
 
-    dimension: str | None = None
-    amount: float | None = None
-    amounts: dict[str, float] | None = None
+    dimension: str | None = Field(None, description="The dimension it moves (with amount).")
+    amount: Shift | None = Field(
+        None, description="Lasting change on that dimension (-1 to 1), kept within 0-1."
+    )
+    amounts: dict[str, Shift] | None = Field(
+        None,
+        description="Lasting change by dimension, to move several at once (instead of "
+        "dimension and amount).",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> _DimensionShock:
@@ -357,29 +363,15 @@ class _DimensionShock(_Shock):
 
 
 class SalienceShock(_DimensionShock):
-    """Actors' salience of a dimension (or of several) jumps."""
+    """Actors' salience of a dimension (or of several) jumps, for good."""
 
     type: Literal["salience_shock"]
-    dimension: str | None = Field(None, description="The dimension whose salience changes.")
-    amount: Shift | None = Field(None, description="Lasting change of salience (-1 to 1).")
-    amounts: dict[str, Shift] | None = Field(
-        None,
-        description="Lasting change of salience by dimension, to change several at once "
-        "(instead of dimension and amount).",
-    )
 
 
 class PositionShock(_DimensionShock):
-    """Actors' own views (anchors) on a dimension (or on several) move."""
+    """Actors' own views (anchors) and positions on a dimension (or on several) move."""
 
     type: Literal["position_shock"]
-    dimension: str | None = Field(None, description="The dimension their views move on.")
-    amount: Shift | None = Field(None, description="Lasting move of their own views (-1 to 1).")
-    amounts: dict[str, Shift] | None = Field(
-        None,
-        description="Lasting move of their own views by dimension, to move several at once "
-        "(instead of dimension and amount).",
-    )
 
 
 class Crisis(_EventBase):
