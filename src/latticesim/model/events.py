@@ -175,8 +175,7 @@ def salience_shock(model: EventModel, e: SalienceShock) -> str:
     moves = e.moves()
     more = [d.replace("_", " ") for d, a in moves.items() if a >= 0]
     less = [d.replace("_", " ") for d, a in moves.items() if a < 0]
-    parts = [f"{word} about {and_join(dims)}" for word, dims in (("more", more), ("less", less))]
-    parts = [p for p, dims in zip(parts, (more, less), strict=True) if dims]
+    parts = [f"{w} about {and_join(dims)}" for w, dims in (("more", more), ("less", less)) if dims]
     return _cap(f"{_who(names)} now {verb} {' and '.join(parts)}.")
 
 
