@@ -422,7 +422,7 @@ def _compare_options(args: argparse.Namespace) -> dict:
         try:
             name, spec = parse_option(text)
         except OutcomeSyntaxError as exc:
-            raise CompareError(f"--outcome: {exc}") from None
+            raise CompareError(str(exc)) from None
         named[name] = spec
     if args.outcome:
         options["outcomes"], options["label"] = named, "--outcome"

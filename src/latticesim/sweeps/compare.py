@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,11 +46,11 @@ from latticesim.sweeps.compare_outcomes import (
     set_names_hint,
     validate,
 )
+from latticesim.sweeps.compare_table import comparison_table, markdown
 from latticesim.sweeps.executors import open_executor
 from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Outcome, SweepRunError
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.schema import OutcomeSpec
-from latticesim.sweeps.stats import mean_ci, paired_differences
 from latticesim.sweeps.store import open_sweep
 from latticesim.sweeps.sweepfile import table_columns
 
@@ -61,10 +60,6 @@ __all__ = [
     "CompareError",
     "Comparison",
     "compare",
-    "markdown",
-    "noisy_metrics",
-    "unpaired_metrics",
-    "within_noise",
 ]
 
 DEFAULT_METRICS: tuple[str, ...] = (*DEFAULT_SERIES[:-1], "largest_member_burden_ratio")
@@ -227,15 +222,9 @@ def compare(
     specs = _load_specs(scenarios)
     start, end = _span(specs, until)
     names = _arm_names(specs)
-    columns = [table_columns(spec, end) for spec in specs]
     if metrics is None and (named or sets):
         metrics = set_series
-    cols = _resolve_metrics(columns, metrics)
-    kept, problems = check_outcomes(named, specs, end, columns, label, cols)
-    if problems:
-        raise CompareError("\n".join(problems))
-    if not cols and not kept:
-        raise CompareError("--metrics: none of the metrics is in the model table")
+    cols, kept = _measured(specs, end, metrics, named, label)
     out = _comparison_folder(out)
     exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, kept, window, end)
     dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
@@ -243,20 +232,12 @@ def compare(
     _run_arms(exps, dirs, executor, workers, scheduler, progress)
     series, values = _read_arms(dirs, names)
     measured = [*cols, *(o.name for o in kept)]
-    table = _table(values, names, measured, level)
+    table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
     definitions = describe_outcomes(kept)
     files = _write(out, table, names, definitions, window, level)
     if figures:
-        from latticesim.sweeps.compare_figure import fig_compare
-        from latticesim.sweeps.plotting import save_figure
-
-        events = {
-            n: [(str(e.date), e.type) for e in sp.events]
-            for n, sp in zip(names, specs, strict=True)
-        }
-        fig = fig_compare(series, values, table, names, cols, level, events)
-        files += save_figure(fig, out / "figures" / "compare")
+        files += _figure(out, series, values, table, names, specs, cols, level)
     settings = {
         "replications": replications,
         "seed": seed,
@@ -271,6 +252,45 @@ def compare(
     manifest = _manifest(out, scenarios, exps, dirs, files, settings)
     write_text(out / COMPARE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return Comparison(out, names, measured, table, files, window, level, definitions)
+
+
+def _measured(
+    specs: Sequence[ScenarioSpec],
+    end: Quarter,
+    metrics: Sequence[str] | None,
+    named: Mapping[str, OutcomeSpec],
+    label: str,
+) -> tuple[list[str], list[Outcome]]:
+    """The series and the named outcomes, checked against the arms' tables."""
+    columns = [table_columns(spec, end) for spec in specs]
+    cols = _resolve_metrics(columns, metrics)
+    kept, problems = check_outcomes(named, specs, end, columns, label, cols)
+    if problems:
+        raise CompareError("\n".join(problems))
+    if not cols and not kept:
+        raise CompareError("--metrics: none of the metrics is in the model table")
+    return cols, kept
+
+
+def _figure(
+    out: Path,
+    series: pd.DataFrame,
+    values: pd.DataFrame,
+    table: pd.DataFrame,
+    names: Sequence[str],
+    specs: Sequence[ScenarioSpec],
+    cols: Sequence[str],
+    level: float,
+) -> list[Path]:
+    """``figures/compare.png`` and ``.svg``, with each arm's scenario events on time axes."""
+    from latticesim.sweeps.compare_figure import fig_compare
+    from latticesim.sweeps.plotting import save_figure
+
+    events = {
+        n: [(str(e.date), e.type) for e in sp.events] for n, sp in zip(names, specs, strict=True)
+    }
+    fig = fig_compare(series, values, table, names, cols, level, events)
+    return save_figure(fig, out / "figures" / "compare")
 
 
 def _check_counts(scenarios: Sequence[object], replications: int, window: int) -> None:
@@ -424,136 +444,6 @@ def _read_arms(dirs: Sequence[Path], names: Sequence[str]) -> tuple[pd.DataFrame
         series.append(s)
         outcomes.append(runs)
     return pd.concat(series, ignore_index=True), pd.concat(outcomes, ignore_index=True)
-
-
-def _table(
-    outcomes: pd.DataFrame, names: Sequence[str], metrics: Sequence[str], level: float
-) -> pd.DataFrame:
-    """The tidy comparison table: one row per metric and arm."""
-    rows = []
-    base_name = names[0]
-    for m in metrics:
-        base = outcomes[outcomes["arm"] == base_name].set_index("replication")[m]
-        for name in names:
-            values = outcomes[outcomes["arm"] == name].set_index("replication")[m]
-            clean = values.dropna()
-            row: dict[str, Any] = {
-                "metric": m,
-                "arm": name,
-                "n": int(clean.size),
-                "mean": float(clean.mean()) if clean.size else math.nan,
-                "median": float(clean.median()) if clean.size else math.nan,
-                "p10": float(clean.quantile(0.1)) if clean.size else math.nan,
-                "p90": float(clean.quantile(0.9)) if clean.size else math.nan,
-                "vs": None,
-                "diff_mean": math.nan,
-                "diff_lo": math.nan,
-                "diff_hi": math.nan,
-                "n_pairs": 0,
-                "share_higher": math.nan,
-                "within_noise": None,
-            }
-            if name != base_name:
-                d = paired_differences(base, values)
-                mean, lo, hi = mean_ci(d.to_numpy(), level)
-                row.update(
-                    vs=base_name,
-                    diff_mean=mean,
-                    diff_lo=lo,
-                    diff_hi=hi,
-                    n_pairs=int(d.size),
-                    share_higher=float((d > 0).mean()) if d.size else math.nan,
-                    within_noise=within_noise(mean, lo, hi),
-                )
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def within_noise(mean: float, lo: float, hi: float) -> bool:
-    """Whether a paired difference is within noise: its interval holds 0, or there is none.
-
-    A difference of exactly zero in every pair (an arm that changes nothing the outcome
-    reads) has no interval either, and is no difference.
-    """
-    if math.isnan(mean) or mean == 0:
-        return True
-    return math.isnan(lo) or lo <= 0 <= hi
-
-
-def noisy_metrics(table: pd.DataFrame) -> list[str]:
-    """The metrics whose difference from the first arm is within noise in every other arm.
-
-    Those without a single pair (empty in every run of an arm) are among them: nothing
-    was found (:func:`unpaired_metrics` names them).
-    """
-    others = table[table["vs"].notna()]
-    flags = others.groupby("metric", sort=False)["within_noise"].all()
-    return [m for m in table["metric"].unique() if flags.get(m, True)]
-
-
-def unpaired_metrics(table: pd.DataFrame) -> list[str]:
-    """The metrics no pair of runs has a value for in both arms, for every other arm."""
-    others = table[table["vs"].notna()]
-    flags = (others["n_pairs"] == 0).groupby(others["metric"], sort=False).all()
-    return [m for m in table["metric"].unique() if flags.get(m, False)]
-
-
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
-
-
-def markdown(
-    table: pd.DataFrame,
-    names: Sequence[str],
-    window: int,
-    level: float,
-    definitions: Mapping[str, str] | None = None,
-) -> str:
-    """The comparison as a Markdown table people can paste into a report.
-
-    Rows whose difference is clear come first; those within noise follow and are listed
-    again under the table. ``definitions`` says what each named outcome reads.
-    """
-    base = names[0]
-    noisy = noisy_metrics(table)
-    head = ["metric"] + [f"{n}: median [p10, p90]" for n in names]
-    head += [f"{n} - {base}: mean [{level:.0%} CI] (higher in)" for n in names[1:]]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    groups = dict(list(table.groupby("metric", sort=False)))
-    order = [m for m in groups if m not in noisy] + [m for m in groups if m in noisy]
-    for metric in order:
-        by_arm = groups[metric].set_index("arm")
-        cells = [f"`{metric}`"]
-        for n in names:
-            r = by_arm.loc[n]
-            cells.append(f"{_fmt(r['median'])} [{_fmt(r['p10'])}, {_fmt(r['p90'])}]")
-        for n in names[1:]:
-            r = by_arm.loc[n]
-            higher = "n/a" if math.isnan(r["share_higher"]) else f"{r['share_higher']:.0%}"
-            cells.append(
-                f"{_fmt(r['diff_mean'])} [{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}] ({higher})"
-            )
-        lines.append("| " + " | ".join(cells) + " |")
-    unpaired = unpaired_metrics(table)
-    if len(names) > 1 and set(noisy) - set(unpaired):
-        shown = ", ".join(f"`{m}`" for m in order if m in noisy and m not in unpaired)
-        lines.append(f"\nWithin noise (the {level:.0%} interval holds 0): {shown}.")
-    if len(names) > 1 and unpaired:
-        shown = ", ".join(f"`{m}`" for m in unpaired)
-        lines.append(f"\nNo pairs (empty in every run of an arm): {shown}.")
-    series = table.loc[table["kind"] == "series", "metric"].unique() if "kind" in table else []
-    note = (
-        f"\nDifferences are paired by replication (common random numbers: replication r of "
-        f"every arm uses the same seed); the interval is Student's t at {level:.0%}; "
-        '"higher in" is the share of replications in which the arm is above the first.'
-    )
-    if len(series):
-        note += f" A series' value is its mean over a run's last {window} quarters."
-    for name, text in (definitions or {}).items():
-        note += f"\n- `{name}`: {text}"
-    return "\n".join(lines) + "\n" + note + "\n"
 
 
 def _write(

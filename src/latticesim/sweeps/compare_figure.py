@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from latticesim.common.quarters import Quarter, decimal_years
 from latticesim.figures.palettes import ARM_COLOURS, SPARE_COLOURS
-from latticesim.sweeps.compare import noisy_metrics, unpaired_metrics
+from latticesim.sweeps.compare_table import noisy_metrics, unpaired_metrics
 from latticesim.sweeps.plotting import BAND, style
 from latticesim.sweeps.stats import mean_ci, paired_differences, quantile_band, t_half_width
 

@@ -148,20 +148,24 @@ def _value(text: str) -> Any:
     return int(number) if number.is_integer() and "." not in text else number
 
 
-def parse_option(text: str) -> tuple[str, dict[str, Any]]:
+def parse_option(text: str, label: str = "--outcome") -> tuple[str, dict[str, Any]]:
     """``NAME=TABLE:SELECT:READ[:STAT[:WINDOW]]`` (an ``--outcome``) as its name and mapping.
 
     Raises:
-        OutcomeSyntaxError: no ``NAME=``, or the rest does not have the syntax's shape.
+        OutcomeSyntaxError: no ``NAME=``, or the rest does not have the syntax's shape; the
+            message starts with ``label`` and the name, when there is one.
     """
     name, eq, rest = text.partition("=")
     name = name.strip()
     if not eq or not name or ":" in name:
         raise OutcomeSyntaxError(
-            f"write NAME=TABLE:SELECT:READ[:STAT[:WINDOW]] (e.g. "
+            f"{label}: write NAME=TABLE:SELECT:READ[:STAT[:WINDOW]] (e.g. "
             f"nato_china=meetings:NATO:strength_china_stance:mean), not '{text}'"
         )
-    return name, outcome_from_text(rest)
+    try:
+        return name, outcome_from_text(rest)
+    except OutcomeSyntaxError as exc:
+        raise OutcomeSyntaxError(f"{label} {name}: {exc}") from None
 
 
 def validate(label: str, name: str, entry: Any) -> tuple[OutcomeSpec | None, list[str]]:

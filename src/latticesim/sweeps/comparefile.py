@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from latticesim.common.quarters import Quarter
@@ -59,7 +59,15 @@ def _from_text(entry: Any) -> Any:
     return entry
 
 
+def _known_set(name: str) -> str:
+    if name not in OUTCOME_SETS:
+        hint = suggest(name, list(OUTCOME_SETS)) or listing(OUTCOME_SETS, "sets")
+        raise PydanticCustomError("comparison_file", f"unknown set '{name}'{hint}")
+    return name
+
+
 OutcomeEntry = Annotated[OutcomeSpec, BeforeValidator(_from_text)]
+SetName = Annotated[str, AfterValidator(_known_set)]
 
 
 class ComparisonFile(Strict):
@@ -77,22 +85,13 @@ class ComparisonFile(Strict):
     seed: Whole = Field(1, ge=0, description="The root seed of every run's seed.")
     until: QuarterText | None = Field(None, description="Last quarter simulated.")
     window: Whole = Field(4, ge=1, le=1000, description="End quarters a series' value averages.")
-    sets: list[str] = Field(default_factory=list, description="Shipped sets of outcomes.")
+    sets: list[SetName] = Field(default_factory=list, description="Shipped sets of outcomes.")
     outcomes: dict[str, OutcomeEntry] = Field(
         default_factory=dict, description="Outcomes by name (a mapping or compact text)."
     )
     series: list[str] | None = Field(
         None, description="Model-table columns over time (default: the sets', or the usual)."
     )
-
-    @field_validator("sets")
-    @classmethod
-    def _known_sets(cls, sets: list[str]) -> list[str]:
-        for name in sets:
-            if name not in OUTCOME_SETS:
-                hint = suggest(name, list(OUTCOME_SETS)) or listing(OUTCOME_SETS, "sets")
-                raise PydanticCustomError("comparison_file", f"unknown set '{name}'{hint}")
-        return sets
 
 
 @dataclass
