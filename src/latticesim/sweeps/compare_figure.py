@@ -30,6 +30,8 @@ from latticesim.sweeps.stats import mean_ci, paired_differences, quantile_band, 
 __all__ = ["fig_compare"]
 
 GREY = "#9a9a9a"
+GREYS = ("#4d4d4d", "#b3b3b3", "#808080", "#d0d0d0")
+"""Arms within noise, still told apart: the base darkest."""
 ROW_H = 1.9
 LEVEL_W, DIFF_W = 5.2, 3.4
 
@@ -72,7 +74,7 @@ def fig_compare(
         ax = fig.add_subplot(grid[row, 0])
         if metric in series_cols:
             for k, arm in enumerate(arms):
-                _draw_band(ax, series[series["arm"] == arm], metric, _tone(palette[k], grey), arm)
+                _draw_band(ax, series[series["arm"] == arm], metric, _tone(palette, k, grey), arm)
             _draw_events(ax, marks, palette, grey)
         else:
             _draw_runs(ax, values, arms, metric, palette, grey)
@@ -105,8 +107,9 @@ def fig_compare(
     return fig
 
 
-def _tone(colour: Any, grey: bool) -> Any:
-    return GREY if grey else colour
+def _tone(palette: Sequence[Any], k: int, grey: bool) -> Any:
+    """Arm ``k``'s colour, or its grey in a row within noise."""
+    return GREYS[k % len(GREYS)] if grey else palette[k]
 
 
 def _title(ax: Axes, metric: str, grey: bool, first_noisy: bool, unpaired: bool) -> None:
@@ -145,7 +148,7 @@ def _draw_runs(
     for k, arm in enumerate(arms):
         v = values.loc[values["arm"] == arm, metric].dropna().to_numpy(dtype=float)
         y = len(arms) - 1 - k
-        colour = _tone(palette[k], grey)
+        colour = _tone(palette, k, grey)
         if v.size:
             ax.scatter(v, y + rng.uniform(-0.15, 0.15, v.size), s=6, color=colour, alpha=0.4)
             lo, med, hi = np.quantile(v, [BAND[0], 0.5, BAND[1]])
@@ -189,7 +192,7 @@ def _draw_differences(
         other = values[values["arm"] == arm].set_index("replication")[metric]
         mean, lo, hi = mean_ci(paired_differences(base, other).to_numpy(), level)
         y = len(arms) - 1 - k
-        colour = _tone(palette[k], grey)
+        colour = _tone(palette, k, grey)
         if not np.isnan(lo):
             ax.plot([lo, hi], [y, y], color=colour, linewidth=2.2)
         if not np.isnan(mean):
@@ -230,7 +233,7 @@ def _draw_series_differences(
         mean, std, n = g.mean(), g.std(ddof=1), g.count()
         half = t_half_width(std.to_numpy(), n.to_numpy(), level)
         xs = x.reindex(mean.index).to_numpy()
-        colour = _tone(palette[k], grey)
+        colour = _tone(palette, k, grey)
         ax.fill_between(xs, mean - half, mean + half, color=colour, alpha=0.25, linewidth=0)
         ax.plot(xs, mean.to_numpy(), color=colour, linewidth=1.4, label=arm)
     ax.axhline(0, color="black", linewidth=0.7)
