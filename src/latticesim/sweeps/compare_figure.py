@@ -12,7 +12,7 @@ time axes (in the arm's colour where only that arm has them, in grey where all d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,15 @@ GREYS = ("#4d4d4d", "#b3b3b3", "#808080", "#d0d0d0")
 """Arms within noise, still told apart: the base darkest."""
 ROW_H = 1.9
 LEVEL_W, DIFF_W = 5.2, 3.4
+
+
+class _Row(NamedTuple):
+    """What a row's difference panel draws: which outcome, at which level, in which colours."""
+
+    metric: str
+    level: float
+    palette: Sequence[Any]
+    grey: bool
 
 
 def fig_compare(
@@ -82,10 +91,10 @@ def fig_compare(
         if diff:
             dx = fig.add_subplot(grid[row, 1])
             if metric in series_cols:
-                _draw_series_differences(dx, series, arms, metric, level, palette, grey)
+                _draw_series_differences(dx, series, arms, _Row(metric, level, palette, grey))
                 _draw_events(dx, marks, palette, grey)
             else:
-                _draw_differences(dx, values, arms, metric, level, palette, grey)
+                _draw_differences(dx, values, arms, _Row(metric, level, palette, grey))
             if row == 0:
                 dx.set_title(
                     f"difference from {arms[0]} (paired, {level:.0%} CI)", fontsize=8, loc="left"
@@ -177,16 +186,9 @@ def _arm_ticks(ax: Axes, arms: Sequence[str], grey: bool) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
 
 
-def _draw_differences(
-    ax: Axes,
-    values: pd.DataFrame,
-    arms: Sequence[str],
-    metric: str,
-    level: float,
-    palette: Sequence[Any],
-    grey: bool,
-) -> None:
+def _draw_differences(ax: Axes, values: pd.DataFrame, arms: Sequence[str], row: _Row) -> None:
     """Each arm's mean paired difference from the first arm, with its interval."""
+    metric, level, palette, grey = row
     base = values[values["arm"] == arms[0]].set_index("replication")[metric]
     for k, arm in enumerate(arms[1:], start=1):
         other = values[values["arm"] == arm].set_index("replication")[metric]
@@ -215,15 +217,10 @@ def _draw_differences(
 
 
 def _draw_series_differences(
-    ax: Axes,
-    series: pd.DataFrame,
-    arms: Sequence[str],
-    metric: str,
-    level: float,
-    palette: Sequence[Any],
-    grey: bool,
+    ax: Axes, series: pd.DataFrame, arms: Sequence[str], row: _Row
 ) -> None:
     """Each arm's mean paired difference from the first arm over time, with its interval."""
+    metric, level, palette, grey = row
     base = series[series["arm"] == arms[0]].set_index(["replication", "step"])[metric]
     for k, arm in enumerate(arms[1:], start=1):
         other = series[series["arm"] == arm].set_index(["replication", "step"])

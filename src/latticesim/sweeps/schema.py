@@ -103,6 +103,14 @@ def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("sweep_file", message)
 
 
+def _one_of(value: str | None, choices: tuple[str, ...], what: str, listed: str) -> str | None:
+    """``value`` if it is None or one of ``choices``; else the problem, naming the closest."""
+    if value is not None and value not in choices:
+        hint = suggest(value, choices) or listing(choices, listed)
+        raise _problem(f"unknown {what} '{value}'{hint}")
+    return value
+
+
 def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
     """A validator of ``field``, the end of a range or a window: it may not come before ``start``.
 
@@ -251,24 +259,20 @@ class OutcomeSpec(Strict):
         None, description="Attendance: only invitees at this level (default: all who came)."
     )
 
-    @field_validator("level")
+    @field_validator("level", "kind")
     @classmethod
-    def _known_level(cls, level: str | None) -> str | None:
-        if level is not None and level not in LEVEL_NAMES:
-            hint = suggest(level, LEVEL_NAMES) or listing(LEVEL_NAMES, "levels")
-            raise _problem(f"unknown level '{level}'{hint}")
-        return level
+    def _known_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.field_name == "level":
+            return _one_of(value, LEVEL_NAMES, "level", "levels")
+        return _one_of(value, LOG_KINDS, "kind", "kinds")
 
     @field_validator("stat")
     @classmethod
     def _stat_of_table(cls, stat: str | None, info: ValidationInfo) -> str | None:
         table = info.data.get("table")
-        if stat is None or table not in STATS or stat in STATS[table]:
+        if table not in STATS:
             return stat
-        hint = suggest(stat, STATS[table]) or listing(
-            STATS[table], f"statistics of the {table} table"
-        )
-        raise _problem(f"unknown statistic '{stat}'{hint}")
+        return _one_of(stat, STATS[table], "statistic", f"statistics of the {table} table")
 
     _window_forwards = _ends_after_start("end", "window")
 
@@ -288,14 +292,6 @@ class OutcomeSpec(Strict):
             where = " or ".join(f"the {t} table" for t in tables)
             raise _problem(f"'{info.field_name}' is for {where}, not the {table} table")
         return value
-
-    @field_validator("kind")
-    @classmethod
-    def _log_kind(cls, kind: str | None) -> str | None:
-        if kind is not None and kind not in LOG_KINDS:
-            hint = suggest(kind, LOG_KINDS) or listing(LOG_KINDS, "kinds")
-            raise _problem(f"unknown kind '{kind}'{hint}")
-        return kind
 
     @model_validator(mode="after")
     def _what_is_read(self) -> OutcomeSpec:
