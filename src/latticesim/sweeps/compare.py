@@ -65,6 +65,7 @@ __all__ = [
 DEFAULT_METRICS: tuple[str, ...] = (*DEFAULT_SERIES[:-1], "largest_member_burden_ratio")
 """Metrics compared when none are named: the headline outcomes of the model table."""
 
+SEEDS = "replication r of every arm runs with replication_seed(seed, r)"
 COMPARE_MANIFEST = "compare.json"
 """What makes a folder a comparison: what was compared, how, and by which version."""
 
@@ -238,17 +239,9 @@ def compare(
     files = _write(out, table, names, definitions, window, level)
     if figures:
         files += _figure(out, series, values, table, names, specs, cols, level)
-    settings = {
-        "replications": replications,
-        "seed": seed,
-        "seeds": "replication r of every arm runs with replication_seed(seed, r)",
-        "start": str(start),
-        "end": str(end),
-        "metrics": cols,
-        "outcomes": [o.definition() for o in kept],
-        "window": window,
-        "level": level,
-    }
+    settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
+    settings |= {"end": str(end), "metrics": cols, "window": window, "level": level}
+    settings["outcomes"] = [o.definition() for o in kept]
     manifest = _manifest(out, scenarios, exps, dirs, files, settings)
     write_text(out / COMPARE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return Comparison(out, names, measured, table, files, window, level, definitions)
