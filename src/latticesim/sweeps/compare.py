@@ -235,7 +235,7 @@ def compare(
     measured = [*cols, *(o.name for o in kept)]
     table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
-    definitions = describe_outcomes(kept)
+    definitions = describe_outcomes(kept, sets)
     files = _write(out, table, names, definitions, window, level)
     if figures:
         files += _figure(out, series, values, table, names, specs, cols, level)

@@ -55,7 +55,7 @@ class OutcomeSyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class OutcomeSet:
-    """A named set of outcomes (compact text by name) and of model-table series."""
+    """A named set of outcomes (compact text by name, with words) and model-table series."""
 
     description: str
     outcomes: dict[str, str]
@@ -80,7 +80,6 @@ OUTCOME_SETS: dict[str, OutcomeSet] = {
             "france_blocks_in_nato": "NATO agenda items France blocked over the run",
             "ip4_forum_founded": "whether the IP4 founded a forum of their own (0 or 1)",
             "ip4_forum_year": "when they did, as a decimal year (empty if they did not)",
-            "share_NATO": "NATO's share of standing over time (and its mean at the end)",
         },
     )
 }
@@ -244,12 +243,22 @@ def arm_problems[T](
     return first or []
 
 
-def describe_outcomes(outcomes: Sequence[Outcome]) -> dict[str, str]:
-    """Each outcome in words of its definition, for the table's notes (``table: meetings, ...``)."""
+def describe_outcomes(outcomes: Sequence[Outcome], sets: Sequence[str] = ()) -> dict[str, str]:
+    """Each outcome's definition (``table: meetings, ...``), for the table's notes.
+
+    An outcome of one of ``sets``, as the set defines it, is said in words first.
+    """
+    words: dict[str, tuple[Outcome, str]] = {}
+    for name in sets:
+        shipped = OUTCOME_SETS[name]
+        for key, text in shipped.outcomes.items():
+            spec = OutcomeSpec.model_validate(outcome_from_text(text))
+            words[key] = (Outcome(name=key, **spec.model_dump()), shipped.notes[key])
     out = {}
     for o in outcomes:
-        parts = [f"{k}: {v}" for k, v in o.definition().items() if k != "name"]
-        out[o.name] = ", ".join(parts)
+        parts = ", ".join(f"{k}: {v}" for k, v in o.definition().items() if k != "name")
+        same, note = words.get(o.name, (None, ""))
+        out[o.name] = f"{note} ({parts})" if same == o else parts
     return out
 
 
