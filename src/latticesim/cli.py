@@ -115,14 +115,27 @@ def _add_sweep(sub: Subparsers) -> None:
 def _add_compare(sub: Subparsers) -> None:
     cmp = sub.add_parser("compare", help="compare scenarios on common random numbers")
     cmp.add_argument(
-        "scenarios", nargs="+", help="two or more scenario files; the first is the base"
+        "scenarios", nargs="*", help="two or more scenario files; the first is the base"
     )
-    cmp.add_argument("--replications", type=int, default=20, help="runs per scenario (default 20)")
+    cmp.add_argument(
+        "--file", default=None, metavar="FILE", help="a comparison file (instead of scenarios)"
+    )
+    cmp.add_argument("--replications", type=int, default=None, help="runs per scenario (20)")
     cmp.add_argument("--out", default=None, help="folder (default: comparisons/A-vs-B)")
-    cmp.add_argument("--seed", type=int, default=1, help="root seed of the replications")
+    cmp.add_argument("--seed", type=int, default=None, help="root seed of the replications (1)")
     cmp.add_argument("--until", default=None, metavar="QUARTER", help="last quarter simulated")
-    cmp.add_argument("--metrics", default=None, help="model-table columns, comma-separated")
-    cmp.add_argument("--window", type=int, default=4, help="end quarters averaged in the table")
+    cmp.add_argument(
+        "--metrics", default=None, help="model-table columns over time, comma-separated"
+    )
+    cmp.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="NAME=TABLE:SELECT:READ[:STAT[:WINDOW]]",
+        help="an outcome by name, e.g. nato_china=meetings:NATO:strength_china_stance:mean",
+    )
+    cmp.add_argument("--outcomes", default=None, metavar="SET", help="shipped sets: headline")
+    cmp.add_argument("--window", type=int, default=None, help="end quarters a series averages (4)")
     cmp.add_argument("--workers", type=int, default=None, help="parallel workers")
     cmp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
     cmp.add_argument("--quiet", action="store_true", help="print only errors")
@@ -362,33 +375,60 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from latticesim.scenario.messages import ScenarioError
-    from latticesim.sweeps.compare import CompareError, compare, markdown
+    from latticesim.sweeps.compare import CompareError, compare
     from latticesim.sweeps.experiment import SweepRunError
 
     if args.workers is not None and args.workers < 1:
         return _fail(f"--workers: must be at least 1, got {args.workers}")
-    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
-    stems = "-vs-".join(Path(s).stem for s in args.scenarios)
-    out = Path(args.out) if args.out else Path("comparisons") / stems
     try:
+        options = _compare_options(args)
+        stems = "-vs-".join(Path(s).stem for s in options["scenarios"])
+        default = Path(args.file).stem if args.file else stems
+        out = Path(args.out) if args.out else Path("comparisons") / default
         result = compare(
-            args.scenarios,
-            args.replications,
-            out,
-            seed=args.seed,
-            until=args.until,
-            metrics=metrics,
-            window=args.window,
+            out=out,
             workers=args.workers,
             scheduler=args.scheduler,
             progress=not args.quiet,
+            **options,
         )
     except (ScenarioError, CompareError, SweepRunError) as exc:
         return _fail(str(exc))
     if not args.quiet:
-        print(markdown(result.table, result.arms, args.window, 0.95))
+        print(result.markdown())
         print(result.line())
     return 0
+
+
+def _compare_options(args: argparse.Namespace) -> dict:
+    """``compare``'s arguments from a comparison file and the options (which win)."""
+    from latticesim.sweeps.compare import CompareError
+    from latticesim.sweeps.compare_outcomes import OutcomeSyntaxError, parse_option
+    from latticesim.sweeps.comparefile import load_comparison
+
+    if args.file and args.scenarios:
+        raise CompareError("compare: give scenario files or --file, not both")
+    options: dict = load_comparison(args.file).options() if args.file else {}
+    options.setdefault("scenarios", args.scenarios)
+    given = {"replications": 20, "seed": 1, "until": None, "window": 4}
+    for key, default in given.items():
+        value = getattr(args, key)
+        if value is not None or key not in options:
+            options[key] = value if value is not None else default
+    if args.metrics is not None:
+        options["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if args.outcomes is not None:
+        options["sets"] = [m.strip() for m in args.outcomes.split(",") if m.strip()]
+    named = dict(options.get("outcomes") or {})
+    for text in args.outcome:
+        try:
+            name, spec = parse_option(text)
+        except OutcomeSyntaxError as exc:
+            raise CompareError(str(exc)) from None
+        named[name] = spec
+    if args.outcome:
+        options["outcomes"], options["label"] = named, "--outcome"
+    return options
 
 
 def _plot(args: argparse.Namespace) -> int:

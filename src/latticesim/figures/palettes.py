@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "ARM_COLOURS",
     "FORUM_COLOURS",
     "LEVEL_COLOURS",
     "LEVEL_LABELS",
@@ -47,6 +48,10 @@ SPARE_COLOURS: tuple[str, ...] = (
 """Colours for other forums (founded during a run, or a scenario's own), in turn."""
 
 _NO_COLOUR_LEFT = "#999999"
+
+ARM_COLOURS: tuple[str, ...] = ("#1f4e99", "#e0702a", "#17a398", "#c0392b", "#8e5cc6", "#5d8a2f")
+"""The arms of a comparison, the base first: apart in hue and in lightness, and none grey
+(grey marks what a comparison finds within noise)."""
 
 # Each region and attendance level with its colour and its words in legends, so that a
 # key added to one has both.

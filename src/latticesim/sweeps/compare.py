@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,10 +39,18 @@ from latticesim.outputs.runs import package_version
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.sweeps.compare_outcomes import (
+    OUTCOME_SETS,
+    check_outcomes,
+    describe_outcomes,
+    set_names_hint,
+    validate,
+)
+from latticesim.sweeps.compare_table import comparison_table, markdown
 from latticesim.sweeps.executors import open_executor
 from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Outcome, SweepRunError
 from latticesim.sweeps.runner import run_sweep
-from latticesim.sweeps.stats import mean_ci, paired_differences
+from latticesim.sweeps.schema import OutcomeSpec
 from latticesim.sweeps.store import open_sweep
 from latticesim.sweeps.sweepfile import table_columns
 
@@ -53,12 +60,12 @@ __all__ = [
     "CompareError",
     "Comparison",
     "compare",
-    "markdown",
 ]
 
 DEFAULT_METRICS: tuple[str, ...] = (*DEFAULT_SERIES[:-1], "largest_member_burden_ratio")
 """Metrics compared when none are named: the headline outcomes of the model table."""
 
+SEEDS = "replication r of every arm runs with replication_seed(seed, r)"
 COMPARE_MANIFEST = "compare.json"
 """What makes a folder a comparison: what was compared, how, and by which version."""
 
@@ -79,6 +86,13 @@ class Comparison:
     metrics: list[str]
     table: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    window: int = 4
+    level: float = 0.95
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def markdown(self) -> str:
+        """The table for people (as ``compare.md`` holds it, without its title)."""
+        return markdown(self.table, self.arms, self.window, self.level, self.definitions)
 
     def line(self) -> str:
         """One line for the terminal."""
@@ -100,31 +114,59 @@ def _arm_names(specs: Sequence[ScenarioSpec]) -> list[str]:
 
 
 def _resolve_metrics(
-    specs: Sequence[ScenarioSpec], end: Quarter, metrics: Sequence[str] | None
+    columns: Sequence[dict[str, dict[str, str]]], metrics: Sequence[str] | None
 ) -> list[str]:
-    columns: dict[str, str] = {}
-    for spec in specs:
-        model_cols, _ = table_columns(spec, end)
-        for col, kind in model_cols.items():
-            columns.setdefault(col, kind)
-    if not metrics:
-        return [m for m in DEFAULT_METRICS if m in columns]
+    """The model-table columns kept as series (``metrics``, or the defaults), checked."""
+    known: dict[str, str] = {}
+    for cols in columns:
+        for col, kind in cols["model"].items():
+            known.setdefault(col, kind)
+    if metrics is None:
+        return [m for m in DEFAULT_METRICS if m in known]
     out = []
     for m in metrics:
-        if m not in columns:
-            if m.startswith(("share_", "ip4_standing_")) and not suggest(m, list(columns)):
+        if m not in known:
+            if m.startswith(("share_", "ip4_standing_")) and not suggest(m, list(known)):
                 out.append(m)  # a forum that may be founded during the runs
                 continue
-            hint = suggest(m, list(columns))
+            hint = suggest(m, list(known))
             raise CompareError(
                 f"--metrics: unknown column '{m}' of the model table{hint}"
                 f"{'' if hint else ' (see docs/outputs.md)'}"
             )
-        if columns[m] != "number":
+        if known[m] != "number":
             raise CompareError(f"--metrics: '{m}' holds text; compare columns that hold numbers")
         if m not in out:
             out.append(m)
     return out
+
+
+def _named_outcomes(
+    outcomes: Mapping[str, Any] | None, sets: Sequence[str], label: str
+) -> tuple[dict[str, OutcomeSpec], list[str]]:
+    """The sets' and the named outcomes, validated, and the sets' series.
+
+    Raises:
+        CompareError: an unknown set, or an outcome that is not valid (one line each).
+    """
+    entries: dict[str, Any] = {}
+    series: list[str] = []
+    for name in sets:
+        if name not in OUTCOME_SETS:
+            raise CompareError(f"--outcomes: unknown set '{name}'{set_names_hint(name)}")
+        entries.update(OUTCOME_SETS[name].outcomes)
+        series += [c for c in OUTCOME_SETS[name].series if c not in series]
+    entries.update(outcomes or {})
+    specs: dict[str, OutcomeSpec] = {}
+    problems: list[str] = []
+    for name, entry in entries.items():
+        spec, lines = validate(f"{label} {name}", name, entry)
+        problems += lines
+        if spec is not None:
+            specs[name] = spec
+    if problems:
+        raise CompareError("\n".join(problems))
+    return specs, series
 
 
 def compare(
@@ -135,6 +177,8 @@ def compare(
     seed: int = 1,
     until: str | None = None,
     metrics: Sequence[str] | None = None,
+    outcomes: Mapping[str, Any] | None = None,
+    sets: Sequence[str] = (),
     window: int = 4,
     level: float = 0.95,
     workers: int | None = None,
@@ -142,6 +186,7 @@ def compare(
     executor: Any = None,
     progress: bool = False,
     figures: bool = True,
+    label: str = "--outcome",
 ) -> Comparison:
     """Run each scenario ``replications`` times on common random numbers and compare them.
 
@@ -152,14 +197,21 @@ def compare(
         out: the comparison's folder (each arm's runs in ``arms/``; resumable).
         seed: the root seed the replications' seeds are spawned from.
         until: last quarter (default: the earliest horizon among the arms).
-        metrics: model-table columns to compare (default: :data:`DEFAULT_METRICS`).
-        window: quarters at the end averaged into each run's value in the table.
+        metrics: model-table columns kept over time, each also compared by its mean over
+            the last ``window`` quarters (default: :data:`DEFAULT_METRICS` when no outcome
+            is named, else the sets' series).
+        outcomes: outcomes by name, each a sweep file's outcome (a mapping, an
+            :class:`~latticesim.sweeps.schema.OutcomeSpec`) or its compact text
+            (:mod:`latticesim.sweeps.compare_outcomes`).
+        sets: names of shipped sets of outcomes (``headline``).
+        window: quarters at the end averaged into each series' value in the table.
         level: confidence level of the intervals on paired differences.
         workers: parallel workers (1: in process; default: one per core).
         scheduler: ``local`` for a Dask ``LocalCluster``, or a Dask scheduler's address.
         executor: any ``concurrent.futures.Executor`` to use instead.
         progress: show a progress bar per arm.
         figures: draw ``figures/compare.png`` and ``.svg``.
+        label: what an outcome's problems start with (the option it came from).
 
     Raises:
         ScenarioError: a scenario file has mistakes.
@@ -167,39 +219,71 @@ def compare(
         SweepRunError: ``out`` holds a different comparison, or the executor failed.
     """
     _check_counts(scenarios, replications, window)
+    named, set_series = _named_outcomes(outcomes, sets, label)
     specs = _load_specs(scenarios)
     start, end = _span(specs, until)
     names = _arm_names(specs)
-    cols = _resolve_metrics(specs, end, metrics)
-    if not cols:
-        raise CompareError("--metrics: none of the metrics is in the model table")
+    if metrics is None and (named or sets):
+        metrics = set_series
+    cols, kept = _measured(specs, end, metrics, named, label)
     out = _comparison_folder(out)
-    exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, window, end)
+    exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, kept, window, end)
     dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
     out.mkdir(parents=True, exist_ok=True)
     _run_arms(exps, dirs, executor, workers, scheduler, progress)
-    series, outcomes = _read_arms(dirs, names)
-    table = _table(outcomes, names, cols, level)
-    files = _write(out, table, names, cols, window, level)
+    series, values = _read_arms(dirs, names)
+    measured = [*cols, *(o.name for o in kept)]
+    table = comparison_table(values, names, measured, level)
+    table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
+    definitions = describe_outcomes(kept, sets)
+    files = _write(out, table, names, definitions, window, level)
     if figures:
-        from latticesim.sweeps.compare_figure import fig_compare
-        from latticesim.sweeps.plotting import save_figure
-
-        fig = fig_compare(series, names, cols, level)
-        files += save_figure(fig, out / "figures" / "compare")
-    settings = {
-        "replications": replications,
-        "seed": seed,
-        "seeds": "replication r of every arm runs with replication_seed(seed, r)",
-        "start": str(start),
-        "end": str(end),
-        "metrics": cols,
-        "window": window,
-        "level": level,
-    }
+        files += _figure(out, series, values, table, names, specs, cols, level)
+    settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
+    settings |= {"end": str(end), "metrics": cols, "window": window, "level": level}
+    settings["outcomes"] = [o.definition() for o in kept]
     manifest = _manifest(out, scenarios, exps, dirs, files, settings)
     write_text(out / COMPARE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    return Comparison(out, names, cols, table, files)
+    return Comparison(out, names, measured, table, files, window, level, definitions)
+
+
+def _measured(
+    specs: Sequence[ScenarioSpec],
+    end: Quarter,
+    metrics: Sequence[str] | None,
+    named: Mapping[str, OutcomeSpec],
+    label: str,
+) -> tuple[list[str], list[Outcome]]:
+    """The series and the named outcomes, checked against the arms' tables."""
+    columns = [table_columns(spec, end) for spec in specs]
+    cols = _resolve_metrics(columns, metrics)
+    kept, problems = check_outcomes(named, specs, end, columns, label, cols)
+    if problems:
+        raise CompareError("\n".join(problems))
+    if not cols and not kept:
+        raise CompareError("--metrics: none of the metrics is in the model table")
+    return cols, kept
+
+
+def _figure(
+    out: Path,
+    series: pd.DataFrame,
+    values: pd.DataFrame,
+    table: pd.DataFrame,
+    names: Sequence[str],
+    specs: Sequence[ScenarioSpec],
+    cols: Sequence[str],
+    level: float,
+) -> list[Path]:
+    """``figures/compare.png`` and ``.svg``, with each arm's scenario events on time axes."""
+    from latticesim.sweeps.compare_figure import fig_compare
+    from latticesim.sweeps.plotting import save_figure
+
+    events = {
+        n: [(str(e.date), e.type) for e in sp.events] for n, sp in zip(names, specs, strict=True)
+    }
+    fig = fig_compare(series, values, table, names, cols, level, events)
+    return save_figure(fig, out / "figures" / "compare")
 
 
 def _check_counts(scenarios: Sequence[object], replications: int, window: int) -> None:
@@ -265,15 +349,16 @@ def _arm_experiments(
     replications: int,
     seed: int,
     cols: Sequence[str],
+    named: Sequence[Outcome],
     window: int,
     end: Quarter,
 ) -> list[Experiment]:
-    """One sweep per arm: its scenario, ``replications`` times, on the shared seeds."""
-    kept = Metrics(
-        series=tuple(cols),
-        every=1,
-        outcomes=tuple(Outcome(c, column=c, stat="mean", last=window) for c in cols),
-    )
+    """One sweep per arm: its scenario, ``replications`` times, on the shared seeds.
+
+    Each series is also an outcome, its mean over the last ``window`` quarters.
+    """
+    ends = tuple(Outcome(c, column=c, stat="mean", last=window) for c in cols)
+    kept = Metrics(series=tuple(cols), every=1, outcomes=(*ends, *named))
     return [
         Experiment.single(
             spec, replications, seed, kept, until=str(end), name=name, scenario_file=os.fspath(path)
@@ -354,86 +439,11 @@ def _read_arms(dirs: Sequence[Path], names: Sequence[str]) -> tuple[pd.DataFrame
     return pd.concat(series, ignore_index=True), pd.concat(outcomes, ignore_index=True)
 
 
-def _table(
-    outcomes: pd.DataFrame, names: Sequence[str], metrics: Sequence[str], level: float
-) -> pd.DataFrame:
-    """The tidy comparison table: one row per metric and arm."""
-    rows = []
-    base_name = names[0]
-    for m in metrics:
-        base = outcomes[outcomes["arm"] == base_name].set_index("replication")[m]
-        for name in names:
-            values = outcomes[outcomes["arm"] == name].set_index("replication")[m]
-            clean = values.dropna()
-            row: dict[str, Any] = {
-                "metric": m,
-                "arm": name,
-                "n": int(clean.size),
-                "mean": float(clean.mean()) if clean.size else math.nan,
-                "median": float(clean.median()) if clean.size else math.nan,
-                "p10": float(clean.quantile(0.1)) if clean.size else math.nan,
-                "p90": float(clean.quantile(0.9)) if clean.size else math.nan,
-                "vs": None,
-                "diff_mean": math.nan,
-                "diff_lo": math.nan,
-                "diff_hi": math.nan,
-                "n_pairs": 0,
-                "share_higher": math.nan,
-            }
-            if name != base_name:
-                d = paired_differences(base, values)
-                mean, lo, hi = mean_ci(d.to_numpy(), level)
-                row.update(
-                    vs=base_name,
-                    diff_mean=mean,
-                    diff_lo=lo,
-                    diff_hi=hi,
-                    n_pairs=int(d.size),
-                    share_higher=float((d > 0).mean()) if d.size else math.nan,
-                )
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
-
-
-def markdown(table: pd.DataFrame, names: Sequence[str], window: int, level: float) -> str:
-    """The comparison as a Markdown table people can paste into a report."""
-    base = names[0]
-    head = ["metric"] + [f"{n}: median [p10, p90]" for n in names]
-    head += [f"{n} - {base}: mean [{level:.0%} CI] (higher in)" for n in names[1:]]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for metric, rows in table.groupby("metric", sort=False):
-        by_arm = rows.set_index("arm")
-        cells = [f"`{metric}`"]
-        for n in names:
-            r = by_arm.loc[n]
-            cells.append(f"{_fmt(r['median'])} [{_fmt(r['p10'])}, {_fmt(r['p90'])}]")
-        for n in names[1:]:
-            r = by_arm.loc[n]
-            higher = "n/a" if math.isnan(r["share_higher"]) else f"{r['share_higher']:.0%}"
-            cells.append(
-                f"{_fmt(r['diff_mean'])} [{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}] ({higher})"
-            )
-        lines.append("| " + " | ".join(cells) + " |")
-    note = (
-        f"\nEach run's value is its mean over the last {window} quarters. Differences are "
-        f"paired by replication (common random numbers: replication r of every arm uses "
-        f'the same seed); the interval is Student\'s t at {level:.0%}; "higher in" is the '
-        "share of replications in which the arm is above the first.\n"
-    )
-    return "\n".join(lines) + "\n" + note
-
-
 def _write(
     out: Path,
     table: pd.DataFrame,
     names: Sequence[str],
-    metrics: Sequence[str],
+    definitions: Mapping[str, str],
     window: int,
     level: float,
 ) -> list[Path]:
@@ -441,5 +451,5 @@ def _write(
     atomic_write(csv_path, lambda p: table.to_csv(p, index=False))
     md_path = out / "compare.md"
     title = f"# Comparison: {' vs '.join(names)}\n\n"
-    write_text(md_path, title + markdown(table, names, window, level))
+    write_text(md_path, title + markdown(table, names, window, level, definitions))
     return [csv_path, md_path]

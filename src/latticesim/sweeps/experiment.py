@@ -145,6 +145,8 @@ class Outcome:
     forum: str | None = None
     kind: str | None = None
     subject: str | None = None
+    actor: str | None = None
+    level: str | None = None
 
     def definition(self) -> dict[str, Any]:
         """The outcome as plain JSON (unset options left out)."""

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from latticesim.common.text import suggest
+from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.scenario.messages import listing, show
 from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
@@ -35,15 +36,32 @@ __all__ = [
     "ParameterSpec",
     "SobolDesign",
     "SweepFile",
+    "TABLES",
 ]
 
+_ROW_STATS = ("mean", "median", "min", "max", "first", "last", "sum", "count")
 STATS: dict[str, tuple[str, ...]] = {
     "model": ("last", "first", "mean", "median", "min", "max", "std", "change"),
-    "meetings": ("mean", "median", "min", "max", "first", "last", "sum", "count"),
-    "log": ("count", "first_step"),
+    "meetings": _ROW_STATS,
+    "items": _ROW_STATS,
+    "attendance": _ROW_STATS,
+    "log": ("count", "first_step", "first_year"),
 }
 """The statistics an outcome may take of each table's values."""
-DEFAULT_STAT = {"model": "last", "meetings": "mean", "log": "count"}
+DEFAULT_STAT = {"model": "last", "meetings": "mean", "items": "mean", "attendance": "mean"}
+DEFAULT_STAT["log"] = "count"
+TABLES = tuple(STATS)
+"""The tables an outcome reads: a run's tables (``docs/outputs.md``) but the actors'."""
+_KEYS_OF = {
+    "forum": ("meetings", "items", "attendance"),
+    "kind": ("log",),
+    "subject": ("log",),
+    "actor": ("attendance",),
+    "level": ("attendance",),
+    "column": ("model", "meetings", "items"),
+    "equals": ("model", "meetings", "items"),
+}
+"""The tables each optional key of an outcome is for."""
 LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
 """The kinds of entry in a run's log: the scenario's events and what the model does."""
 
@@ -83,6 +101,14 @@ Switch = Annotated[bool, Field(strict=True)]
 def _problem(message: str) -> PydanticCustomError:
     """An error whose message is said as it is (the translation passes it through)."""
     return PydanticCustomError("sweep_file", message)
+
+
+def _one_of(value: str | None, choices: tuple[str, ...], what: str, listed: str) -> str | None:
+    """``value`` if it is None or one of ``choices``; else the problem, naming the closest."""
+    if value is not None and value not in choices:
+        hint = suggest(value, choices) or listing(choices, listed)
+        raise _problem(f"unknown {what} '{value}'{hint}")
+    return value
 
 
 def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
@@ -207,39 +233,46 @@ class ParameterSpec(Strict):
 
 
 class OutcomeSpec(Strict):
-    """One number per run: a statistic of a model or meetings column, or a count in the log.
+    """One number per run: a statistic of a table's column, a count of invitees or of log lines.
 
     It reads the run's quarters, or a window of them (``from``/``to``, or ``last``).
     """
 
-    table: Literal["model", "meetings", "log"] = Field("model", description="Table read.")
-    column: str | None = Field(None, description="Column read (model and meetings tables).")
-    equals: Any = Field(None, description="Count quarters where the column equals this.")
+    table: Literal["model", "meetings", "items", "attendance", "log"] = Field(
+        "model", description="Table read."
+    )
+    column: str | None = Field(None, description="Column read (model, meetings, items tables).")
+    equals: Any = Field(
+        None, description="Read whether the column equals this (holds it, for a list)."
+    )
     stat: str | None = Field(None, description="Statistic (default: by table).")
     start: QuarterText | None = Field(None, alias="from", description="First quarter read.")
     end: QuarterText | None = Field(None, alias="to", description="Last quarter read.")
     last: Whole | None = Field(None, ge=1, le=100_000, description="Read the last N quarters.")
-    forum: str | None = Field(None, description="Only this forum's meetings.")
+    forum: str | None = Field(None, min_length=1, description="Only this forum's meetings.")
     kind: str | None = Field(None, description="Kind of log entry counted.")
     subject: str | None = Field(None, min_length=1, description="Only log entries about this.")
+    actor: str | None = Field(
+        None, min_length=1, description="Attendance: only this actor or group (ip4, nato...)."
+    )
+    level: str | None = Field(
+        None, description="Attendance: only invitees at this level (default: all who came)."
+    )
 
-    @field_validator("column")
+    @field_validator("level", "kind")
     @classmethod
-    def _not_in_log(cls, column: str | None, info: ValidationInfo) -> str | None:
-        if column is not None and info.data.get("table") == "log":
-            raise _problem("the log table is counted, not read by column")
-        return column
+    def _known_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.field_name == "level":
+            return _one_of(value, LEVEL_NAMES, "level", "levels")
+        return _one_of(value, LOG_KINDS, "kind", "kinds")
 
     @field_validator("stat")
     @classmethod
     def _stat_of_table(cls, stat: str | None, info: ValidationInfo) -> str | None:
         table = info.data.get("table")
-        if stat is None or table not in STATS or stat in STATS[table]:
+        if table not in STATS:
             return stat
-        hint = suggest(stat, STATS[table]) or listing(
-            STATS[table], f"statistics of the {table} table"
-        )
-        raise _problem(f"unknown statistic '{stat}'{hint}")
+        return _one_of(stat, STATS[table], "statistic", f"statistics of the {table} table")
 
     _window_forwards = _ends_after_start("end", "window")
 
@@ -250,27 +283,28 @@ class OutcomeSpec(Strict):
             raise _problem("give either last: or from:/to:, not both")
         return last
 
-    @field_validator("forum", "kind", "subject")
+    @field_validator(*_KEYS_OF)
     @classmethod
-    def _not_in_model(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is not None and info.data.get("table") == "model":
-            raise _problem(f"'{info.field_name}' is for the meetings or log table")
+    def _of_its_table(cls, value: Any, info: ValidationInfo) -> Any:
+        tables = _KEYS_OF[str(info.field_name)]
+        table = info.data.get("table")
+        if value is not None and table is not None and table not in tables:
+            where = " or ".join(f"the {t} table" for t in tables)
+            raise _problem(f"'{info.field_name}' is for {where}, not the {table} table")
         return value
-
-    @field_validator("kind")
-    @classmethod
-    def _log_kind(cls, kind: str | None) -> str | None:
-        if kind is not None and kind not in LOG_KINDS:
-            hint = suggest(kind, LOG_KINDS) or listing(LOG_KINDS, "kinds")
-            raise _problem(f"unknown kind '{kind}'{hint}")
-        return kind
 
     @model_validator(mode="after")
     def _what_is_read(self) -> OutcomeSpec:
+        counted = self.stat == "count"
         if self.table == "model" and self.column is None:
             raise _problem("required key 'column' is missing; name a model-table column")
-        if self.table == "meetings" and self.column is None and self.stat != "count":
-            raise _problem("required key 'column' is missing; e.g. strength_china_stance")
+        if self.table in ("meetings", "items") and self.column is None and not counted:
+            example = "strength_china_stance" if self.table == "meetings" else "strength"
+            raise _problem(
+                f"required key 'column' is missing; e.g. {example} (or stat: count, to count rows)"
+            )
+        if self.equals is not None and self.column is None:
+            raise _problem("equals: needs the column it compares; add column:")
         if self.table == "log" and self.kind is None:
             raise _problem(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
         self.stat = self.stat or DEFAULT_STAT[self.table]

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,20 @@ from latticesim.sweeps.experiment import (
 )
 from latticesim.sweeps.paths import kind_of, override, parse_path, resolve_path
 from latticesim.sweeps.schema import OutcomeSpec, ParameterSpec, SweepFile
+from latticesim.world.actors import GROUPS, actor_names
 
-__all__ = ["SweepError", "load_experiment", "table_columns"]
+__all__ = [
+    "LIST_COLUMNS",
+    "SweepError",
+    "check_model_column",
+    "check_outcome",
+    "load_experiment",
+    "read_tree",
+    "table_columns",
+]
+
+Add = Callable[[FieldPath, str], None]
+"""How a check reports a problem: the path in the file, and the message."""
 
 _DYNAMIC_PREFIXES = ("share_", "ip4_standing_")
 _RANGE_KEYS = {"start": "from", "stop": "to", "step": "step"}
@@ -73,7 +86,7 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
             message``); problems in the scenario file are reported where they are.
     """
     display = os.fspath(path)
-    tree = _read_sweep_tree(display)
+    tree = read_tree(display)
     sweep, design, problems = _validate(tree)
     if sweep is None:
         raise SweepError(problems)
@@ -87,11 +100,14 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_sweep_tree(display: str) -> Tree:
-    """The sweep file as a plain tree with origins (one problem if it is unreadable)."""
+def read_tree(display: str, what: str = "sweep", keys: str = "scenario:, parameters:") -> Tree:
+    """A sweep (or comparison) file as a plain tree with origins; one problem if unreadable.
+
+    ``what`` names the kind of file and ``keys`` its first keys, in the messages.
+    """
     path = Path(display)
     if path.is_dir():
-        raise SweepError([Problem(display, 1, 1, "", "is a folder, not a sweep file")])
+        raise SweepError([Problem(display, 1, 1, "", f"is a folder, not a {what} file")])
     if not path.is_file():
         raise SweepError([Problem(display, 1, 1, "", f"no such file{similar_file(path)}")])
     text = ""
@@ -101,13 +117,10 @@ def _read_sweep_tree(display: str) -> Tree:
     except ScenarioError as exc:
         raise SweepError([_bracket_hint(p, text) for p in exc.problems]) from None
     if raw is None:
-        message = "the file is empty; a sweep needs at least scenario:"
+        message = f"the file is empty; a {what} needs at least {keys.split(',')[0]}"
         raise SweepError([Problem(display, 1, 1, "", message)])
     if not isinstance(raw, CommentedMap):
-        message = (
-            "the top level must be a mapping of keys (scenario:, parameters:, ...), "
-            f"not {kind(raw)}"
-        )
+        message = f"the top level must be a mapping of keys ({keys}, ...), not {kind(raw)}"
         raise SweepError([Problem(display, 1, 1, "", message)])
     return plain_tree(raw, display)
 
@@ -168,8 +181,12 @@ def _without(node: Any, path: FieldPath) -> Any:
     return out
 
 
-def table_columns(spec: ScenarioSpec, end: Quarter) -> tuple[dict[str, str], dict[str, str]]:
-    """Columns (and whether each holds numbers) of the model and meetings tables.
+LIST_COLUMNS = frozenset(("blockers", "outvoted", "watered_by"))
+"""Columns of the meetings and items tables that hold lists of actors."""
+
+
+def table_columns(spec: ScenarioSpec, end: Quarter) -> dict[str, dict[str, str]]:
+    """Columns of the model, meetings and items tables, each ``number``, ``text`` or ``list``.
 
     A short run of the scenario itself is the only reliable list: the model table has a
     column per forum and adversary, and the model grows new columns as it evolves.
@@ -185,11 +202,89 @@ def table_columns(spec: ScenarioSpec, end: Quarter) -> tuple[dict[str, str], dic
             dtype = frame[col].dtype
             numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
             if frame.empty:
-                numeric = col.startswith(("strength_", "n_")) or col in ("met", "adopted")
-            out[col] = "number" if numeric else "text"
+                numeric = col.startswith(("strength_", "n_")) or col in _NUMBER_COLUMNS
+            out[col] = "list" if col in LIST_COLUMNS else "number" if numeric else "text"
         return out
 
-    return kinds(tables["model"]), kinds(tables["meetings"])
+    return {name: kinds(tables[name]) for name in ("model", "meetings", "items")}
+
+
+_NUMBER_COLUMNS = frozenset(("met", "adopted", "named", "decided", "proposal", "rounds"))
+"""Columns of the meetings and items tables that hold numbers (read when a table is empty)."""
+
+
+def check_model_column(
+    add: Add, columns: dict[str, str], col: str, at: FieldPath, *, number: bool = False
+) -> bool:
+    """Whether ``col`` is a model-table column (one that holds numbers, if ``number``).
+
+    ``add(path, message)`` is told each problem. A ``share_``/``ip4_standing_`` column
+    nothing resembles is taken to be of a forum the runs may found.
+    """
+    if col in columns:
+        if number and columns[col] != "number":
+            add(at, f"'{col}' holds text; use equals: to count a value")
+            return False
+        return True
+    close = suggest(col, list(columns))
+    if col.startswith(_DYNAMIC_PREFIXES) and not close:
+        return True  # a forum that may be founded during a run
+    listing = "" if close else " (see docs/outputs.md for the model table's columns)"
+    add(at, f"unknown column '{col}' of the model table{close}{listing}")
+    return False
+
+
+def check_outcome(
+    add: Add,
+    at: FieldPath,
+    o: OutcomeSpec,
+    spec: ScenarioSpec,
+    end: Quarter,
+    columns: dict[str, dict[str, str]],
+) -> bool:
+    """Whether an outcome's window, column, forum and actor exist in runs of ``spec``.
+
+    ``columns`` are :func:`table_columns`; ``add(path, message)`` is told each problem.
+    """
+    start = spec.start_quarter
+    ok = True
+    for key, q in (("from", o.start), ("to", o.end)):
+        if q is not None and not start <= Quarter.parse(q) <= end:
+            add((*at, key), f"{q} is outside the runs' quarters {start}-{end}")
+            ok = False
+    if o.table == "model" and o.column is not None:
+        number = o.equals is None
+        ok &= check_model_column(add, columns["model"], o.column, (*at, "column"), number=number)
+    if o.table in ("meetings", "items") and o.column is not None:
+        ok &= _row_column(add, at, o, columns[o.table])
+    if o.forum is not None:
+        created = {e.name for e in spec.events if isinstance(e, ForumCreated)}
+        forums = sorted(set(spec.forums) | created)
+        if o.forum not in forums and (hint := suggest(o.forum, forums)):
+            add((*at, "forum"), f"unknown forum '{o.forum}'{hint}")
+            ok = False
+    if o.actor is not None and o.actor.lower() not in GROUPS and o.actor not in actor_names():
+        known = [*actor_names(), *GROUPS]
+        hint = suggest(o.actor, known) or f" (an actor, or a group: {', '.join(GROUPS)})"
+        add((*at, "actor"), f"unknown actor '{o.actor}'{hint}")
+        ok = False
+    return ok
+
+
+def _row_column(add: Add, at: FieldPath, o: OutcomeSpec, columns: dict[str, str]) -> bool:
+    """Whether a meetings or items column exists and can be read as the outcome reads it."""
+    assert o.column is not None
+    if o.column not in columns:
+        hint = suggest(o.column, list(columns))
+        add((*at, "column"), f"unknown column '{o.column}' of the {o.table} table{hint}")
+        return False
+    if columns[o.column] == "list" and o.equals is None:
+        add((*at, "column"), f"'{o.column}' holds lists of actors; add equals: an actor")
+        return False
+    if columns[o.column] == "text" and o.equals is None:
+        add((*at, "column"), f"'{o.column}' does not hold numbers; add equals: a value")
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- cross-references
@@ -371,14 +466,15 @@ class _CrossCheck:
     # metrics --------------------------------------------------------------------
 
     def metrics(self, spec: ScenarioSpec, end: Quarter) -> Metrics:
-        model_cols, meeting_cols = table_columns(spec, end)
+        columns = table_columns(spec, end)
+        model_cols = columns["model"]
         if "metrics" not in self.sweep.model_fields_set:
             return default_metrics(model_cols)
         at: FieldPath = ("metrics",)
         m = self.sweep.metrics
         series: list[str] = []
         for i, col in enumerate(m.series):
-            if self.model_column(model_cols, col, (*at, "series", i)):
+            if check_model_column(self.add, model_cols, col, (*at, "series", i)):
                 if col in series or col in RESERVED_COLUMNS:
                     self.add((*at, "series", i), f"'{col}' is listed twice or is a fixed column")
                 else:
@@ -395,76 +491,14 @@ class _CrossCheck:
             if name in RESERVED_COLUMNS:
                 self.add(where, f"'{name}' is a column of the results already", key=True)
                 continue
-            if self.outcome(where, o, spec, end, (model_cols, meeting_cols)):
+            if check_outcome(self.add, where, o, spec, end, columns):
                 outcomes.append(_outcome(name, o))
         text = frozenset(c for c in series if model_cols.get(c) == "text")
         return Metrics(tuple(series), m.every, tuple(outcomes), text)
 
-    def model_column(
-        self, columns: dict[str, str], col: str, at: FieldPath, *, number: bool = False
-    ) -> bool:
-        if col in columns:
-            if number and columns[col] != "number":
-                self.add(at, f"'{col}' holds text; use equals: to count a value")
-                return False
-            return True
-        close = suggest(col, list(columns))
-        if col.startswith(_DYNAMIC_PREFIXES) and not close:
-            return True  # a forum that may be founded during a run
-        listing = "" if close else " (see docs/outputs.md for the model table's columns)"
-        self.add(at, f"unknown column '{col}' of the model table{close}{listing}")
-        return False
-
-    def outcome(
-        self,
-        at: FieldPath,
-        o: OutcomeSpec,
-        spec: ScenarioSpec,
-        end: Quarter,
-        columns: tuple[dict[str, str], dict[str, str]],
-    ) -> bool:
-        """Whether an outcome's window, columns and forum exist in the sweep's runs."""
-        model_cols, meeting_cols = columns
-        start = spec.start_quarter
-        created = {e.name for e in spec.events if isinstance(e, ForumCreated)}
-        forums = sorted(set(spec.forums) | created)
-        ok = True
-        for key, q in (("from", o.start), ("to", o.end)):
-            if q is not None and not start <= Quarter.parse(q) <= end:
-                self.add((*at, key), f"{q} is outside the sweep's quarters {start}-{end}")
-                ok = False
-        if o.table == "model" and o.column is not None:
-            number = o.equals is None
-            ok &= self.model_column(model_cols, o.column, (*at, "column"), number=number)
-        if o.table != "meetings":
-            return ok
-        if o.column is not None and o.column not in meeting_cols:
-            hint = suggest(o.column, list(meeting_cols))
-            self.add((*at, "column"), f"unknown column '{o.column}' of the meetings table{hint}")
-            ok = False
-        elif o.column is not None and meeting_cols[o.column] != "number":
-            self.add((*at, "column"), f"'{o.column}' does not hold numbers")
-            ok = False
-        if o.forum is not None and o.forum not in forums and (hint := suggest(o.forum, forums)):
-            self.add((*at, "forum"), f"unknown forum '{o.forum}'{hint}")
-            ok = False
-        return ok
-
 
 def _outcome(name: str, o: OutcomeSpec) -> Outcome:
-    return Outcome(
-        name=name,
-        table=o.table,
-        column=o.column,
-        stat=o.stat or "",
-        equals=o.equals,
-        start=o.start,
-        end=o.end,
-        last=o.last,
-        forum=o.forum,
-        kind=o.kind,
-        subject=o.subject,
-    )
+    return Outcome(name=name, **o.model_dump())
 
 
 class _Values:

@@ -27,13 +27,16 @@ import numpy as np
 import pandas as pd
 
 from latticesim.common.quarters import Quarter
+from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.model.model import LatticeModel
 from latticesim.model.recorder import Recorder
 from latticesim.scenario.schema import LatticeScenario, ScenarioSpec
 from latticesim.sweeps.experiment import ERROR_CHARS, Job, Metrics, Outcome, window_mask
 from latticesim.sweeps.paths import apply_overrides
+from latticesim.world.actors import GROUPS, group_members
 
 __all__ = [
+    "MEETING_TABLES",
     "ChunkResult",
     "SweepRecorder",
     "describe_error",
@@ -41,6 +44,10 @@ __all__ = [
     "run_chunk",
     "sweep_run",
 ]
+
+
+MEETING_TABLES = ("meetings", "items", "attendance")
+"""The tables built from the run's meetings: a run keeps its meetings when one is read."""
 
 
 @dataclass
@@ -145,7 +152,7 @@ def sweep_run(spec: ScenarioSpec, seed: int, until: str | None, metrics: Metrics
     end = Quarter.parse(until) if until is not None else spec.horizon_quarter
     quarters = end - spec.start_quarter + 1
     steps = metrics.steps_read(quarters, spec.start_quarter)
-    meetings = any(o.table == "meetings" for o in metrics.outcomes)
+    meetings = any(o.table in MEETING_TABLES for o in metrics.outcomes)
     model = LatticeModel(
         scenario,
         record_actors=False,
@@ -263,10 +270,10 @@ def measure(model: Any, metrics: Metrics) -> tuple[dict[str, float], dict[str, l
             continue
         if tables is None:
             tables = model.recorder.frames()
-        if o.table == "meetings":
-            outcomes[o.name] = _meetings_outcome(tables["meetings"], last, o, start)
+        if o.table == "log":
+            outcomes[o.name] = _log_outcome(tables["log"], o, start, last)
         else:
-            outcomes[o.name] = _log_outcome(tables["log"], o, start)
+            outcomes[o.name] = _stat(_row_values(tables, last, o, start), o.stat)
     return outcomes, _kept_series(rows, metrics)
 
 
@@ -300,28 +307,77 @@ def _model_outcome(
     return _stat(values, o.stat)
 
 
-def _meetings_outcome(frame: pd.DataFrame, last: Any, o: Outcome, start: Quarter) -> float:
-    frame = frame[frame["met"].astype(bool)]
+def _row_values(
+    tables: dict[str, pd.DataFrame], last: Any, o: Outcome, start: Quarter
+) -> np.ndarray:
+    """The values an outcome of the meetings, items or attendance table takes its statistic of.
+
+    Rows are those of meetings that met, of the outcome's forum, in its window. A column
+    gives one value per row (empty values dropped, but for ``count``, which counts the
+    others); ``equals`` makes each value 1 or 0 (a list column: whether it holds the
+    value); no column, one value per row. Attendance gives one value per meeting: how many
+    of its invitees (of ``actor``, at ``level``, or all who came) it had.
+    """
+    held = tables["meetings"]
+    held = held[held["met"].astype(bool)]
     if o.forum is not None:
-        frame = frame[frame["forum"] == o.forum]
-    frame = frame[window_mask(frame["step"].to_numpy(), o, start)]
-    if o.last is not None:
-        frame = frame[frame["step"] > last - o.last]
+        held = held[held["forum"] == o.forum]
+    held = _in_window(held, o, start, last)
+    if o.table == "attendance":
+        return _attendance_counts(tables["attendance"], held, o, start)
+    frame = held if o.table == "meetings" else tables[o.table]
+    if o.table != "meetings":
+        frame = frame[frame["meeting_id"].isin(held["meeting_id"])]
     if o.column is None:
-        return float(len(frame))
-    values = frame[o.column].to_numpy(dtype=float, na_value=np.nan)
-    values = values if o.stat == "count" else values[~np.isnan(values)]
-    return _stat(values, o.stat)
+        return np.ones(len(frame))
+    column = frame[o.column]
+    if o.equals is not None:
+        return np.array([_holds(v, o.equals) for v in column], dtype=float)
+    values = column.to_numpy(dtype=float, na_value=np.nan)
+    return values if o.stat == "count" else values[~np.isnan(values)]
 
 
-def _log_outcome(frame: pd.DataFrame, o: Outcome, start: Quarter) -> float:
+def _in_window(frame: pd.DataFrame, o: Outcome, start: Quarter, last: Any) -> pd.DataFrame:
+    """The rows of a table (with a ``step`` column) in the outcome's window of quarters."""
+    mask = window_mask(frame["step"].to_numpy(), o, start)
+    if o.last is not None:
+        mask &= frame["step"].to_numpy() > last - o.last
+    return frame[mask]
+
+
+def _holds(value: Any, wanted: Any) -> float:
+    """Whether a cell equals ``wanted`` or, for a list cell (``blockers``), holds it."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return float(wanted in list(value))
+    return float(value == wanted)
+
+
+def _attendance_counts(
+    frame: pd.DataFrame, held: pd.DataFrame, o: Outcome, start: Quarter
+) -> np.ndarray:
+    """Per meeting ``held``, how many of its invitees the outcome counts."""
+    frame = frame[frame["meeting_id"].isin(held["meeting_id"])]
+    if o.actor is not None:
+        group = o.actor.lower()
+        who = group_members(group, start.year) if group in GROUPS else [o.actor]
+        frame = frame[frame["actor"].isin(who)]
+    level = frame["level"].astype(object)
+    frame = frame[level == o.level] if o.level is not None else frame[level != LEVEL_NAMES[0]]
+    counts = frame.groupby("meeting_id").size()
+    return counts.reindex(held["meeting_id"], fill_value=0).to_numpy(dtype=float)
+
+
+def _log_outcome(frame: pd.DataFrame, o: Outcome, start: Quarter, last: Any) -> float:
     frame = frame[frame["kind"] == o.kind]
     if o.subject is not None:
         frame = frame[frame["subject"] == o.subject]
-    frame = frame[window_mask(frame["step"].to_numpy(), o, start)]
+    frame = _in_window(frame, o, start, last)
     if o.stat == "count":
         return float(len(frame))
-    return float(frame["step"].min()) if len(frame) else float("nan")
+    if not len(frame):
+        return float("nan")
+    first = int(frame["step"].min())
+    return float(first) if o.stat == "first_step" else (start + (first - 1)).decimal_year
 
 
 def _float(value: Any) -> float:
