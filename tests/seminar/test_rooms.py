@@ -166,9 +166,9 @@ def test_debrief_compares_the_room_with_the_model_alone(pivot):
     room.answer(seat.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
     stepper.step()
     alone = LatticeModel(LatticeScenario(spec=pivot, rng=1))
-    alone.run_for(room.model.steps)
+    alone.run_for(room.model.quarters_run)
     out = debrief(room.model, alone)
-    assert out["quarters"] == room.model.steps
+    assert out["quarters"] == room.model.quarters_run
     assert out["alone"]["failed"].get("NATO", 0) == 1
     assert out["room"]["failed"].get("NATO", 0) == 0
     assert out["room"]["adopted"]["NATO"] == out["alone"]["adopted"]["NATO"] + 1

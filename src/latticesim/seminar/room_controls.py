@@ -29,7 +29,7 @@ def room_panel(code: solara.Reactive) -> Callable[[LatticeModel], object]:
     def RoomPanel(model: LatticeModel):
         """The facilitator's room: code, seats and answers, players at the front, debrief."""
         update_counter.get()
-        return RoomControls(model, model.steps, code)
+        return RoomControls(model, model.quarters_run, code)
 
     return RoomPanel
 
@@ -185,7 +185,7 @@ def DebriefView(model: LatticeModel):
     """The room's run beside the same scenario and seed played by the model alone."""
     result = solara.use_memo(
         lambda: debrief(model, model_alone(model)) if isinstance(model, DashboardModel) else None,
-        [model, model.steps],
+        [model, model.quarters_run],
     )
     if result is None:
         return

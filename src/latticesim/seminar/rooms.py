@@ -306,6 +306,6 @@ def debrief(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
     return {
         "room": summary(room_model),
         "alone": summary(alone),
-        "quarters": room_model.steps,
+        "quarters": room_model.quarters_run,
         "played": played_lines,
     }
