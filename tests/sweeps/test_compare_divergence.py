@@ -1,11 +1,10 @@
 """Where the arms of a comparison part: checked against full runs and their chronicles."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import SCENARIOS
 from latticesim import simulate
 from latticesim.outputs.chronicle import chronicle_entries
 from latticesim.sweeps.compare import compare
@@ -13,9 +12,8 @@ from latticesim.sweeps.designs import replication_seed
 from latticesim.sweeps.divergence import CAUSE_KINDS, TOLERANCE, diverge, replication_divergence
 from latticesim.sweeps.divergence_words import summary
 
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
-PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
+BASELINE = SCENARIOS / "baseline_2024.yaml"
+PIVOT = SCENARIOS / "us_pivot.yaml"
 SEEDS = range(4)
 MODEL_KINDS = {"leading_platform", "coordination"}  # chronicle lines of the model table
 

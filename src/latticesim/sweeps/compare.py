@@ -415,6 +415,11 @@ def _manifest(
                 "file": os.fspath(path),
                 "scenario_sha256": exp.scenario_sha256,
                 "folder": str(folder.relative_to(out)),
+                "description": exp.spec.description,
+                "events": [
+                    e.model_dump(mode="json", by_alias=True, exclude_none=True)
+                    for e in exp.spec.events
+                ],
             }
             for path, exp, folder in zip(scenarios, exps, dirs, strict=True)
         ],

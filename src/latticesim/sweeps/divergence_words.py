@@ -153,7 +153,7 @@ def summary(
         lines = [text + "." for _, text in ranked]
         shown = lines if most is None else lines[:most]
         more = len(lines) - len(shown)
-        tail = [f"({more} more in {DIVERGENCE_MD} and {DIVERGENCE_CSV}.)"] if more else []
+        tail = ["", f"({more} more in {DIVERGENCE_MD} and {DIVERGENCE_CSV}.)"] if more else []
         out.append(
             "\n".join([" ".join(p for p in (head, cause) if p), "", *_bullets(shown), *tail])
         )
