@@ -150,9 +150,14 @@ def _add_plot(sub: Subparsers) -> None:
 
 def _add_report(sub: Subparsers) -> None:
     report = sub.add_parser(
-        "report", help="a run folder as one self-contained HTML page, to print or email"
+        "report",
+        help="a run or comparison folder as one self-contained HTML page, to print or email",
     )
-    report.add_argument("run_dir", metavar="RUN_DIR", help="run folder (written by latticesim run)")
+    report.add_argument(
+        "run_dir",
+        metavar="RUN_DIR",
+        help="run folder (written by latticesim run) or comparison folder (latticesim compare)",
+    )
     report.add_argument(
         "--out", default=None, metavar="FILE", help="file to write (default: RUN_DIR/report.html)"
     )
@@ -449,9 +454,11 @@ def _plot(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from latticesim.outputs.report import ReportError, write_report
+    from latticesim.sweeps.compare_report import is_comparison, write_compare_report
 
+    write = write_compare_report if is_comparison(args.run_dir) else write_report
     try:
-        path = write_report(args.run_dir, args.out)
+        path = write(args.run_dir, args.out)
     except ReportError as exc:
         return _fail(str(exc))
     size = path.stat().st_size / 1e6

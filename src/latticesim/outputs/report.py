@@ -13,10 +13,9 @@ a failure leaves either the previous report or none, never half a page.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,15 @@ from typing import Any
 import pandas as pd
 
 from latticesim.common.files import write_text
-from latticesim.outputs.report_html import chronicle_html, escape, page, section, table
+from latticesim.outputs.report_html import (
+    MIME,
+    chronicle_html,
+    data_uri,
+    escape,
+    page,
+    section,
+    table,
+)
 from latticesim.outputs.store import MANIFEST
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "build_report",
     "headline",
     "load_run",
+    "write_page",
     "write_report",
 ]
 
@@ -61,7 +69,6 @@ _CAPTIONS = {
 }
 
 # Formats that can be embedded, best first: PNG is exactly what the run drew.
-_MIME = {".png": "image/png", ".svg": "image/svg+xml"}
 
 _RERUN = "latticesim run SCENARIO --out"
 
@@ -175,10 +182,10 @@ def _figure_files(folder: Path, manifest: Mapping[str, Any]) -> list[Path]:
     on_disk = sorted((folder / "figures").glob("*")) if (folder / "figures").is_dir() else []
     by_stem: dict[str, list[Path]] = {}
     for p in [*listed, *on_disk]:
-        if p.suffix.lower() in _MIME and p.is_file():
+        if p.suffix.lower() in MIME and p.is_file():
             by_stem.setdefault(p.stem, []).append(p)
     best = {
-        s: min(ps, key=lambda p: list(_MIME).index(p.suffix.lower())) for s, ps in by_stem.items()
+        s: min(ps, key=lambda p: list(MIME).index(p.suffix.lower())) for s, ps in by_stem.items()
     }
     order = {name: k for k, name in enumerate(_CAPTIONS)}
     return [best[s] for s in sorted(best, key=lambda s: (order.get(s, len(order)), s))]
@@ -310,12 +317,6 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, s
 
 
 # ------------------------------------------------------------------------------- html
-def _data_uri(path: Path) -> str:
-    """A file as a ``data:`` URI, so the page carries its images with it."""
-    mime = _MIME[path.suffix.lower()]
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
 def _figure_title(stem: str) -> str:
     return stem.replace("_", " ").capitalize()
 
@@ -332,7 +333,7 @@ def _figures_html(run: RunFolder) -> str:
         caption = _CAPTIONS.get(stem, "")
         title = _figure_title(stem)
         try:
-            src = _data_uri(path)
+            src = data_uri(path)
         except OSError as exc:
             raise _incomplete(
                 run.path, f"figures/{path.name} cannot be read: {_reason(exc)}"
@@ -479,10 +480,20 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
         ReportError: the folder cannot be reported on, or ``out`` cannot be written.
     """
     run = load_run(folder)
-    target = Path(out) if out is not None else run.path / REPORT
+    return write_page(
+        Path(out) if out is not None else run.path / REPORT, lambda: build_report(run)
+    )
+
+
+def write_page(target: Path, build: Callable[[], str]) -> Path:
+    """Build a page in full, then write it to ``target`` atomically (any report's page).
+
+    Raises:
+        ReportError: ``target`` is a folder or cannot be written.
+    """
     if target.is_dir():
         raise ReportError(f"{target}: is a folder; give a file name, e.g. {target / REPORT}")
-    page = build_report(run)
+    page = build()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text(target, page)

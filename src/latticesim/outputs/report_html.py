@@ -9,17 +9,28 @@ itself and needs no JavaScript.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import markdown
 
-__all__ = ["STYLESHEET", "chronicle_html", "escape", "page", "section", "table"]
+__all__ = ["MIME", "STYLESHEET", "chronicle_html", "data_uri", "escape", "page", "section", "table"]
+
+MIME = {".png": "image/png", ".svg": "image/svg+xml"}
+"""The figures a page embeds, by suffix, in the order they are preferred."""
 
 
 def escape(text: object) -> str:
     """Text as HTML shows it: markup characters and quotes escaped."""
     return html.escape(str(text), quote=True)
+
+
+def data_uri(path: Path) -> str:
+    """A file as a ``data:`` URI, so the page carries its images with it."""
+    mime = MIME[path.suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def table(
@@ -125,11 +136,12 @@ footer { margin-top: 3rem; font-size: .8rem; color: var(--muted);
 """The page's CSS, for the screen and for print (A4)."""
 
 
-def page(title: str, sections: Sequence[str]) -> str:
-    """The whole document: ``sections`` under the stylesheet, titled ``title``."""
+def page(title: str, sections: Sequence[str], kind: str = "run report", css: str = "") -> str:
+    """The whole document: ``sections`` under the stylesheet (and ``css``), titled ``title``."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}: latticesim run report</title>\n<style>{STYLESHEET}</style>\n"
+        f"<title>{escape(title)}: latticesim {escape(kind)}</title>\n"
+        f"<style>{STYLESHEET}{css}</style>\n"
         "</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
     )

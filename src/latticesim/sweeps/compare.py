@@ -47,6 +47,8 @@ from latticesim.sweeps.compare_outcomes import (
     validate,
 )
 from latticesim.sweeps.compare_table import comparison_table, markdown
+from latticesim.sweeps.divergence import diverge
+from latticesim.sweeps.divergence_words import DIVERGENCE_MD, summary, write_divergence
 from latticesim.sweeps.executors import open_executor
 from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Outcome, SweepRunError
 from latticesim.sweeps.runner import run_sweep
@@ -230,13 +232,13 @@ def compare(
     exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, kept, window, end)
     dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
     out.mkdir(parents=True, exist_ok=True)
-    _run_arms(exps, dirs, executor, workers, scheduler, progress)
+    parting = _run_arms(exps, dirs, executor, workers, scheduler, progress, specs, str(end))
     series, values = _read_arms(dirs, names)
     measured = [*cols, *(o.name for o in kept)]
     table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
     definitions = describe_outcomes(kept, sets)
-    files = _write(out, table, names, definitions, window, level)
+    files = _write(out, table, names, definitions, (window, level), parting, replications)
     if figures:
         files += _figure(out, series, values, table, names, specs, cols, level)
     settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
@@ -374,8 +376,14 @@ def _run_arms(
     workers: int | None,
     scheduler: str | None,
     progress: bool,
-) -> None:
-    """Run (or resume) each arm's sweep; no executor is started when all are finished."""
+    specs: Sequence[ScenarioSpec],
+    until: str,
+) -> list[dict[str, Any]]:
+    """Run (or resume) each arm's sweep, then find where the arms part (divergence rows).
+
+    No executor is started when all arms are finished: the divergence pass, which runs
+    each replication only up to its first difference, then runs in process.
+    """
     busy = any(not _finished(e, d) for e, d in zip(exps, dirs, strict=True))
     if executor is not None or not busy:
         where = contextlib.nullcontext((executor, workers or 1))
@@ -384,6 +392,8 @@ def _run_arms(
     with where as (ex, slots):
         for exp, folder in zip(exps, dirs, strict=True):
             run_sweep(exp, folder, executor=ex, workers=slots, progress=progress)
+        names = [exp.name for exp in exps]
+        return diverge(specs, names, exps[0].replications, exps[0].seed, until, ex)
 
 
 def _manifest(
@@ -405,6 +415,11 @@ def _manifest(
                 "file": os.fspath(path),
                 "scenario_sha256": exp.scenario_sha256,
                 "folder": str(folder.relative_to(out)),
+                "description": exp.spec.description,
+                "events": [
+                    e.model_dump(mode="json", by_alias=True, exclude_none=True)
+                    for e in exp.spec.events
+                ],
             }
             for path, exp, folder in zip(scenarios, exps, dirs, strict=True)
         ],
@@ -444,12 +459,18 @@ def _write(
     table: pd.DataFrame,
     names: Sequence[str],
     definitions: Mapping[str, str],
-    window: int,
-    level: float,
+    settings: tuple[int, float],
+    parting: Sequence[Mapping[str, Any]],
+    runs: int,
 ) -> list[Path]:
+    """``compare.csv``, ``compare.md`` (with where the arms part) and the divergence files."""
+    window, level = settings
     csv_path = out / "compare.csv"
     atomic_write(csv_path, lambda p: table.to_csv(p, index=False))
     md_path = out / "compare.md"
     title = f"# Comparison: {' vs '.join(names)}\n\n"
-    write_text(md_path, title + markdown(table, names, window, level, definitions))
-    return [csv_path, md_path]
+    where = "\n\n".join(summary(parting, names, runs, most=3))
+    part = f"\n## Where the arms part\n\n{where}\n\nEvery sentence: {DIVERGENCE_MD}.\n"
+    text = title + markdown(table, names, window, level, definitions) + part
+    write_text(md_path, text)
+    return [csv_path, md_path, *write_divergence(out, parting, names, runs)]

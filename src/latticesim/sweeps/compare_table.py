@@ -19,6 +19,7 @@ __all__ = [
     "comparison_table",
     "markdown",
     "noisy_metrics",
+    "table_rows",
     "unpaired_metrics",
     "within_noise",
 ]
@@ -102,6 +103,37 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
 
 
+def table_rows(
+    table: pd.DataFrame, names: Sequence[str], level: float
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """The table's header and rows as text (clear differences first), and the noisy metrics.
+
+    The one layout of the comparison's table: ``compare.md`` and the comparison's report
+    both show these cells.
+    """
+    base = names[0]
+    noisy = noisy_metrics(table)
+    head = ["metric"] + [f"{n}: median [p10, p90]" for n in names]
+    head += [f"{n} - {base}: mean [{level:.0%} CI] (higher in)" for n in names[1:]]
+    groups = dict(list(table.groupby("metric", sort=False)))
+    order = [m for m in groups if m not in noisy] + [m for m in groups if m in noisy]
+    rows = []
+    for metric in order:
+        by_arm = groups[metric].set_index("arm")
+        cells = [str(metric)]
+        for n in names:
+            r = by_arm.loc[n]
+            cells.append(f"{_fmt(r['median'])} [{_fmt(r['p10'])}, {_fmt(r['p90'])}]")
+        for n in names[1:]:
+            r = by_arm.loc[n]
+            higher = "n/a" if math.isnan(r["share_higher"]) else f"{r['share_higher']:.0%}"
+            cells.append(
+                f"{_fmt(r['diff_mean'])} [{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}] ({higher})"
+            )
+        rows.append(cells)
+    return head, rows, noisy
+
+
 def markdown(
     table: pd.DataFrame,
     names: Sequence[str],
@@ -114,26 +146,11 @@ def markdown(
     Rows whose difference is clear come first; those within noise follow and are listed
     again under the table. ``definitions`` says what each named outcome reads.
     """
-    base = names[0]
-    noisy = noisy_metrics(table)
-    head = ["metric"] + [f"{n}: median [p10, p90]" for n in names]
-    head += [f"{n} - {base}: mean [{level:.0%} CI] (higher in)" for n in names[1:]]
+    head, rows, noisy = table_rows(table, names, level)
+    order = [row[0] for row in rows]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    groups = dict(list(table.groupby("metric", sort=False)))
-    order = [m for m in groups if m not in noisy] + [m for m in groups if m in noisy]
-    for metric in order:
-        by_arm = groups[metric].set_index("arm")
-        cells = [f"`{metric}`"]
-        for n in names:
-            r = by_arm.loc[n]
-            cells.append(f"{_fmt(r['median'])} [{_fmt(r['p10'])}, {_fmt(r['p90'])}]")
-        for n in names[1:]:
-            r = by_arm.loc[n]
-            higher = "n/a" if math.isnan(r["share_higher"]) else f"{r['share_higher']:.0%}"
-            cells.append(
-                f"{_fmt(r['diff_mean'])} [{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}] ({higher})"
-            )
-        lines.append("| " + " | ".join(cells) + " |")
+    for metric, *cells in rows:
+        lines.append("| " + " | ".join([f"`{metric}`", *cells]) + " |")
     unpaired = unpaired_metrics(table)
     if len(names) > 1 and set(noisy) - set(unpaired):
         shown = ", ".join(f"`{m}`" for m in order if m in noisy and m not in unpaired)
