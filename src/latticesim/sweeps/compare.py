@@ -238,7 +238,8 @@ def compare(
     table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
     definitions = describe_outcomes(kept, sets)
-    files = _write(out, table, names, definitions, (window, level), parting, replications)
+    page = _compare_md(table, names, definitions, (window, level), parting, replications)
+    files = [*_write(out, table, page), *write_divergence(out, parting, names, replications)]
     if figures:
         files += _figure(out, series, values, table, names, specs, cols, level)
     settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
@@ -454,23 +455,26 @@ def _read_arms(dirs: Sequence[Path], names: Sequence[str]) -> tuple[pd.DataFrame
     return pd.concat(series, ignore_index=True), pd.concat(outcomes, ignore_index=True)
 
 
-def _write(
-    out: Path,
+def _compare_md(
     table: pd.DataFrame,
     names: Sequence[str],
     definitions: Mapping[str, str],
     settings: tuple[int, float],
     parting: Sequence[Mapping[str, Any]],
     runs: int,
-) -> list[Path]:
-    """``compare.csv``, ``compare.md`` (with where the arms part) and the divergence files."""
+) -> str:
+    """``compare.md``: the table of differences, then where the arms part."""
     window, level = settings
-    csv_path = out / "compare.csv"
-    atomic_write(csv_path, lambda p: table.to_csv(p, index=False))
-    md_path = out / "compare.md"
     title = f"# Comparison: {' vs '.join(names)}\n\n"
     where = "\n\n".join(summary(parting, names, runs, most=3))
     part = f"\n## Where the arms part\n\n{where}\n\nEvery sentence: {DIVERGENCE_MD}.\n"
-    text = title + markdown(table, names, window, level, definitions) + part
-    write_text(md_path, text)
-    return [csv_path, md_path, *write_divergence(out, parting, names, runs)]
+    return title + markdown(table, names, window, level, definitions) + part
+
+
+def _write(out: Path, table: pd.DataFrame, page: str) -> list[Path]:
+    """``compare.csv`` and ``compare.md``, each written whole."""
+    csv_path = out / "compare.csv"
+    atomic_write(csv_path, lambda p: table.to_csv(p, index=False))
+    md_path = out / "compare.md"
+    write_text(md_path, page)
+    return [csv_path, md_path]
