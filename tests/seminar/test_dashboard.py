@@ -120,6 +120,60 @@ def test_reset_starts_the_run_again():
     assert "Step the model" in _html(rc)
 
 
+def _header(rc) -> str:
+    return next(
+        str(h.widget.unsafe_innerHTML)
+        for h in rc.find(solara.widgets.HTML)
+        if "running-scenario" in str(h.widget.unsafe_innerHTML)
+    )
+
+
+def _notice(rc) -> str:
+    return " ".join(
+        str(t.widget.children[0])
+        for t in rc.find(v.Html, tag="span")
+        if "pending-text" in (t.widget.class_ or "").split()
+    )
+
+
+def test_a_changed_input_is_flagged_until_applied_and_shown_with_its_value():
+    _box, rc = _render(Page())
+    assert "us_pivot" in _header(rc) and not _notice(rc)
+    scenario = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario")
+    scenario.widget.v_model = "france_autonomy"
+    tolerance = next(s for s in rc.find(v.Slider) if s.widget.label.startswith("France's"))
+    tolerance.widget.v_model = 0.4
+    assert tolerance.widget.label == "France's tolerance: 0.4"  # the value is in the label
+    notice = _notice(rc)
+    assert "scenario: france_autonomy (running: us_pivot)" in notice
+    assert "France's tolerance: 0.4 (running: as in the scenario)" in notice
+    _click(rc, "Step")  # the running model steps on, and the notice stays
+    assert "<b class='running-scenario'>us_pivot</b>" in _header(rc)
+    assert "<b class='header-quarter'>2024Q1</b>" in _header(rc) and _notice(rc)
+    _button(rc, "apply-settings").click()
+    header = _header(rc)
+    assert "<b class='running-scenario'>france_autonomy</b>" in header
+    assert "France's tolerance: 0.4" in header and "not started" in header
+    assert not _notice(rc)
+    rc.find(v.TextField, label="Seed").widget.v_model = "3"
+    assert "seed: 3 (running: 1)" in _notice(rc)
+    _click(rc, "Reset")  # Reset builds from the inputs too
+    assert "<b class='running-seed'>3</b>" in _header(rc) and not _notice(rc)
+
+
+def test_a_loaded_file_is_named_in_the_menu_and_the_header():
+    _box, rc = _render(Page())
+    rc.find(v.Textarea).widget.v_model = "extends: us_pivot.yaml\nname: mine\nhorizon: 2026Q4\n"
+    _click(rc, "Load pasted scenario")
+    scenario = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario")
+    key = scenario.widget.v_model
+    assert key.startswith("pasted.yaml") and key in scenario.widget.items
+    assert f"<b class='running-scenario'>{key}</b>" in _header(rc) and not _notice(rc)
+    scenario.widget.v_model = "baseline_2024"
+    _button(rc, "apply-settings").click()
+    assert not rc.find(v.Alert)  # the file's note goes once another scenario runs
+
+
 def test_a_bad_pasted_scenario_shows_its_error_and_the_page_goes_on():
     _box, rc = _render(Page())
     area = rc.find(v.Textarea).widget

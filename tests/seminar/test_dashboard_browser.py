@@ -155,6 +155,32 @@ def test_pick_a_scenario_and_step_four_quarters(server, browser):
     w.close()
 
 
+def test_a_changed_scenario_is_flagged_until_applied(server, browser):
+    url, _proc = server
+    w = Watched(browser, url)
+    _ready(w)
+    header = w.page.locator(".run-header")
+    assert "Running us_pivot, seed 1" in header.inner_text()
+    assert w.page.locator(".pending-notice").count() == 0
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()
+    w.page.locator(".v-menu__content .v-list-item:has-text('france_autonomy')").first.click()
+    notice = w.page.locator(".pending-notice")
+    notice.wait_for(timeout=15_000)
+    assert "scenario: france_autonomy (running: us_pivot)" in notice.inner_text()
+    assert _step(w) == "2024Q1"  # Step goes on with the running model ...
+    assert "Running us_pivot" in header.inner_text()
+    assert notice.is_visible()  # ... and the notice stays until Apply
+    w.shot("08-pending-scenario")
+    w.page.locator(".apply-settings").click()
+    w.page.locator(".running-scenario:text('france_autonomy')").wait_for(timeout=30_000)
+    assert w.page.locator(".pending-notice").count() == 0
+    assert "not started" in w.page.locator(".header-quarter").inner_text()
+    slider_labels = w.page.locator(".v-slider label, .v-input label").all_inner_texts()
+    assert any(t.startswith("France's tolerance: 0.25") for t in slider_labels), slider_labels
+    assert not w.errors, w.errors
+    w.close()
+
+
 def test_a_room_plays_france_and_japan(server, browser):
     url, _proc = server
     fac = Watched(browser, url)
@@ -250,5 +276,8 @@ def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, 
     w.page.locator(".upload-ok").wait_for(timeout=15_000)
     assert w.page.locator(".upload-error").count() == 0
     assert "short_pivot.yaml" in w.page.locator(".upload-ok").inner_text()
+    assert "short_pivot.yaml" in w.page.locator(".running-scenario").inner_text()
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()  # the menu offers it
+    w.page.locator(".v-menu__content .v-list-item:has-text('short_pivot.yaml')").wait_for()
     assert not w.errors, w.errors
     w.close()
