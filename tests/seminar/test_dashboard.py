@@ -283,6 +283,9 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")
+    _button(rc, "debrief").click()
+    assert "Nothing played yet" in _html(rc) and "nan" not in _html(rc)
+    _button(rc, "debrief").click()
     for _ in range(2):
         _click(rc, "Step")
     _button(rc, "level-nato-head").click()
@@ -297,7 +300,8 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     assert "Debrief after 3 quarters" in text
     # the room's France accepted NATO's reach text; alone, France blocks it
     nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
-    assert "<td>3 / 0</td><td>2 / 1</td>" in nato
+    assert "<td class='failed'>0</td><td>2</td>" in nato and nato.endswith("'failed'>1</td></tr>")
+    assert "NATO&#x27;s global reach: room adopted at" in text
     assert "accepted the text on global reach" in text
     room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
     ROOMS.close(room.code)
