@@ -211,7 +211,7 @@ def test_live_chronicle_marks_played_choices():
     rows = live_chronicle(model)
     assert rows[0][0] == str(model.quarter)  # newest quarter first
     html = chronicle_html(rows)
-    assert "chronicle-played" in html and "blocked the text on global reach" in html
+    assert "chronicle-played" in html and "blocked the text on NATO&#x27;s global reach" in html
 
 
 def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
@@ -248,6 +248,18 @@ def test_panels_draw_from_a_live_model():
     assert b"France" in panels.draw_lattice(model, frozenset({"France"}))
 
 
+def test_attendance_bars_keep_the_forum_order():
+    model = DashboardModel("us_pivot", seed=2)
+    order = panels.all_forums(model)
+    seen = []
+    for _ in range(12):
+        model.step()
+        names = [f for f, _c in panels.attendance_data(model)[1]]
+        assert names == [f for f in order if f in names]  # the forums' own order
+        seen.append(names)
+    assert len(seen[-1]) > len(seen[1]) > 0  # rows were added as forums met
+
+
 def _front_seat(rc, actor: str) -> None:
     """Hand ``actor`` to someone at the front, through the room panel's own controls."""
     select = next(s for s in rc.find(v.Select) if s.widget.label == "Play an actor here")
@@ -275,7 +287,7 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
     _button(rc, "turn-japan").click()  # pass the turn
     assert "Japan</b> played by Japan" in _html(rc)
     _click(rc, "Step")
-    assert "blocked the text on global reach" in _html(rc)
+    assert "blocked the text on NATO&#x27;s global reach" in _html(rc)
     ROOMS.close(room.code)
 
 
@@ -302,7 +314,7 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
     assert "<td class='failed'>0</td><td>2</td>" in nato and nato.endswith("'failed'>1</td></tr>")
     assert "NATO&#x27;s global reach: room adopted at" in text
-    assert "accepted the text on global reach" in text
+    assert "accepted the text on NATO&#x27;s global reach" in text
     room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
     ROOMS.close(room.code)
 

@@ -239,7 +239,8 @@ def test_a_room_plays_france_and_japan(server, browser):
     fac.shot("04-facilitator-after-the-summit")
     assert quarter.endswith("Q3")
     played = (
-        "France (played) came to the NATO summit at head level and blocked the text on global reach"
+        "France (played) came to the NATO summit at head level"
+        " and blocked the text on NATO's global reach"
     )
     assert played in chronicle
     assert "Japan (played) came to the NATO+IP4 summit at minister level" in chronicle

@@ -173,7 +173,7 @@ def test_debrief_compares_the_room_with_the_model_alone(pivot):
     assert out["alone"]["failed"].get("NATO", 0) == 1
     assert out["room"]["failed"].get("NATO", 0) == 0
     assert out["room"]["adopted"]["NATO"] == out["alone"]["adopted"]["NATO"] + 1
-    assert any("accepted the text on global reach" in e[4] for e in out["played"])
+    assert any("accepted the text on NATO's global reach" in e[4] for e in out["played"])
 
 
 def test_the_debrief_counts_a_rooms_block_and_names_what_it_changed(pivot):
