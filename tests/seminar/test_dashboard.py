@@ -155,7 +155,7 @@ def test_a_changed_input_is_flagged_until_applied_and_shown_with_its_value():
     assert "<b class='running-scenario'>france_autonomy</b>" in header
     assert "France's tolerance: 0.4" in header and "not started" in header
     assert not _notice(rc)
-    rc.find(v.TextField, label="Seed").widget.v_model = "3"
+    rc.find(v.TextField, label="Seed").widget.v_model = "-3"
     assert "seed: 3 (running: 1)" in _notice(rc)
     _click(rc, "Reset")  # Reset builds from the inputs too
     assert "<b class='running-seed'>3</b>" in _header(rc) and not _notice(rc)

@@ -94,10 +94,26 @@ class Watched:
         self.context.close()
 
 
+@pytest.fixture
+def facilitator(server, browser):
+    """The facilitator's page, ready; it fails the test on any error it saw."""
+    w = Watched(browser, server[0])
+    _ready(w)
+    yield w
+    errors = w.errors
+    w.close()
+    assert not errors, errors
+
+
 def _ready(w: Watched) -> None:
     w.page.get_by_role("button", name="Step").wait_for(timeout=60_000)
     w.page.locator(".chronicle-box").wait_for(timeout=30_000)
     w.page.wait_for_timeout(800)  # the widgets finish wiring their events
+
+
+def _choose_scenario(w: Watched, name: str) -> None:
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()
+    w.page.locator(f".v-menu__content .v-list-item:has-text('{name}')").first.click()
 
 
 def _step(w: Watched) -> str:
@@ -129,12 +145,9 @@ def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
     return w
 
 
-def test_pick_a_scenario_and_step_four_quarters(server, browser):
-    url, _proc = server
-    w = Watched(browser, url)
-    _ready(w)
-    w.page.locator(".v-select:has(label:text('Scenario'))").click()
-    w.page.locator(".v-menu__content .v-list-item:has-text('us_pivot')").first.click()
+def test_pick_a_scenario_and_step_four_quarters(facilitator):
+    w = facilitator
+    _choose_scenario(w, "us_pivot")
     w.page.get_by_role("button", name="Reset").click()
     w.page.wait_for_timeout(1500)
     before = _panel_shots(w)
@@ -151,19 +164,14 @@ def test_pick_a_scenario_and_step_four_quarters(server, browser):
     assert "NATO summit" in chronicle  # July 2024, Washington
     after = _panel_shots(w)
     assert all(a != b for a, b in zip(after, before, strict=True))
-    assert not w.errors, w.errors
-    w.close()
 
 
-def test_a_changed_scenario_is_flagged_until_applied(server, browser):
-    url, _proc = server
-    w = Watched(browser, url)
-    _ready(w)
+def test_a_changed_scenario_is_flagged_until_applied(facilitator):
+    w = facilitator
     header = w.page.locator(".run-header")
     assert "Running us_pivot, seed 1" in header.inner_text()
     assert w.page.locator(".pending-notice").count() == 0
-    w.page.locator(".v-select:has(label:text('Scenario'))").click()
-    w.page.locator(".v-menu__content .v-list-item:has-text('france_autonomy')").first.click()
+    _choose_scenario(w, "france_autonomy")
     notice = w.page.locator(".pending-notice")
     notice.wait_for(timeout=15_000)
     assert "scenario: france_autonomy (running: us_pivot)" in notice.inner_text()
@@ -177,8 +185,6 @@ def test_a_changed_scenario_is_flagged_until_applied(server, browser):
     assert "not started" in w.page.locator(".header-quarter").inner_text()
     slider_labels = w.page.locator(".v-slider label, .v-input label").all_inner_texts()
     assert any(t.startswith("France's tolerance: 0.25") for t in slider_labels), slider_labels
-    assert not w.errors, w.errors
-    w.close()
 
 
 def test_a_room_plays_france_and_japan(server, browser):
@@ -278,7 +284,6 @@ def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, 
     assert w.page.locator(".upload-error").count() == 0
     assert "short_pivot.yaml" in w.page.locator(".upload-ok").inner_text()
     assert "short_pivot.yaml" in w.page.locator(".running-scenario").inner_text()
-    w.page.locator(".v-select:has(label:text('Scenario'))").click()  # the menu offers it
-    w.page.locator(".v-menu__content .v-list-item:has-text('short_pivot.yaml')").wait_for()
+    _choose_scenario(w, "short_pivot.yaml")  # the menu offers it
     assert not w.errors, w.errors
     w.close()

@@ -152,7 +152,8 @@ def SettingsInputs(chosen: solara.Reactive, uploaded: list[str]):
             solara.InputInt(
                 spec["label"],
                 value=int(value),
-                on_value=lambda v, n=name: set_one(n, v),
+                # a seed is a whole number from 0: a minus sign typed by mistake is dropped
+                on_value=lambda v, n=name: set_one(n, abs(v)) if v is not None else None,
                 continuous_update=True,  # the notice shows as the number is typed
                 classes=["seed-input"],
             )
