@@ -89,7 +89,7 @@ def test_model_alone_replays_the_same_run_without_players():
     model = DashboardModel("baseline_2024", seed=5)
     model.run_for(6)
     alone = model_alone(model)
-    assert alone.steps == model.steps
+    assert alone.quarters_run == model.quarters_run
     assert alone.recorder.model_rows[-1]["coordination_index"] == pytest.approx(
         model.recorder.model_rows[-1]["coordination_index"]
     )
@@ -222,10 +222,10 @@ def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
     room = ROOMS.get(codes[0])
     room.join("France", "front", at_front=True)
     _click(rc, "Step")
-    assert room.model.steps == 1  # the room's model is the one the page steps
+    assert room.model.quarters_run == 1  # the room's model is the one the page steps
     first = room.model
     _click(rc, "Reset")
-    assert room.model is not first and room.model.steps == 0  # it follows the new model
+    assert room.model is not first and room.model.quarters_run == 0  # it follows the new model
     assert room.model.played == {room.model.actor_index["France"]}  # seats are kept
     ROOMS.close(codes[0])
 

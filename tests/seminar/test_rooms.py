@@ -167,9 +167,9 @@ def test_debrief_compares_the_room_with_the_model_alone(pivot):
     room.answer(seat.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
     stepper.step()
     alone = LatticeModel(LatticeScenario(spec=pivot, rng=1))
-    alone.run_for(room.model.steps)
+    alone.run_for(room.model.quarters_run)
     out = debrief(room.model, alone)
-    assert out["quarters"] == room.model.steps
+    assert out["quarters"] == room.model.quarters_run
     assert out["alone"]["failed"].get("NATO", 0) == 1
     assert out["room"]["failed"].get("NATO", 0) == 0
     assert out["room"]["adopted"]["NATO"] == out["alone"]["adopted"]["NATO"] + 1
@@ -186,7 +186,7 @@ def test_the_debrief_counts_a_rooms_block_and_names_what_it_changed(pivot):
     room.answer(france.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
     stepper.step()
     alone = LatticeModel(LatticeScenario(spec=pivot, rng=1))
-    alone.run_for(room.model.steps)
+    alone.run_for(room.model.quarters_run)
     out = debrief(room.model, alone)
     # Germany's blocks fail every NATO text it votes on: counted as failed, not averaged away
     assert out["room"]["failed"]["NATO"] == len(votes)

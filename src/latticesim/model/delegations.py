@@ -128,7 +128,7 @@ def upcoming_meetings(model: PlayedModel, actor: str) -> list[MeetingPreview]:
     the quarter starts, so a meeting they add is answered by the model this once.
     """
     row = model.actor_index[actor]
-    quarter = model.start + model.steps
+    quarter = model.start + model.quarters_run
     if quarter > model.horizon:
         return []
     s = model.state

@@ -63,7 +63,7 @@ class EventModel(ModelFacts, Protocol):
 class RecordedModel(ModelFacts, Protocol):
     """What the recorder reads at the end of each quarter and when it builds the tables."""
 
-    steps: int
+    quarters_run: int
     state: State
     forums: dict[str, Forum]
     active_forums: list[Forum]
@@ -105,7 +105,7 @@ class PlayedModel(ModelFacts, Protocol):
     and clears. What a played actor leaves open the model decides.
     """
 
-    steps: int
+    quarters_run: int
     state: State
     active_forums: list[Forum]
     recorder: Recorder

@@ -54,7 +54,7 @@ class Meetings:
     params: Parameters
     quarter: Quarter
     start: Quarter
-    steps: int
+    quarters_run: int
     rng: np.random.Generator
     recorder: Recorder
     radii: Radii
@@ -139,9 +139,9 @@ class Meetings:
             self._after_texts(forum, items, outcomes, (weights / max(room, 1e-12)).tolist())
         else:
             forum.missed += 1
-        inv = forum.invitees
+        inv, step = forum.invitees, self.quarters_run
         self.recorder.record_meeting(
-            self.quarter, self.steps, forum, level, inv, levels, met, chair, items, outcomes, voters
+            self.quarter, step, forum, level, inv, levels, met, chair, items, outcomes, voters
         )
         if played:
             for k, choice in played.items():
@@ -216,7 +216,7 @@ class Meetings:
         if not forum.rule.votes:  # those who met to hear the chair weigh as its statement
             g = g * self.params.chair_weight
         add_ties(s.ties, att, g, pairs)
-        s.last_together.reshape(-1)[pairs] = self.steps
+        s.last_together.reshape(-1)[pairs] = self.quarters_run
         # the Euro-Atlantic x Indo-Pacific block of outer(g, g) sums to (sum g_EA)(sum g_IP)
         self._cross_ties += float(g[east].sum() * g[west].sum())
 

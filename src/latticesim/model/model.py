@@ -13,6 +13,7 @@ events in :mod:`~latticesim.model.events`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from latticesim.blocs.alignment import first_split, follow_split, propensities
 from latticesim.common.quarters import Quarter
+from latticesim.common.text import suggest
 from latticesim.mechanisms.metrics import burden_sharing, coordination_index, linkage_share, ranks
 from latticesim.mechanisms.socialisation import fj_step, influence_matrix
 from latticesim.mechanisms.threats import (
@@ -34,12 +36,14 @@ from latticesim.mechanisms.threats import (
     threat_targets_from,
 )
 from latticesim.model import events as ev
+from latticesim.model.collector import CollectingRecorder
 from latticesim.model.delegations import PlayedChoice
 from latticesim.model.lattice import Lattice
 from latticesim.model.meetings import Meetings
 from latticesim.model.recorder import Recorder
 from latticesim.model.setup import build_actors, build_state
-from latticesim.scenario.schema import ADVERSARIES, LatticeScenario, ScenarioSpec
+from latticesim.scenario.loading import load_scenario
+from latticesim.scenario.schema import ADVERSARIES, LatticeScenario, Parameters, ScenarioSpec
 from latticesim.world.actors import resolve_names
 
 DRIFT_PERSISTENCE = 0.8  # share of last quarter's domestic drift that persists
@@ -50,6 +54,11 @@ PRESSURE_TARGETS = (("china_stance", 0), ("ukraine_support", 1), ("global_reach"
 
 class LatticeModel(Lattice, Meetings, mesa.Model):
     """Actors with alignment preferences meeting under decision rules in a lattice of forums.
+
+    Built from a typed scenario, ``LatticeModel(LatticeScenario(spec=spec, rng=seed))``
+    (how :func:`~latticesim.outputs.runs.run`, sweeps and the dashboard build it), or
+    from keywords, ``LatticeModel(scenario_file="scenarios/baseline_2024.yaml", rng=3,
+    watering=0.4)``, which is how Mesa's own tools (``mesa.batch_run``) build a model.
 
     Args:
         scenario: a :class:`~latticesim.scenario.schema.LatticeScenario` carrying the validated
@@ -63,8 +72,22 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         recorder: builds the run's recorder from the model (default: a
             :class:`~latticesim.model.recorder.Recorder` keeping every table); a sweep passes one
             that builds only the model-table rows it reads.
+        scenario_file: without ``scenario``, the scenario file to load.
+        spec: without ``scenario``, a loaded scenario (instead of ``scenario_file``).
+        rng: the seed (or numpy Generator), as Mesa takes it.
+        until: without ``scenario``, the last quarter, if not the scenario's horizon.
+        collect: keep a ``mesa.DataCollector`` of the model table (``datacollector``),
+            collected every quarter. By default only a model built from keywords keeps
+            one: ``mesa.batch_run`` reads it, while runs and sweeps, which keep their own
+            tables, pay nothing for it.
+        **parameters: without ``scenario``, values of the scenario's ``parameters`` by
+            name (``watering=0.4``), checked as a scenario file's are.
 
     Attributes:
+        quarters_run: the quarters run so far (the tables' ``step``; 0 before the first).
+        quarter: the quarter the model is in (the start before the first step).
+        datacollector: the model table as a ``mesa.DataCollector`` (one model reporter
+            per column, collected at the end of each quarter), or None (see ``collect``).
         played: rows of the actors people play (role-play, :mod:`latticesim.model.delegations`).
         delegations: their players' answers for the coming quarter, by (actor row, forum
             name); each step uses them and clears them.
@@ -81,15 +104,31 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
 
     def __init__(
         self,
-        scenario: LatticeScenario,
+        scenario: LatticeScenario | None = None,
         record_actors: bool = True,
         track_blocs: bool = True,
         recorder: Callable[[LatticeModel], Recorder] | None = None,
+        *,
+        scenario_file: str | os.PathLike[str] | None = None,
+        spec: ScenarioSpec | None = None,
+        rng: int | np.random.Generator | None = None,
+        until: str | None = None,
+        collect: bool | None = None,
+        **parameters: Any,
     ) -> None:
-        spec: ScenarioSpec = scenario.spec
+        keywords = scenario is None
+        if keywords:
+            scenario = scenario_from_keywords(scenario_file, spec, rng, until, parameters)
+        elif scenario_file is not None or spec is not None or until is not None or parameters:
+            raise TypeError(
+                "LatticeModel takes a LatticeScenario or keywords (scenario_file= or spec=, "
+                "rng=, until=, parameter values), not both"
+            )
+        spec = scenario.spec
         if spec is None:
             raise ValueError("the scenario carries no spec; load one with load_scenario()")
-        super().__init__(scenario=scenario)
+        super().__init__(scenario=scenario, rng=rng)
+        self.quarters_run = 0
         self.spec = spec
         self.params = spec.parameters
         self.start = spec.start_quarter
@@ -104,10 +143,7 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self._start_lattice()
         # Inputs of the threat step that change only on events (see inputs_changed).
         self._input_cache: tuple[np.ndarray, ...] | None = None
-        if recorder is None:
-            self.recorder = Recorder(self, record_actors=record_actors)
-        else:
-            self.recorder = recorder(self)
+        self._start_recorder(record_actors, recorder, keywords if collect is None else collect)
         for name, fspec in spec.forums.items():
             self.add_forum(name, fspec, origin="scenario", when=self.start)
         self._events_by_date: dict[int, list[Any]] = {}
@@ -131,6 +167,22 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.played: set[int] = set()
         self.delegations: dict[tuple[int, str], PlayedChoice] = {}
 
+    def _start_recorder(
+        self,
+        record_actors: bool,
+        recorder: Callable[[LatticeModel], Recorder] | None,
+        collect: bool,
+    ) -> None:
+        """The run's recorder; with ``collect``, one that also fills ``datacollector``."""
+        self.datacollector: mesa.DataCollector | None = None
+        if not collect:
+            self.recorder = Recorder(self, record_actors) if recorder is None else recorder(self)
+            return
+        if recorder is not None:
+            raise ValueError("collect=True keeps the whole model table: it takes no recorder")
+        self.recorder = CollectingRecorder(self, record_actors=record_actors)
+        self.datacollector = self.recorder.datacollector
+
     def _start_measures(self) -> None:
         """What the outcome measures keep between quarters (linkage window, caches)."""
         self._coordination_year = -1
@@ -145,7 +197,8 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """One quarter, in a fixed order of small named steps."""
-        self.quarter = self.start + (self.steps - 1)
+        self.quarters_run += 1
+        self.quarter = self.start + (self.quarters_run - 1)
         self.apply_events()
         self.update_adversaries()
         self.update_threats()
@@ -156,7 +209,7 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.update_lattice()
         self.update_blocs()
         self._advance_linkage()
-        self.recorder.record_step(self.quarter, self.steps)
+        self.recorder.record_step(self.quarter, self.quarters_run)
         self._masses = {}
         self.delegations = {}
         if self.quarter >= self.horizon:
@@ -164,7 +217,7 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
 
     def run(self) -> None:
         """Run from where the model stands to its horizon."""
-        remaining = self.horizon - (self.start + (self.steps - 1))
+        remaining = self.horizon - (self.start + (self.quarters_run - 1))
         if remaining > 0:
             self.run_for(remaining)
 
@@ -318,7 +371,9 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         """
         intensity = sum(self._cross_window) / self._cross_pairs
         share = linkage_share(
-            self.state.last_together[self._cross_block], self.steps, self.params.linkage_window
+            self.state.last_together[self._cross_block],
+            self.quarters_run,
+            self.params.linkage_window,
         )
         return intensity, share
 
@@ -338,3 +393,43 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
             self._burden_gdp = self.state.gdp[rows]
             self._burden_rank = ranks(self._burden_gdp)
         return burden_sharing(self._burden_gdp, self.state.defence_pct[rows], self._burden_rank)
+
+
+def scenario_from_keywords(
+    scenario_file: str | os.PathLike[str] | None,
+    spec: ScenarioSpec | None,
+    rng: int | np.random.Generator | None,
+    until: str | None,
+    parameters: dict[str, Any],
+) -> LatticeScenario:
+    """The typed scenario a model built from keywords runs, parameter values applied.
+
+    Values are checked against the schema as a sweep's are, so ``watering=1.5`` fails
+    as it would in a scenario file.
+
+    Raises:
+        TypeError: without a scenario, with two, or with a parameter the scenario has not.
+        ScenarioError: when the scenario file does not load.
+        pydantic.ValidationError: when a value does not fit its parameter.
+    """
+    if (scenario_file is None) == (spec is None):
+        raise TypeError(
+            "LatticeModel needs one scenario: LatticeScenario(spec=..., rng=...), "
+            "scenario_file= or spec="
+        )
+    if spec is None:
+        spec = load_scenario(scenario_file)
+    if parameters:
+        known = list(Parameters.model_fields)
+        for name in parameters:
+            if name not in known:
+                raise TypeError(
+                    f"LatticeModel got an unknown keyword '{name}': it takes scenario_file, "
+                    f"spec, rng, until, collect and the scenario's parameters"
+                    f"{suggest(name, known)}"
+                )
+        data = spec.model_dump(mode="json", by_alias=True)
+        data["parameters"] = {**data["parameters"], **parameters}
+        spec = ScenarioSpec.model_validate(data)
+    source = os.fspath(scenario_file) if scenario_file is not None else None
+    return LatticeScenario(spec=spec, rng=rng, until=until, source=source)

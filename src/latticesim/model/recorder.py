@@ -75,7 +75,7 @@ class Recorder:
 
     def log(self, quarter: Quarter, kind: str, subject: str, text: str) -> None:
         """A dated line for the chronicle (events applied, forums founded or lapsed)."""
-        self.entries.append((str(quarter), self.model.steps, kind, subject, text))
+        self.entries.append((str(quarter), self.model.quarters_run, kind, subject, text))
 
     def record_meeting(
         self,

@@ -148,15 +148,15 @@ class DashboardModel(LatticeModel):
     @property
     def next_quarter(self) -> str:
         """The quarter Step runs next, or "end" past the horizon."""
-        q = self.start + self.steps
+        q = self.start + self.quarters_run
         return str(q) if q <= self.horizon else "end"
 
 
 def model_alone(model: DashboardModel) -> DashboardModel:
     """The same scenario, parameters and seed run to the same quarter with no players."""
     alone = DashboardModel(**model.settings)
-    if model.steps:
-        alone.run_for(model.steps)
+    if model.quarters_run:
+        alone.run_for(model.quarters_run)
     return alone
 
 

@@ -49,7 +49,7 @@ def _use_image(model: LatticeModel, live: type[panels.LiveFigure], *extra):
     """
     figure = solara.use_memo(lambda: live(model), [model])
     frame, data = solara.use_memo(
-        lambda: figure.update(*extra).layers(), [figure, model.steps, *extra]
+        lambda: figure.update(*extra).layers(), [figure, model.quarters_run, *extra]
     )
     with solara.Div(style={"position": "relative", "width": "100%"}) as panel:
         rw.Image(value=frame, format="svg+xml", layout=_IMAGE_LAYOUT)
@@ -89,9 +89,9 @@ def AttendancePanel(model: LatticeModel):
 def ChroniclePanel(model: LatticeModel):
     """The chronicle, growing as the run goes (newest quarter on top)."""
     update_counter.get()
-    rows = solara.use_memo(lambda: live_chronicle(model), [model, model.steps])
+    rows = solara.use_memo(lambda: live_chronicle(model), [model, model.quarters_run])
     with solara.Column(style={"height": "100%", "overflow-y": "auto"}) as col:
-        quarter = str(model.start + (model.steps - 1)) if model.steps else "not started"
+        quarter = str(model.quarter) if model.quarters_run else "not started"
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(

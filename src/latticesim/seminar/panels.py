@@ -151,7 +151,7 @@ def lattice_data(model: LatticeModel, window: int = TIE_WINDOW) -> dict[tuple[st
     weights socialisation uses), so a tie is as thick as the actor's presence.
     """
     ties: dict[tuple[str, str], float] = defaultdict(float)
-    since = model.steps - window
+    since = model.quarters_run - window
     names = model.actor_names
     for raw in reversed(model.recorder.raw_meetings):
         if raw.step <= since:
@@ -446,7 +446,7 @@ class LatticeFigure(LiveFigure):
     def update(self, played: frozenset[str] = frozenset()) -> LatticeFigure:
         """Ties of the last quarters, the leader in gold, played actors ringed in red."""
         model = self.model
-        if not self._changed((model.steps, played)):
+        if not self._changed((model.quarters_run, played)):
             return self
         if list(model.forums) != self.forums:
             self._place_forums()
@@ -483,9 +483,10 @@ class LatticeFigure(LiveFigure):
             node.set_linewidth(3 if lead else 1)
             label.set_fontweight("bold" if lead else "normal")
             label.set_color("#222222" if f in active else "#999999")
-        when = model.start + max(model.steps - 1, 0)
         self.title.set_text(
-            f"The lattice, {when} (leading platform in gold)" if model.steps else "The lattice"
+            f"The lattice, {model.quarter} (leading platform in gold)"
+            if model.quarters_run
+            else "The lattice"
         )
         return self
 

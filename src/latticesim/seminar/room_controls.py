@@ -30,7 +30,7 @@ def room_panel(code: solara.Reactive) -> Callable[[LatticeModel], object]:
     def RoomPanel(model: LatticeModel):
         """The facilitator's room: code, seats and answers, players at the front, debrief."""
         update_counter.get()
-        return RoomControls(model, model.steps, code)
+        return RoomControls(model, model.quarters_run, code)
 
     return RoomPanel
 
@@ -190,6 +190,6 @@ def DebriefView(model: LatticeModel):
             if isinstance(model, DashboardModel) and model.recorder.model_rows
             else None
         ),
-        [model, model.steps],
+        [model, model.quarters_run],
     )
     solara.HTML(tag="div", unsafe_innerHTML=debrief_html(result))

@@ -60,7 +60,7 @@ def pending(chosen: dict[str, Any], running: dict[str, Any]) -> list[str]:
 
 def next_meetings(model: DashboardModel) -> list[str]:
     """The meetings of the quarter Step runs next ("NATO summit", ...), in forum order."""
-    quarter = model.start + model.steps
+    quarter = model.start + model.quarters_run
     if quarter > model.horizon:
         return []
     out = []
@@ -76,7 +76,7 @@ def RunHeader(model: DashboardModel):
     """The running model: scenario, seed, main settings, the quarter and what meets next."""
     update_counter.get()
     s = model.settings
-    quarter = str(model.start + (model.steps - 1)) if model.steps else "not started"
+    quarter = str(model.start + (model.quarters_run - 1)) if model.quarters_run else "not started"
     coming = model.next_quarter
     meets = next_meetings(model)
     if coming == "end":
