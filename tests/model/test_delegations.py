@@ -69,8 +69,10 @@ def test_choices_are_checked():
 def test_describe_choice_reads_as_a_sentence():
     text = describe_choice("France", "NATO", "summit", "head", {"global_reach": "block"})
     expected = "France (played) came to the NATO summit at head level and blocked the text on"
-    assert text == expected + " global reach."
+    assert text == expected + " NATO's global reach."
     assert "stayed away" in describe_choice("Japan", "G7", "summit", "absent", {})
+    weaker = describe_choice("Hungary", "NATO", "summit", "head", {"china_stance": "weaker"})
+    assert weaker.endswith("at head level and asked for a weaker text on China.")
 
 
 # ---------------------------------------------------------------- inside the model
@@ -109,7 +111,7 @@ def test_a_played_block_fails_the_item_and_is_chronicled(pivot):
     model, item = _france_votes_on_reach_at_nato(pivot, "block")
     assert not item.adopted and list(item.blockers) == ["France"]
     played = [e for e in model.recorder.entries if e[2] == "played" and "NATO summit" in e[4]]
-    assert played and "blocked the text on global reach" in played[-1][4]
+    assert played and "blocked the text on NATO's global reach" in played[-1][4]
     assert model.delegations == {}  # answers are for one quarter only
     att = model.recorder.frames()["attendance"]
     last = att[(att.forum == "NATO") & (att.actor == "France")].iloc[-1]

@@ -120,6 +120,60 @@ def test_reset_starts_the_run_again():
     assert "Step the model" in _html(rc)
 
 
+def _header(rc) -> str:
+    return next(
+        str(h.widget.unsafe_innerHTML)
+        for h in rc.find(solara.widgets.HTML)
+        if "running-scenario" in str(h.widget.unsafe_innerHTML)
+    )
+
+
+def _notice(rc) -> str:
+    return " ".join(
+        str(t.widget.children[0])
+        for t in rc.find(v.Html, tag="span")
+        if "pending-text" in (t.widget.class_ or "").split()
+    )
+
+
+def test_a_changed_input_is_flagged_until_applied_and_shown_with_its_value():
+    _box, rc = _render(Page())
+    assert "us_pivot" in _header(rc) and not _notice(rc)
+    scenario = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario")
+    scenario.widget.v_model = "france_autonomy"
+    tolerance = next(s for s in rc.find(v.Slider) if s.widget.label.startswith("France's"))
+    tolerance.widget.v_model = 0.4
+    assert tolerance.widget.label == "France's tolerance: 0.4"  # the value is in the label
+    notice = _notice(rc)
+    assert "scenario: france_autonomy (running: us_pivot)" in notice
+    assert "France's tolerance: 0.4 (running: as in the scenario)" in notice
+    _click(rc, "Step")  # the running model steps on, and the notice stays
+    assert "<b class='running-scenario'>us_pivot</b>" in _header(rc)
+    assert "<b class='header-quarter'>2024Q1</b>" in _header(rc) and _notice(rc)
+    _button(rc, "apply-settings").click()
+    header = _header(rc)
+    assert "<b class='running-scenario'>france_autonomy</b>" in header
+    assert "France's tolerance: 0.4" in header and "not started" in header
+    assert not _notice(rc)
+    rc.find(v.TextField, label="Seed").widget.v_model = "-3"
+    assert "seed: 3 (running: 1)" in _notice(rc)
+    _click(rc, "Reset")  # Reset builds from the inputs too
+    assert "<b class='running-seed'>3</b>" in _header(rc) and not _notice(rc)
+
+
+def test_a_loaded_file_is_named_in_the_menu_and_the_header():
+    _box, rc = _render(Page())
+    rc.find(v.Textarea).widget.v_model = "extends: us_pivot.yaml\nname: mine\nhorizon: 2026Q4\n"
+    _click(rc, "Load pasted scenario")
+    scenario = next(s for s in rc.find(v.Select) if s.widget.label == "Scenario")
+    key = scenario.widget.v_model
+    assert key.startswith("pasted.yaml") and key in scenario.widget.items
+    assert f"<b class='running-scenario'>{key}</b>" in _header(rc) and not _notice(rc)
+    scenario.widget.v_model = "baseline_2024"
+    _button(rc, "apply-settings").click()
+    assert not rc.find(v.Alert)  # the file's note goes once another scenario runs
+
+
 def test_a_bad_pasted_scenario_shows_its_error_and_the_page_goes_on():
     _box, rc = _render(Page())
     area = rc.find(v.Textarea).widget
@@ -157,7 +211,7 @@ def test_live_chronicle_marks_played_choices():
     rows = live_chronicle(model)
     assert rows[0][0] == str(model.quarter)  # newest quarter first
     html = chronicle_html(rows)
-    assert "chronicle-played" in html and "blocked the text on global reach" in html
+    assert "chronicle-played" in html and "blocked the text on NATO&#x27;s global reach" in html
 
 
 def test_room_panel_opens_a_room_on_the_pages_model_and_follows_a_reset():
@@ -194,6 +248,18 @@ def test_panels_draw_from_a_live_model():
     assert b"France" in panels.draw_lattice(model, frozenset({"France"}))
 
 
+def test_attendance_bars_keep_the_forum_order():
+    model = DashboardModel("us_pivot", seed=2)
+    order = panels.all_forums(model)
+    seen = []
+    for _ in range(12):
+        model.step()
+        names = [f for f, _c in panels.attendance_data(model)[1]]
+        assert names == [f for f in order if f in names]  # the forums' own order
+        seen.append(names)
+    assert len(seen[-1]) > len(seen[1]) > 0  # rows were added as forums met
+
+
 def _front_seat(rc, actor: str) -> None:
     """Hand ``actor`` to someone at the front, through the room panel's own controls."""
     select = next(s for s in rc.find(v.Select) if s.widget.label == "Play an actor here")
@@ -221,7 +287,7 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
     _button(rc, "turn-japan").click()  # pass the turn
     assert "Japan</b> played by Japan" in _html(rc)
     _click(rc, "Step")
-    assert "blocked the text on global reach" in _html(rc)
+    assert "blocked the text on NATO&#x27;s global reach" in _html(rc)
     ROOMS.close(room.code)
 
 
@@ -229,6 +295,9 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")
+    _button(rc, "debrief").click()
+    assert "Nothing played yet" in _html(rc) and "nan" not in _html(rc)
+    _button(rc, "debrief").click()
     for _ in range(2):
         _click(rc, "Step")
     _button(rc, "level-nato-head").click()
@@ -243,8 +312,9 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     assert "Debrief after 3 quarters" in text
     # the room's France accepted NATO's reach text; alone, France blocks it
     nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
-    assert "<td>3 / 0</td><td>2 / 1</td>" in nato
-    assert "accepted the text on global reach" in text
+    assert "<td class='failed'>0</td><td>2</td>" in nato and nato.endswith("'failed'>1</td></tr>")
+    assert "NATO&#x27;s global reach: room adopted at" in text
+    assert "accepted the text on NATO&#x27;s global reach" in text
     room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
     ROOMS.close(room.code)
 

@@ -94,10 +94,26 @@ class Watched:
         self.context.close()
 
 
+@pytest.fixture
+def facilitator(server, browser):
+    """The facilitator's page, ready; it fails the test on any error it saw."""
+    w = Watched(browser, server[0])
+    _ready(w)
+    yield w
+    errors = w.errors
+    w.close()
+    assert not errors, errors
+
+
 def _ready(w: Watched) -> None:
     w.page.get_by_role("button", name="Step").wait_for(timeout=60_000)
     w.page.locator(".chronicle-box").wait_for(timeout=30_000)
     w.page.wait_for_timeout(800)  # the widgets finish wiring their events
+
+
+def _choose_scenario(w: Watched, name: str) -> None:
+    w.page.locator(".v-select:has(label:text('Scenario'))").click()
+    w.page.locator(f".v-menu__content .v-list-item:has-text('{name}')").first.click()
 
 
 def _step(w: Watched) -> str:
@@ -129,12 +145,9 @@ def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
     return w
 
 
-def test_pick_a_scenario_and_step_four_quarters(server, browser):
-    url, _proc = server
-    w = Watched(browser, url)
-    _ready(w)
-    w.page.locator(".v-select:has(label:text('Scenario'))").click()
-    w.page.locator(".v-menu__content .v-list-item:has-text('us_pivot')").first.click()
+def test_pick_a_scenario_and_step_four_quarters(facilitator):
+    w = facilitator
+    _choose_scenario(w, "us_pivot")
     w.page.get_by_role("button", name="Reset").click()
     w.page.wait_for_timeout(1500)
     before = _panel_shots(w)
@@ -151,8 +164,27 @@ def test_pick_a_scenario_and_step_four_quarters(server, browser):
     assert "NATO summit" in chronicle  # July 2024, Washington
     after = _panel_shots(w)
     assert all(a != b for a, b in zip(after, before, strict=True))
-    assert not w.errors, w.errors
-    w.close()
+
+
+def test_a_changed_scenario_is_flagged_until_applied(facilitator):
+    w = facilitator
+    header = w.page.locator(".run-header")
+    assert "Running us_pivot, seed 1" in header.inner_text()
+    assert w.page.locator(".pending-notice").count() == 0
+    _choose_scenario(w, "france_autonomy")
+    notice = w.page.locator(".pending-notice")
+    notice.wait_for(timeout=15_000)
+    assert "scenario: france_autonomy (running: us_pivot)" in notice.inner_text()
+    assert _step(w) == "2024Q1"  # Step goes on with the running model ...
+    assert "Running us_pivot" in header.inner_text()
+    assert notice.is_visible()  # ... and the notice stays until Apply
+    w.shot("08-pending-scenario")
+    w.page.locator(".apply-settings").click()
+    w.page.locator(".running-scenario:text('france_autonomy')").wait_for(timeout=30_000)
+    assert w.page.locator(".pending-notice").count() == 0
+    assert "not started" in w.page.locator(".header-quarter").inner_text()
+    slider_labels = w.page.locator(".v-slider label, .v-input label").all_inner_texts()
+    assert any(t.startswith("France's tolerance: 0.25") for t in slider_labels), slider_labels
 
 
 def test_a_room_plays_france_and_japan(server, browser):
@@ -213,7 +245,8 @@ def test_a_room_plays_france_and_japan(server, browser):
     fac.shot("04-facilitator-after-the-summit")
     assert quarter.endswith("Q3")
     played = (
-        "France (played) came to the NATO summit at head level and blocked the text on global reach"
+        "France (played) came to the NATO summit at head level"
+        " and blocked the text on NATO's global reach"
     )
     assert played in chronicle
     assert "Japan (played) came to the NATO+IP4 summit at minister level" in chronicle
@@ -250,5 +283,7 @@ def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, 
     w.page.locator(".upload-ok").wait_for(timeout=15_000)
     assert w.page.locator(".upload-error").count() == 0
     assert "short_pivot.yaml" in w.page.locator(".upload-ok").inner_text()
+    assert "short_pivot.yaml" in w.page.locator(".running-scenario").inner_text()
+    _choose_scenario(w, "short_pivot.yaml")  # the menu offers it
     assert not w.errors, w.errors
     w.close()

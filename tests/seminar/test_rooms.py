@@ -7,7 +7,8 @@ import pytest
 
 from latticesim import LatticeModel, LatticeScenario
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
-from latticesim.seminar.rooms import CODE_LETTERS, RoomError, RoomRegistry, debrief, new_code
+from latticesim.seminar.debrief import debrief, debrief_html
+from latticesim.seminar.rooms import CODE_LETTERS, RoomError, RoomRegistry, new_code
 
 
 class _RoomModel(LatticeModel):
@@ -172,4 +173,58 @@ def test_debrief_compares_the_room_with_the_model_alone(pivot):
     assert out["alone"]["failed"].get("NATO", 0) == 1
     assert out["room"]["failed"].get("NATO", 0) == 0
     assert out["room"]["adopted"]["NATO"] == out["alone"]["adopted"]["NATO"] + 1
-    assert any("accepted the text on global reach" in e[4] for e in out["played"])
+    assert any("accepted the text on NATO's global reach" in e[4] for e in out["played"])
+
+
+def test_the_debrief_counts_a_rooms_block_and_names_what_it_changed(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    germany, france = room.join("Germany", "Anna"), room.join("France", "Claire")
+    stepper = _to_nato(room, "Germany")
+    nato = next(m for m in upcoming_meetings(room.model, "Germany") if m.forum == "NATO")
+    votes = {dim: "block" for dim, decides, *_ in nato.items if decides}
+    room.answer(germany.token, "NATO", PlayedChoice("minister", votes))
+    room.answer(france.token, "NATO", PlayedChoice("head", {"global_reach": "accept"}))
+    stepper.step()
+    alone = LatticeModel(LatticeScenario(spec=pivot, rng=1))
+    alone.run_for(room.model.quarters_run)
+    out = debrief(room.model, alone)
+    # Germany's blocks fail every NATO text it votes on: counted as failed, not averaged away
+    assert out["room"]["failed"]["NATO"] == len(votes)
+    assert "NATO" not in out["room"]["strength"] and out["alone"]["adopted"]["NATO"] > 0
+    changed = out["changed_texts"]
+    assert any(
+        line.startswith(
+            "2024Q3 NATO, the text on China: room failed (blocked by Germany); "
+            "model alone adopted at 0."
+        )
+        for line in changed
+    ), changed
+    # alone France blocks the reach text, in the room Germany does: the same failure, by another
+    assert any(
+        "global reach: room failed (blocked by Germany); model alone failed (blocked "
+        "by France)" in line
+        for line in changed
+    ), changed
+    assert "2024Q3 NATO: Germany minister (alone: head)" in out["changed_attendance"]
+    # texts no player touched come out as alone, and are not listed
+    assert not any(" G7," in line or " EU," in line for line in changed)
+    page = debrief_html(out)
+    assert "nan" not in page
+    nato_row = next(r for r in page.split("<tr>") if r.startswith("<td>NATO</td>"))
+    assert nato_row.startswith(
+        f"<td>NATO</td><td>0</td><td>&ndash;</td><td class='failed'>{len(votes)}</td>"
+    )
+    # every choice is listed, none dropped, in a long round too
+    for _ in range(4):
+        stepper.step()
+    alone.run_for(4)
+    out = debrief(room.model, alone)
+    assert len(out["played"]) > 12
+    assert debrief_html(out).count("(played)") == len(out["played"])
+
+
+def test_the_debrief_before_the_first_step_says_nothing_is_played(pivot):
+    model = _model(pivot)
+    page = debrief_html(debrief(model, _model(pivot)))
+    assert "Nothing played yet" in page
+    assert "nan" not in page and "room <b></b>" not in page

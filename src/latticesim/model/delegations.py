@@ -27,13 +27,18 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from latticesim.mechanisms.attendance import LEVEL_NAMES, MEETING_MAX_LEVEL
+from latticesim.world.names import dimension_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from latticesim.model.interface import PlayedModel
 
 Vote = Literal["accept", "block", "weaker"]
 VOTES: tuple[str, ...] = ("accept", "block", "weaker")
-VOTE_WORDS = {"accept": "accepted", "block": "blocked", "weaker": "asked for a weaker text on"}
+VOTE_WORDS = {
+    "accept": "accepted the text on",
+    "block": "blocked the text on",
+    "weaker": "asked for a weaker text on",
+}
 BLOCKING_RADIUS = -1.0  # no distance is within it: every draft is objected to
 
 
@@ -165,8 +170,6 @@ def describe_choice(actor: str, forum: str, meeting: str, level: str, votes: dic
     where = f"the {forum} {meeting}"
     if level == "absent":
         return f"{actor} (played) stayed away from {where}."
-    said = "; ".join(
-        f"{VOTE_WORDS[v]} the text on {d.replace('_', ' ')}" for d, v in sorted(votes.items())
-    )
+    said = "; ".join(f"{VOTE_WORDS[v]} {dimension_words(d)}" for d, v in sorted(votes.items()))
     head = f"{actor} (played) came to {where} at {level} level"
     return f"{head} and {said}." if said else f"{head}."

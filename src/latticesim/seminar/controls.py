@@ -1,7 +1,8 @@
 """The dashboard's controls (scenario, four main parameters, seed) and the model they build.
 
-SolaraViz shows :func:`model_params` as the sidebar's inputs and builds a
-:class:`DashboardModel` from their values whenever Reset is pressed.
+The page shows :func:`model_params` as the sidebar's inputs (see
+:mod:`latticesim.seminar.settings`) and builds a :class:`DashboardModel` from their values
+whenever Reset or Apply is pressed.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def model_alone(model: DashboardModel) -> DashboardModel:
 
 
 def model_params() -> dict[str, Any]:
-    """SolaraViz's user inputs: scenario, the four main parameters, the seed."""
+    """The page's inputs, in Mesa's ``model_params`` form: scenario, four parameters, seed."""
     d = main_defaults()
     return {
         "scenario_name": {
@@ -201,5 +202,6 @@ def model_params() -> dict[str, Any]:
             "step": 0.05,
             "label": "China's support for Russia",
         },
-        "seed": {"type": "SliderInt", "value": 1, "min": 0, "max": 99, "step": 1, "label": "Seed"},
+        # typed, not slid: a slider over a hundred seeds gives each under three pixels
+        "seed": {"type": "InputInt", "value": 1, "label": "Seed"},
     }

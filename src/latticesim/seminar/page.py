@@ -1,8 +1,10 @@
-"""The seminar dashboard: a SolaraViz app to step, watch and role-play the lattice.
+"""The seminar dashboard: a Mesa visualisation app to step, watch and role-play the lattice.
 
 ``latticesim dashboard`` serves :func:`Page`. A facilitator picks a scenario (or drops a
 scenario file), sets the main parameters with sliders and steps, plays, pauses or resets
-quarter by quarter, as in any Mesa SolaraViz app; the panels show the lattice, statement
+quarter by quarter with Mesa's controls; a header names the run, and a notice any input
+not yet applied (the page is laid out from SolaraViz's parts so that the model's
+controls come first); the panels show the lattice, statement
 strength and standing by forum, attendance at the last summits and the chronicle as it
 grows. A room hands actors to people (see :mod:`latticesim.seminar.rooms`): players open the
 same address, choose *Join a room*, give the code and answer for their actor at each
@@ -13,6 +15,7 @@ a run.
 This module holds the pages and the model's panels; the rest of the dashboard is in
 :mod:`~latticesim.seminar.scenarios` (shipped and dropped scenarios),
 :mod:`~latticesim.seminar.controls` (the sliders and the model they build),
+:mod:`~latticesim.seminar.settings` (the inputs, the header and the pending-changes notice),
 :mod:`~latticesim.seminar.live_chronicle`, :mod:`~latticesim.seminar.seats` (a player's
 page), :mod:`~latticesim.seminar.room_controls` (the facilitator's room) and
 :mod:`~latticesim.seminar.upload` (scenario files brought to the page).
@@ -25,15 +28,16 @@ from urllib.parse import parse_qs, urlencode
 
 import reacton.ipywidgets as rw
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, make_initial_grid_layout
 from mesa.visualization.utils import update_counter
 
 from latticesim.model.model import LatticeModel
 from latticesim.seminar import panels
-from latticesim.seminar.controls import DashboardModel, model_params
+from latticesim.seminar.controls import DashboardModel
 from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
 from latticesim.seminar.room_controls import room_panel
 from latticesim.seminar.seats import PlayerPage
+from latticesim.seminar.settings import PendingNotice, RunHeader, SettingsInputs, start_settings
 from latticesim.seminar.upload import ScenarioDrop
 
 
@@ -102,24 +106,91 @@ def ChroniclePanel(model: LatticeModel):
 PANELS = [LatticePanel, StrengthPanel, StandingPanel, AttendancePanel, ChroniclePanel]
 
 
+def _as_component(panel):
+    """A panel function as a Solara component (its hooks then belong to it), as Mesa wraps them."""
+
+    @solara.component
+    def Panel(model: LatticeModel):
+        return panel(model)
+
+    return Panel
+
+
+_PANEL_COMPONENTS = [_as_component(p) for p in PANELS]
+
+
+@solara.component
+def PanelGrid(model: LatticeModel, room_code: solara.Reactive):
+    """The panels in a draggable grid, without the tab strip Mesa puts over a single page."""
+    components = solara.use_memo(
+        lambda: [*_PANEL_COMPONENTS, _as_component(room_panel(room_code))], []
+    )
+    layout, set_layout = solara.use_state(make_initial_grid_layout(len(components)))
+    solara.GridDraggable(
+        items=[c(model) for c in components],
+        grid_layout=layout,
+        resizable=True,
+        draggable=True,
+        on_grid_layout=set_layout,
+    )
+
+
 @solara.component
 def FacilitatorPage(on_join):
-    """The facilitator's (or a solo user's) dashboard: SolaraViz with the lattice's panels."""
-    initial = solara.use_memo(lambda: DashboardModel(), [])
+    """The facilitator's (or a solo user's) dashboard, laid out from Mesa's SolaraViz parts.
+
+    The model's own controls come first: Reset, Play and Step, then the scenario and its
+    settings with their values, and a header over the panels saying what runs. Mesa's
+    playback controls (play and render interval) are folded away at the bottom.
+    """
+    initial = solara.use_memo(lambda: DashboardModel(**start_settings()), [])
     model = solara.use_reactive(initial)
+    chosen = solara.use_reactive(dict(initial.settings))
+    uploaded = solara.use_reactive([])
     room_code = solara.use_reactive(None)
-    components = solara.use_memo(lambda: [*PANELS, room_panel(room_code)], [])
-    with solara.Sidebar():
-        ScenarioDrop(model)
+    play_interval = solara.use_reactive(300)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+
+    def loaded(key: str) -> None:
+        uploaded.value = [*uploaded.value, key]
+        chosen.value = dict(model.value.settings)
+
+    with solara.AppBar():
+        solara.AppBarTitle("latticesim")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            ModelController(
+                model,
+                model_parameters=chosen,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        with solara.Card("Scenario and settings"):
+            SettingsInputs(chosen, uploaded.value)
+            solara.Text("Reset or Apply builds the model from these.")
+        ScenarioDrop(model, on_loaded=loaded)
         with solara.Card("Players"):
             solara.Button("Join a room as a player", on_click=on_join, classes=["go-join"])
-    SolaraViz(
-        model,
-        components=list(components),
-        model_params=model_params(),
-        name="latticesim",
-        play_interval=300,
-    )
+        with solara.Details("Playback speed"):
+            solara.SliderInt(
+                f"Play interval: {play_interval.value} ms per quarter",
+                value=play_interval,
+                min=50,
+                max=2000,
+                step=50,
+            )
+            solara.SliderInt(
+                f"Quarters per Step or redraw: {render_interval.value}",
+                value=render_interval,
+                min=1,
+                max=8,
+            )
+    with solara.Column(style={"width": "100%"}):
+        RunHeader(model.value)
+        PendingNotice(model, chosen)
+        PanelGrid(model.value, room_code)
 
 
 @solara.component

@@ -112,14 +112,15 @@ def attendance_data(model: LatticeModel) -> tuple[str, list[tuple[str, np.ndarra
     """Each forum's most recent summit: (date of the latest, [(forum, counts by level)]).
 
     Counts run absent, official, minister, head (the level codes of
-    :mod:`latticesim.mechanisms.attendance`), over all invitees.
+    :mod:`latticesim.mechanisms.attendance`), over all invitees. Forums come in the
+    model's forum order, whatever met last, so a bar keeps its row from quarter to quarter.
     """
     last: dict[str, tuple[str, np.ndarray]] = {}
     for raw in model.recorder.raw_meetings:
         if raw.level == "summit":
             last[raw.forum] = (raw.date, np.bincount(raw.levels, minlength=4))
     latest = max((d for d, _ in last.values()), default="")
-    return latest, [(f, c) for f, (_d, c) in last.items()]
+    return latest, [(f, last[f][1]) for f in all_forums(model) if f in last]
 
 
 # ---------------------------------------------------------------- the lattice

@@ -15,7 +15,8 @@ from mesa.visualization.utils import update_counter
 
 from latticesim.model.model import LatticeModel
 from latticesim.seminar.controls import DashboardModel, model_alone
-from latticesim.seminar.rooms import ROOMS, Room, RoomError, debrief
+from latticesim.seminar.debrief import debrief, debrief_html
+from latticesim.seminar.rooms import ROOMS, Room, RoomError
 from latticesim.seminar.seats import SeatForm, slug, use_room_version
 
 
@@ -184,37 +185,11 @@ def FrontSeats(
 def DebriefView(model: LatticeModel):
     """The room's run beside the same scenario and seed played by the model alone."""
     result = solara.use_memo(
-        lambda: debrief(model, model_alone(model)) if isinstance(model, DashboardModel) else None,
+        lambda: (
+            debrief(model, model_alone(model))
+            if isinstance(model, DashboardModel) and model.recorder.model_rows
+            else None
+        ),
         [model, model.quarters_run],
     )
-    if result is None:
-        return
-    room, alone = result["room"], result["alone"]
-    forums = sorted(
-        set(room["adopted"]) | set(alone["adopted"]) | set(room["failed"]) | set(alone["failed"])
-    )
-    rows = "".join(
-        f"<tr><td>{html.escape(f)}</td>"
-        f"<td>{room['adopted'].get(f, 0)} / {room['failed'].get(f, 0)}</td>"
-        f"<td>{alone['adopted'].get(f, 0)} / {alone['failed'].get(f, 0)}</td>"
-        f"<td>{room['strength'].get(f, float('nan')):.2f}</td>"
-        f"<td>{alone['strength'].get(f, float('nan')):.2f}</td></tr>"
-        for f in forums
-    )
-    played = "".join(
-        f"<li>{html.escape(e[0])}: {html.escape(e[4])}</li>" for e in result["played"][-12:]
-    )
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f"<div class='debrief-view'><b>Debrief after {result['quarters']} quarters</b>"
-            "<table><tr><th>forum</th><th>room: adopted / failed</th><th>model alone</th>"
-            "<th>room strength</th><th>alone strength</th></tr>"
-            f"{rows}</table>"
-            "<p>Leading platform: room "
-            f"<b>{html.escape(room['leading_platform'])}</b>, model alone "
-            f"<b>{html.escape(alone['leading_platform'])}</b>. Coordination index: room "
-            f"{room['coordination_index']:.3f}, model alone {alone['coordination_index']:.3f}.</p>"
-            f"<b>The room's choices</b><ul>{played}</ul></div>"
-        ),
-    )
+    solara.HTML(tag="div", unsafe_innerHTML=debrief_html(result))

@@ -19,9 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Protocol
 
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
 from latticesim.model.interface import PlayedModel
@@ -267,45 +265,3 @@ def normalise_code(code: str) -> str:
 
 ROOMS = RoomRegistry()
 """The rooms of this server process."""
-
-
-# -------------------------------------------------------------------- debrief
-def debrief(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
-    """Compare the room's run with the same scenario and seed played by the model alone.
-
-    Both models must have run the same number of quarters. Returns plain numbers for
-    the debrief view: per forum, texts adopted and failed and their mean strength in
-    each run; the leading platform and coordination index at the end of each; and the
-    meetings where a played actor blocked or watered down a text.
-    """
-
-    def summary(model: PlayedModel) -> dict[str, Any]:
-        forums: dict[str, list[float]] = {}
-        failed: dict[str, int] = {}
-        for raw in model.recorder.raw_meetings:
-            if not raw.met or not raw.rule.votes:
-                continue
-            forum = raw.forum
-            for it, o in zip(raw.items, raw.outcomes, strict=True):
-                if it.dimension not in raw.competence:
-                    continue
-                if o.adopted:
-                    forums.setdefault(forum, []).append(o.strength)
-                else:
-                    failed[forum] = failed.get(forum, 0) + 1
-        last = model.recorder.model_rows[-1] if model.recorder.model_rows else {}
-        return {
-            "adopted": {f: len(v) for f, v in forums.items()},
-            "failed": failed,
-            "strength": {f: float(np.mean(v)) for f, v in forums.items()},
-            "leading_platform": last.get("leading_platform", ""),
-            "coordination_index": last.get("coordination_index", float("nan")),
-        }
-
-    played_lines = [e for e in room_model.recorder.entries if e[2] == "played"]
-    return {
-        "room": summary(room_model),
-        "alone": summary(alone),
-        "quarters": room_model.quarters_run,
-        "played": played_lines,
-    }

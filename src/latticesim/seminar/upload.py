@@ -7,6 +7,7 @@ once, a bad one shows its problems and the page goes on with the model it had.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 import solara
@@ -22,25 +23,29 @@ def FilePicker(event_picked=None):
 
 
 @solara.component
-def ScenarioDrop(model: solara.Reactive):
-    """Drop a scenario file: checked like ``latticesim validate``; errors shown here."""
+def ScenarioDrop(model: solara.Reactive, on_loaded: Callable[[str], None] | None = None):
+    """Drop a scenario file: checked like ``latticesim validate``; errors shown here.
+
+    ``on_loaded`` gets a good file's key, for the scenario menu to offer it from then on.
+    """
     message, set_message = solara.use_state("")
     problem, set_problem = solara.use_state("")
+
+    def handle(name: str, data: bytes) -> None:
+        key = handle_upload(name, data, model, set_message, set_problem)
+        if key is not None and on_loaded is not None:
+            on_loaded(key)
 
     def on_file(info: dict) -> None:
         data = info.get("data")
         if data is None:
             data = info["file_obj"].read()
-        handle_upload(info.get("name", "scenario.yaml"), data, model, set_message, set_problem)
+        handle(info.get("name", "scenario.yaml"), data)
 
     with solara.Card("Your own scenario file"):
         FilePicker(
-            event_picked=lambda f: handle_upload(
-                f.get("name", "scenario.yaml"),
-                str(f.get("text", "")).encode(),
-                model,
-                set_message,
-                set_problem,
+            event_picked=lambda f: handle(
+                f.get("name", "scenario.yaml"), str(f.get("text", "")).encode()
             )
         )
         solara.FileDrop(label="... or drop one here", on_file=on_file, lazy=False)
@@ -50,9 +55,7 @@ def ScenarioDrop(model: solara.Reactive):
         )
         solara.Button(
             "Load pasted scenario",
-            on_click=lambda: handle_upload(
-                "pasted.yaml", text.encode(), model, set_message, set_problem
-            ),
+            on_click=lambda: handle("pasted.yaml", text.encode()),
             classes=["load-pasted"],
         )
         if problem:
@@ -62,12 +65,22 @@ def ScenarioDrop(model: solara.Reactive):
                 classes=["upload-error"],
                 style={"white-space": "pre-wrap", "color": "#b00020"},
             )
-        if message:
-            solara.Success(message, classes=["upload-ok"])
+        # the note names the file only while it runs: after a Reset to another scenario
+        # the header says what runs
+        if message and model.value.settings.get("scenario_name") == message:
+            solara.Success(
+                f"Loaded {message}: it runs now, and the scenario menu offers it.",
+                classes=["upload-ok"],
+            )
 
 
-def handle_upload(name: str, data: bytes, model: solara.Reactive, on_message, on_problem) -> None:
-    """Validate a dropped or pasted file; start it, or show its problems (the server goes on)."""
+def handle_upload(
+    name: str, data: bytes, model: solara.Reactive, on_message, on_problem
+) -> str | None:
+    """Validate a dropped or pasted file; start it, or show its problems (the server goes on).
+
+    Returns the started file's key (None when it was refused); ``on_message`` gets it too.
+    """
     try:
         key = load_uploaded(name, data)
         settings = dict(model.value.settings) if hasattr(model.value, "settings") else {}
@@ -76,10 +89,11 @@ def handle_upload(name: str, data: bytes, model: solara.Reactive, on_message, on
     except ScenarioError as exc:
         on_problem(str(exc))
         on_message("")
-        return
+        return None
     except (UnicodeDecodeError, ValueError) as exc:
         on_problem(f"{name}: {exc}")
         on_message("")
-        return
+        return None
     on_problem("")
-    on_message(f"Running {key}; Reset returns to the scenario chosen above.")
+    on_message(key)
+    return key
