@@ -109,6 +109,11 @@ def _add_sweep(sub: Subparsers) -> None:
         "--chunk-size", type=int, default=None, help="runs per task (default: shrinking to 1)"
     )
     sweep.add_argument("--dry-run", action="store_true", help="check the file and say the plan")
+    sweep.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="allow a plan of more than a million runs (see docs/limits.md)",
+    )
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
 
 
@@ -335,7 +340,7 @@ def _sweep(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             return _fail(f"{flag}: must be at least 1, got {value}")
     try:
-        exp = load_experiment(args.experiment)
+        exp = load_experiment(args.experiment, allow_large=args.allow_large)
     except SweepError as exc:
         return _fail(str(exc))
     if args.dry_run:

@@ -572,3 +572,17 @@ def test_dask_is_imported_only_for_a_scheduler(tmp_path):
         "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_a_plan_beyond_a_million_runs_needs_allow_large(tmp_path):
+    path = tmp_path / "large.yaml"
+    path.write_text(
+        f"scenario: {ROOT / 'scenarios' / 'us_pivot.yaml'}\n"
+        "replications: 200001\n"
+        "parameters:\n"
+        "  watering: {path: parameters.watering, from: 0.1, to: 0.5, step: 0.1}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SweepError, match="need --allow-large"):
+        load_experiment(path)
+    assert load_experiment(path, allow_large=True).n_runs == 1_000_005

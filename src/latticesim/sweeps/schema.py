@@ -11,14 +11,14 @@ column or forum exists) is checked afterwards by :mod:`latticesim.sweeps.sweepfi
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from latticesim.common.text import suggest
-from latticesim.scenario.messages import listing, show
+from latticesim.scenario.messages import listing
+from latticesim.scenario.numbers import FolderName, Number, Switch, Whole, as_said
 from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
 
@@ -48,43 +48,6 @@ LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
 """The kinds of entry in a run's log: the scenario's events and what the model does."""
 
 
-_NUMERAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-"""Text that reads as a number: ``10``, ``-0.5``, ``1e3``."""
-
-
-def _written_as_number(error_type: str, what: str) -> BeforeValidator:
-    """Refuse true/false and quoted numbers where a number is meant.
-
-    Pydantic would read ``true`` as 1 and ``"10"`` as 10. A quoted number in a file
-    written by hand is a slip or a value meant as text; either way the file does not say
-    what pydantic would make of it, so it is pointed out, not guessed at.
-    """
-
-    def check(value: Any) -> Any:
-        if isinstance(value, bool):
-            raise PydanticCustomError(error_type, "not a number")
-        if isinstance(value, str):
-            if _NUMERAL.fullmatch(value.strip()):
-                raise _problem(
-                    f"must be {what}, got the text {show(value)}; write it without quotes"
-                )
-            raise PydanticCustomError(error_type, "not a number")
-        return value
-
-    return BeforeValidator(check)
-
-
-Whole = Annotated[int, _written_as_number("int_type", "a whole number")]
-Number = Annotated[float, _written_as_number("float_type", "a number")]
-Switch = Annotated[bool, Field(strict=True)]
-"""True or false only: files are read as YAML 1.2, where ``yes`` is text (pydantic: true)."""
-
-
-def _problem(message: str) -> PydanticCustomError:
-    """An error whose message is said as it is (the translation passes it through)."""
-    return PydanticCustomError("sweep_file", message)
-
-
 def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
     """A validator of ``field``, the end of a range or a window: it may not come before ``start``.
 
@@ -95,7 +58,7 @@ def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
     def forwards(cls: type, end: Any, info: ValidationInfo) -> Any:
         start = info.data.get("start")
         if end is not None and start is not None and end < start:
-            raise _problem(f"the {what} ends at {end:{spec}}, before it starts at {start:{spec}}")
+            raise as_said(f"the {what} ends at {end:{spec}}, before it starts at {start:{spec}}")
         return end
 
     return field_validator(field)(classmethod(forwards))
@@ -129,7 +92,7 @@ class SobolDesign(Strict):
     def _power_of_two(cls, n: int) -> int:
         if n & (n - 1):
             lower, higher = 1 << (n.bit_length() - 1), 1 << n.bit_length()
-            raise _problem(
+            raise as_said(
                 "a Sobol design needs a power of 2 samples (its sequence is balanced only "
                 f"then); use {lower} or {higher}, not {n}"
             )
@@ -147,7 +110,7 @@ class MorrisDesign(Strict):
     @classmethod
     def _even(cls, levels: int) -> int:
         if levels % 2:
-            raise _problem(f"must be an even number of levels, got {levels}")
+            raise as_said(f"must be an even number of levels, got {levels}")
         return levels
 
 
@@ -179,7 +142,7 @@ class ParameterSpec(Strict):
         if isinstance(entry, list):
             return {"values": entry}
         if not isinstance(entry, dict):
-            raise _problem(
+            raise as_said(
                 "give a list of values, or a mapping with path: and values:, from:/to:/step: "
                 "or min:/max:"
             )
@@ -191,7 +154,7 @@ class ParameterSpec(Strict):
     @classmethod
     def _positive(cls, step: float | None) -> float | None:
         if step is not None and step <= 0:
-            raise _problem(f"must be positive, got {step:g}")
+            raise as_said(f"must be positive, got {step:g}")
         return step
 
     @field_validator("high")
@@ -199,7 +162,7 @@ class ParameterSpec(Strict):
     def _above_low(cls, high: float | None, info: ValidationInfo) -> float | None:
         low = info.data.get("low")
         if high is not None and low is not None and low >= high:
-            raise _problem(f"max {high:g} must be above min {low:g}")
+            raise as_said(f"max {high:g} must be above min {low:g}")
         return high
 
 
@@ -227,7 +190,7 @@ class OutcomeSpec(Strict):
     @classmethod
     def _not_in_log(cls, column: str | None, info: ValidationInfo) -> str | None:
         if column is not None and info.data.get("table") == "log":
-            raise _problem("the log table is counted, not read by column")
+            raise as_said("the log table is counted, not read by column")
         return column
 
     @field_validator("stat")
@@ -239,7 +202,7 @@ class OutcomeSpec(Strict):
         hint = suggest(stat, STATS[table]) or listing(
             STATS[table], f"statistics of the {table} table"
         )
-        raise _problem(f"unknown statistic '{stat}'{hint}")
+        raise as_said(f"unknown statistic '{stat}'{hint}")
 
     _window_forwards = _ends_after_start("end", "window")
 
@@ -247,14 +210,14 @@ class OutcomeSpec(Strict):
     @classmethod
     def _last_or_window(cls, last: int | None, info: ValidationInfo) -> int | None:
         if last is not None and (info.data.get("start") or info.data.get("end")):
-            raise _problem("give either last: or from:/to:, not both")
+            raise as_said("give either last: or from:/to:, not both")
         return last
 
     @field_validator("forum", "kind", "subject")
     @classmethod
     def _not_in_model(cls, value: Any, info: ValidationInfo) -> Any:
         if value is not None and info.data.get("table") == "model":
-            raise _problem(f"'{info.field_name}' is for the meetings or log table")
+            raise as_said(f"'{info.field_name}' is for the meetings or log table")
         return value
 
     @field_validator("kind")
@@ -262,19 +225,31 @@ class OutcomeSpec(Strict):
     def _log_kind(cls, kind: str | None) -> str | None:
         if kind is not None and kind not in LOG_KINDS:
             hint = suggest(kind, LOG_KINDS) or listing(LOG_KINDS, "kinds")
-            raise _problem(f"unknown kind '{kind}'{hint}")
+            raise as_said(f"unknown kind '{kind}'{hint}")
         return kind
 
     @model_validator(mode="after")
     def _what_is_read(self) -> OutcomeSpec:
         if self.table == "model" and self.column is None:
-            raise _problem("required key 'column' is missing; name a model-table column")
+            raise as_said("required key 'column' is missing; name a model-table column")
         if self.table == "meetings" and self.column is None and self.stat != "count":
-            raise _problem("required key 'column' is missing; e.g. strength_china_stance")
+            raise as_said("required key 'column' is missing; e.g. strength_china_stance")
         if self.table == "log" and self.kind is None:
-            raise _problem(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
-        self.stat = self.stat or DEFAULT_STAT[self.table]
+            raise as_said(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_stat(cls, data: Any) -> Any:
+        """Each table's statistic by default, set before validation.
+
+        Set afterwards, the assignment would validate the model again, and so on.
+        """
+        if isinstance(data, dict) and data.get("stat") is None:
+            table = data.get("table", "model")
+            if table in DEFAULT_STAT:
+                data = {**data, "stat": DEFAULT_STAT[table]}
+        return data
 
 
 class MetricsSpec(Strict):
@@ -297,8 +272,8 @@ _NO_VALUE = {"name": "string_type", "until": "string_type", "chunk_size": "int_t
 class SweepFile(Strict):
     """A whole sweep file."""
 
-    name: str | None = Field(
-        None, min_length=1, validate_default=False, description="Name (default: the file's)."
+    name: FolderName | None = Field(
+        None, validate_default=False, description="Name (default: the file's)."
     )
     description: str | None = Field("", description="What the sweep is for.")
     scenario: str = Field(
@@ -349,8 +324,8 @@ class SweepFile(Strict):
         if isinstance(design, str):
             if design not in DESIGNS:
                 hint = suggest(design, DESIGNS) or listing(DESIGNS, "designs")
-                raise _problem(f"unknown design '{design}'{hint}")
+                raise as_said(f"unknown design '{design}'{hint}")
             return {"type": design}
         if not isinstance(design, dict):
-            raise _problem(f"must be a design name ({', '.join(DESIGNS)}) or a mapping with type:")
+            raise as_said(f"must be a design name ({', '.join(DESIGNS)}) or a mapping with type:")
         return design
