@@ -586,3 +586,21 @@ def test_a_plan_beyond_a_million_runs_needs_allow_large(tmp_path):
     with pytest.raises(SweepError, match="need --allow-large"):
         load_experiment(path)
     assert load_experiment(path, allow_large=True).n_runs == 1_000_005
+
+
+def test_a_sweep_killed_before_its_manifest_was_written_starts_again(tmp_path):
+    exp = load_experiment(write_sweep(tmp_path, replications=1, until="2024Q4"))
+    out = tmp_path / "started"
+    (out / "runs").mkdir(parents=True)
+    (out / "design.parquet").write_bytes(b"half a design")
+    (out / ".sweep.json.tmp-1").write_text("{")
+    summary = run_sweep(exp, out, workers=1)
+    assert summary.ran == exp.n_runs
+    assert json.loads((out / "sweep.json").read_text())["status"]["complete"]
+
+
+def test_a_sweep_folder_that_cannot_be_written_is_one_line(tmp_path):
+    exp = load_experiment(write_sweep(tmp_path, replications=1, until="2024Q4"))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SweepRunError, match=r"cannot write the sweep folder here \("):
+        run_sweep(exp, tmp_path / "file" / "sweep", workers=1)
