@@ -265,6 +265,9 @@ def _blocs(args: argparse.Namespace) -> int:
     from latticesim.scenario.loading import load_scenario
     from latticesim.scenario.messages import ScenarioError
 
+    for flag, value, most in (("--top", args.top, 1000), ("--starts", args.starts, 100_000)):
+        if not 1 <= value <= most:
+            return _fail(f"{flag}: must be between 1 and {most:,}, got {value}")
     if args.sizes or args.pairs:
         if not (args.sizes and args.pairs):
             return _fail("blocs: give both --sizes and --pairs")
