@@ -72,20 +72,15 @@ FUZZ = settings(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("folder", "command"),
+    [("scenarios", ["validate"]), ("experiments", ["sweep", "--dry-run"])],
+    ids=["scenario", "sweep"],
+)
 @FUZZ
-@given(case=mutated(SCENARIOS))
-def test_a_mutated_scenario_is_validated_or_refused(tree, capsys, case) -> None:
-    name, text = case
-    path = tree / "scenarios" / f"fuzz_{name}"
+@given(data=st.data())
+def test_a_mutated_file_is_checked_or_refused(tree, capsys, folder, command, data) -> None:
+    name, text = data.draw(mutated(SCENARIOS if folder == "scenarios" else SWEEPS))
+    path = tree / folder / f"fuzz_{name}"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    _check(["validate", str(path)], capsys)
-
-
-@pytest.mark.slow
-@FUZZ
-@given(case=mutated(SWEEPS))
-def test_a_mutated_sweep_file_is_planned_or_refused(tree, capsys, case) -> None:
-    name, text = case
-    path = tree / "experiments" / f"fuzz_{name}"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    _check(["sweep", str(path), "--dry-run"], capsys)
+    _check([command[0], str(path), *command[1:]], capsys)
