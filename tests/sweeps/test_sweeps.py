@@ -604,3 +604,11 @@ def test_a_sweep_folder_that_cannot_be_written_is_one_line(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(SweepRunError, match=r"cannot write the sweep folder here \("):
         run_sweep(exp, tmp_path / "file" / "sweep", workers=1)
+
+
+def test_a_sweep_named_by_a_file_whose_name_cannot_be_a_folder_needs_a_name(tmp_path):
+    text = write_sweep(tmp_path).read_text(encoding="utf-8").replace("name: tiny\n", "")
+    path = tmp_path / "..yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SweepError, match=r"the file's name '\.' is the sweep's name.*add name:"):
+        load_experiment(path)

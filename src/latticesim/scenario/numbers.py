@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from latticesim.common.limits import MAX_NAME
 from latticesim.common.text import quoted
 
-__all__ = ["FolderName", "Number", "Switch", "Whole", "as_said"]
+__all__ = ["FolderName", "Number", "Switch", "Whole", "as_said", "folder_name_problem"]
 
 _NUMERAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|infinity|nan)", re.I)
 """Text that reads as a number: ``10``, ``-0.5``, ``1e3``, ``nan``."""
@@ -56,17 +56,24 @@ Switch = Annotated[bool, Field(strict=True)]
 _NOT_IN_NAMES = set('/\\<>:"|?*')
 
 
-def _folder_name(name: str) -> str:
-    """Refuse a name that cannot be a folder name beside others (``../x``, NUL, too long)."""
+def folder_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a folder name beside others (``../x``, NUL, too long), or None."""
     if len(name) > MAX_NAME:
-        raise as_said(f"is {len(name)} characters long; at most {MAX_NAME}")
+        return f"is {len(name)} characters long; at most {MAX_NAME}"
     bad = [c for c in name if c in _NOT_IN_NAMES or unicodedata.category(c)[0] == "C"]
     if bad:
-        raise as_said(
+        return (
             f"names a folder, so it cannot hold {quoted(bad[0])}; use letters, digits, '_' and '-'"
         )
     if name.strip() != name or name.startswith("."):
-        raise as_said("names a folder, so it cannot start with '.' or a space, or end in one")
+        return "names a folder, so it cannot start with '.' or a space, or end in one"
+    return None
+
+
+def _folder_name(name: str) -> str:
+    problem = folder_name_problem(name)
+    if problem:
+        raise as_said(problem)
     return name
 
 

@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from latticesim.common.limits import MAX_RUNS
 from latticesim.common.quarters import Quarter
-from latticesim.common.text import suggest
+from latticesim.common.text import quoted, suggest
 from latticesim.outputs.runs import simulate
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import (
@@ -38,6 +38,7 @@ from latticesim.scenario.messages import (
     problems_from,
     show,
 )
+from latticesim.scenario.numbers import folder_name_problem
 from latticesim.scenario.reading import parse_yaml, plain_tree, read_text, similar_file
 from latticesim.scenario.references import check_references
 from latticesim.scenario.schema import ForumCreated, ScenarioSpec
@@ -247,10 +248,16 @@ class _CrossCheck:
         metrics = self.metrics(spec, end)
         if not self.problems:
             self.size(design, params)
+        stem = Path(display).stem
+        if sweep.name is None and (problem := folder_name_problem(stem)):
+            self.add(
+                (),
+                f"the file's name {quoted(stem)} is the sweep's name, which {problem}; add name:",
+            )
         if self.problems:
             return None
         return Experiment(
-            name=sweep.name or Path(display).stem,
+            name=sweep.name or stem,
             spec=spec,
             seed=sweep.seed,
             replications=sweep.replications,
