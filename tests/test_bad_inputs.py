@@ -68,6 +68,8 @@ def _commands() -> list[list[str]]:
         commands.append(["sweep", _relative(path), "--out", "/nonexistent/never"])
     for sizes, pairs in BAD_BLOCS:
         commands.append(["blocs", "--sizes", _relative(sizes), "--pairs", _relative(pairs)])
+    until = ["run", "tests/scenarios_ok/minimal.yaml", "--until", "9999Q4", "--out", "/no/such"]
+    commands.append(until)
     commands.append(
         [
             "blocs",

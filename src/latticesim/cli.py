@@ -201,6 +201,7 @@ def _fail(message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from latticesim.common.limits import LATEST_YEAR
     from latticesim.common.quarters import Quarter
     from latticesim.outputs.runs import run
     from latticesim.outputs.store import RunFolderError
@@ -220,6 +221,8 @@ def _run(args: argparse.Namespace) -> int:
             return _fail(f"--until: {exc}")
         if until < spec.start_quarter:
             return _fail(f"--until: {until} is before the scenario's start {spec.start}")
+        if until.year > LATEST_YEAR:
+            return _fail(f"--until: {until} is after {LATEST_YEAR} (see docs/limits.md)")
     seed = spec.seed if args.seed is None else args.seed
     if seed < 0:
         return _fail(f"--seed: must be 0 or more, got {seed}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from latticesim.common.limits import EARLIEST_YEAR, LATEST_YEAR
 from latticesim.common.quarters import Quarter
@@ -43,6 +43,18 @@ Unit = Annotated[Number, Field(ge=0.0, le=1.0)]
 Shift = Annotated[Number, Field(ge=-1.0, le=1.0)]
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 QuarterText = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2024Q3"])]
+
+
+def _in_years(value: str) -> str:
+    year = int(value[:4])
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise as_said(f"must be a quarter of {EARLIEST_YEAR} to {LATEST_YEAR}, got {value}")
+    return value
+
+
+SimulatedQuarter = Annotated[QuarterText, AfterValidator(_in_years)]
+"""A quarter a run may start or end in (``docs/limits.md``: before 1950, NATO has no
+members; beyond 2100, a run is only long)."""
 ActorNames = Annotated[list[str], Field(min_length=1, description="Actor or group names.")]
 
 
@@ -547,8 +559,8 @@ class ScenarioSpec(Strict):
         description="A scenario file this one overrides, as a path relative to this file "
         "(e.g. baseline_2024.yaml).",
     )
-    start: QuarterText = Field(..., description="First quarter simulated.")
-    horizon: QuarterText = Field(..., description="Last quarter simulated (included).")
+    start: SimulatedQuarter = Field(..., description="First quarter simulated.")
+    horizon: SimulatedQuarter = Field(..., description="Last quarter simulated (included).")
     seed: Whole = Field(0, ge=0, description="Default seed when none is given on the command line.")
     dimensions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_DIMENSIONS), description="The issue dimensions."
@@ -558,14 +570,6 @@ class ScenarioSpec(Strict):
     adversaries: dict[str, AdversarySpec] = Field(default_factory=dict)
     forums: dict[str, ForumSpec] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
-
-    @field_validator("start", "horizon")
-    @classmethod
-    def _in_years(cls, value: str) -> str:
-        year = int(value[:4])
-        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-            raise as_said(f"must be a quarter of {EARLIEST_YEAR} to {LATEST_YEAR}, got {value}")
-        return value
 
     @field_validator("dimensions")
     @classmethod

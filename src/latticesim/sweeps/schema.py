@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from latticesim.common.text import suggest
 from latticesim.scenario.messages import listing
 from latticesim.scenario.numbers import FolderName, Number, Switch, Whole, as_said
-from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
+from latticesim.scenario.schema import EVENT_TYPES, QuarterText, SimulatedQuarter, Strict
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
 
 __all__ = [
@@ -284,7 +284,7 @@ class SweepFile(Strict):
     )
     seed: Whole = Field(1, ge=0, description="The root seed of every run's seed.")
     replications: Whole = Field(1, ge=1, le=1_000_000, description="Runs of each point.")
-    until: QuarterText | None = Field(
+    until: SimulatedQuarter | None = Field(
         None, validate_default=False, description="Last quarter simulated."
     )
     design: Design = Field("grid", description="How points are chosen.")
