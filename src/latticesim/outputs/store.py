@@ -67,7 +67,7 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
     tmp = work / f"{out.name}.partial-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        tmp.mkdir()
+        _make_in(tmp)
         manifest = fill(tmp)
         manifest["complete"] = True
         # Non-ASCII escaped: a run manifest stays ASCII whatever a description holds.
@@ -82,8 +82,20 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        _remove_if_empty(work)
+        with contextlib.suppress(OSError):
+            work.rmdir()  # only when empty: another run may be writing beside this one
     return out
+
+
+def _make_in(tmp: Path) -> None:
+    """Make ``tmp`` in ``.writing/``, which a run finishing beside may just have removed."""
+    for _ in range(10):
+        try:
+            tmp.mkdir()
+            return
+        except FileNotFoundError:
+            tmp.parent.mkdir(exist_ok=True)
+    tmp.mkdir()
 
 
 def _move_in(tmp: Path, out: Path, old: Path) -> None:
@@ -153,11 +165,6 @@ def clean_leftovers(parent: Path) -> list[Path]:
                 shutil.rmtree(entry, ignore_errors=True)
             touched.append(entry)
     return touched
-
-
-def _remove_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        folder.rmdir()
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
