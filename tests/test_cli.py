@@ -137,7 +137,7 @@ def test_interrupted_rerun_keeps_the_previous_run(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr("latticesim.outputs.runs.write_tables", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(RunFolderError, match=r"cannot write the run folder \(disk full\)"):
         latticesim.run(BASELINE, seed=2, out=out, figures=False)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["keep"]

@@ -109,6 +109,11 @@ def _add_sweep(sub: Subparsers) -> None:
         "--chunk-size", type=int, default=None, help="runs per task (default: shrinking to 1)"
     )
     sweep.add_argument("--dry-run", action="store_true", help="check the file and say the plan")
+    sweep.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="allow a plan of more than a million runs (see docs/limits.md)",
+    )
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
 
 
@@ -214,6 +219,7 @@ def _fail(message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from latticesim.common.limits import LATEST_YEAR
     from latticesim.common.quarters import Quarter
     from latticesim.outputs.runs import run
     from latticesim.outputs.store import RunFolderError
@@ -233,6 +239,8 @@ def _run(args: argparse.Namespace) -> int:
             return _fail(f"--until: {exc}")
         if until < spec.start_quarter:
             return _fail(f"--until: {until} is before the scenario's start {spec.start}")
+        if until.year > LATEST_YEAR:
+            return _fail(f"--until: {until} is after {LATEST_YEAR} (see docs/limits.md)")
     seed = spec.seed if args.seed is None else args.seed
     if seed < 0:
         return _fail(f"--seed: must be 0 or more, got {seed}")
@@ -278,6 +286,9 @@ def _blocs(args: argparse.Namespace) -> int:
     from latticesim.scenario.loading import load_scenario
     from latticesim.scenario.messages import ScenarioError
 
+    for flag, value, most in (("--top", args.top, 1000), ("--starts", args.starts, 100_000)):
+        if not 1 <= value <= most:
+            return _fail(f"{flag}: must be between 1 and {most:,}, got {value}")
     if args.sizes or args.pairs:
         if not (args.sizes and args.pairs):
             return _fail("blocs: give both --sizes and --pairs")
@@ -353,7 +364,7 @@ def _sweep(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             return _fail(f"{flag}: must be at least 1, got {value}")
     try:
-        exp = load_experiment(args.experiment)
+        exp = load_experiment(args.experiment, allow_large=args.allow_large)
     except SweepError as exc:
         return _fail(str(exc))
     if args.dry_run:

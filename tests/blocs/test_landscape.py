@@ -516,13 +516,25 @@ def test_read_landscape_good_case():
             "sizes_duplicate.csv:4: actor:",
             "duplicate actor 'Atlantis' (first on line 2)",
         ),
+        ("sizes_one_actor.csv", "pairs.csv", "sizes_one_actor.csv:1: actor:", "at least two"),
+        ("sizes_huge.csv", "pairs.csv", "sizes_huge.csv:3: size:", "at most 1e+09 in size"),
+        ("sizes_utf16.csv", "pairs.csv", "sizes_utf16.csv:1: file:", "UTF-16 or not text"),
+        ("sizes_binary.csv", "pairs.csv", "sizes_binary.csv:1: file:", "UTF-16 or not text"),
+        ("sizes_latin1.csv", "pairs.csv", "sizes_latin1.csv:3: file:", "not UTF-8 text"),
+        (
+            "sizes_escape_code.csv",
+            "pairs.csv",
+            "sizes_escape_code.csv:4: actor:",
+            "duplicate actor '\\x1b[31mBorduria'",
+        ),
+        ("sizes.csv", "no_such.csv", "no_such.csv:1: file:", "no such file"),
     ],
 )
 def test_read_landscape_errors(sizes, pairs, where, message):
     with pytest.raises(BlocsInputError) as info:
         read_landscape(DATA / sizes, DATA / pairs)
     text = str(info.value)
-    assert "\n" not in text
+    assert "\n" not in text and "\x1b" not in text
     assert text.startswith(str(DATA / where))
     assert message in text
     assert isinstance(info.value, ValueError)

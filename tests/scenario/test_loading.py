@@ -407,3 +407,25 @@ def test_the_shipped_scenarios_are_valid() -> None:
     shipped = sorted((TESTS.parent / "scenarios").glob("*.yaml"))
     failed, lines = validate_files(shipped)
     assert failed == 0, "\n".join(lines)
+
+
+def test_a_value_set_from_python_is_checked_as_a_file_would_be() -> None:
+    from pydantic import ValidationError
+
+    spec = load_scenario(MINIMAL)
+    with pytest.raises(ValidationError, match="less than or equal to 1"):
+        spec.parameters.watering = 5.0
+    with pytest.raises(ValidationError):
+        spec.parameters.watering = "0.3"
+    spec.parameters.watering = 0.4
+    assert spec.parameters.watering == 0.4
+
+
+def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from latticesim.common.limits import MAX_FILE_BYTES
+
+    path = tmp_path / "large.yaml"
+    path.write_text("name: large\n" + "# padding\n" * (MAX_FILE_BYTES // 10), encoding="utf-8")
+    assert _problems(path) == [
+        f"{path}:1:1: is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?"
+    ]

@@ -572,3 +572,43 @@ def test_dask_is_imported_only_for_a_scheduler(tmp_path):
         "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_a_plan_beyond_a_million_runs_needs_allow_large(tmp_path):
+    path = tmp_path / "large.yaml"
+    path.write_text(
+        f"scenario: {ROOT / 'scenarios' / 'us_pivot.yaml'}\n"
+        "replications: 200001\n"
+        "parameters:\n"
+        "  watering: {path: parameters.watering, from: 0.1, to: 0.5, step: 0.1}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SweepError, match="need --allow-large"):
+        load_experiment(path)
+    assert load_experiment(path, allow_large=True).n_runs == 1_000_005
+
+
+def test_a_sweep_killed_before_its_manifest_was_written_starts_again(tmp_path):
+    exp = load_experiment(write_sweep(tmp_path, replications=1, until="2024Q4"))
+    out = tmp_path / "started"
+    (out / "runs").mkdir(parents=True)
+    (out / "design.parquet").write_bytes(b"half a design")
+    (out / ".sweep.json.tmp-1").write_text("{")
+    summary = run_sweep(exp, out, workers=1)
+    assert summary.ran == exp.n_runs
+    assert json.loads((out / "sweep.json").read_text())["status"]["complete"]
+
+
+def test_a_sweep_folder_that_cannot_be_written_is_one_line(tmp_path):
+    exp = load_experiment(write_sweep(tmp_path, replications=1, until="2024Q4"))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SweepRunError, match=r"cannot write the sweep folder here \("):
+        run_sweep(exp, tmp_path / "file" / "sweep", workers=1)
+
+
+def test_a_sweep_named_by_a_file_whose_name_cannot_be_a_folder_needs_a_name(tmp_path):
+    text = write_sweep(tmp_path).read_text(encoding="utf-8").replace("name: tiny\n", "")
+    path = tmp_path / "..yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SweepError, match=r"the file's name '\.' is the sweep's name.*add name:"):
+        load_experiment(path)

@@ -8,6 +8,7 @@ a size table and a pair table, and says exactly where a table is wrong.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from latticesim.blocs.theory import (
     energy,
     frustration,
 )
+from latticesim.common.limits import MAX_CSV_BYTES
 from latticesim.common.text import suggest
 
 __all__ = ["BlocsInputError", "Landscape", "read_landscape"]
@@ -141,9 +143,39 @@ class Landscape:
         return self.search(method=heuristic, rule=rule, **kwargs)
 
 
+MAX_MAGNITUDE = 1e9
+"""Largest size or propensity: energies sum products of them, which must stay finite."""
+
+
 def _short(value: str) -> str:
     text = value if len(value) <= 40 else value[:37] + "..."
     return repr(text)
+
+
+def _read_text(src: str) -> str:
+    """A CSV file's text, refused in one line if too large, binary or not UTF-8."""
+    try:
+        with open(src, "rb") as handle:
+            data = handle.read(MAX_CSV_BYTES + 1)
+    except FileNotFoundError:
+        raise BlocsInputError(f"{src}:1: file: no such file") from None
+    except IsADirectoryError:
+        raise BlocsInputError(f"{src}:1: file: is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise BlocsInputError(f"{src}:1: file: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CSV_BYTES:
+        raise BlocsInputError(f"{src}:1: file: larger than {MAX_CSV_BYTES:,} bytes")
+    if b"\0" in data:
+        raise BlocsInputError(
+            f"{src}:1: file: holds NUL bytes, so it is UTF-16 or not text; save it as UTF-8 CSV"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BlocsInputError(
+            f"{src}:{line}: file: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
+        ) from None
 
 
 def _read_table(path: StrPath, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -153,13 +185,13 @@ def _read_table(path: StrPath, columns: tuple[str, ...]) -> list[tuple[int, dict
     kept (and skipped here) and fields spanning lines are not expected in these tables.
     """
     src = str(path)
+    text = _read_text(src)
     try:
         df = pd.read_csv(
-            path,
+            io.StringIO(text),
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
-            encoding="utf-8-sig",
         )
     except pd.errors.EmptyDataError:
         raise BlocsInputError(f"{src}:1: header: file is empty") from None
@@ -198,6 +230,10 @@ def _number(src: str, line: int, field: str, text: str) -> float:
         raise BlocsInputError(f"{src}:{line}: {field}: not a number: {_short(text)}") from None
     if not math.isfinite(value):
         raise BlocsInputError(f"{src}:{line}: {field}: must be finite, got {_short(text)}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise BlocsInputError(
+            f"{src}:{line}: {field}: must be at most {MAX_MAGNITUDE:g} in size, got {_short(text)}"
+        )
     return value
 
 
@@ -237,8 +273,11 @@ def read_landscape(sizes_csv: StrPath, pairs_csv: StrPath) -> Landscape:
         first_line[name] = line
         names.append(name)
         sizes.append(size)
-    if not names:
-        raise BlocsInputError(f"{s_src}:1: actor: no actors in size table")
+    if len(names) < 2:
+        raise BlocsInputError(
+            f"{s_src}:1: actor: {len(names) or 'no'} actor{'s' * (len(names) != 1)} in the "
+            "size table; a landscape needs at least two to form blocs"
+        )
 
     index = {nm: i for i, nm in enumerate(names)}
     p = np.zeros((len(names), len(names)), dtype=np.float64)

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["a_or_an", "and_join", "closest", "suggest"]
+__all__ = ["a_or_an", "and_join", "closest", "printable", "quoted", "suggest"]
 
 
 def closest(word: Any, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
@@ -56,3 +56,20 @@ def and_join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped as hex codes, safe to print to a terminal.
+
+    A value quoted in a message comes from a file; printed raw, an escape sequence in it
+    would recolour or rewrite the reader's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def quoted(text: str, width: int = 60) -> str:
+    """``text`` in quotes for a message: escaped, and shortened beyond ``width`` characters."""
+    text = printable(text)
+    return f"'{text}'" if len(text) <= width else f"'{text[: width - 3]}...'"

@@ -1,16 +1,26 @@
 """Run folders on disk: written atomically, read back as tables.
 
 A run folder holds ``manifest.json``, one Parquet file per table, ``chronicle.md`` and
-``figures/``. It is assembled in a hidden sibling folder and renamed into place only
-when every file is written, so an interrupted run leaves no folder that looks complete
-(and a previous run in the same place survives until the new one is whole). The
+``figures/``. It is assembled in ``PARENT/.writing/NAME.partial-PID/`` and moved into
+place only when every file is written, so an interrupted run leaves no folder that looks
+complete. The work folder is two levels down, so a glob such as ``runs/*/meetings.parquet``
+(which DuckDB and pandas users write, and which does match hidden folders) never reads
+it. A previous run at the same place is swapped out in one step where the system allows
+(Linux's ``renameat2``), or else moved aside to ``.writing/NAME.old-PID`` just before the
+new one moves in; a run killed between those two moves leaves the old one there, and the
+next run into the same parent puts it back. The next run also removes the leftovers of
+runs that were killed (only folders of these two patterns whose process is gone). The
 manifest is written last and says ``"complete": true``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +31,9 @@ import pandas as pd
 from latticesim.common.files import write_text
 
 MANIFEST = "manifest.json"
+WORK = ".writing"
+"""The folder, beside the run folders, where they are assembled."""
+_LEFTOVER = re.compile(r"^\.?(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)$")
 
 
 class RunFolderError(Exception):
@@ -34,7 +47,8 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
     mistyped ``--out`` never deletes someone's data.
 
     Raises:
-        RunFolderError: when ``out`` exists and is not a run folder.
+        RunFolderError: when ``out`` exists and is not a run folder, or cannot be written
+            (under a file, unwritable, a read-only filesystem, a full disk).
     """
     out = Path(out)
     foreign = out.is_file() or (out.is_dir() and any(out.iterdir()))
@@ -42,26 +56,115 @@ def write_run_folder(out: Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
         raise RunFolderError(
             f"{out}: exists and is not a run folder (no {MANIFEST}); choose another --out"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    work = out.parent / WORK
     try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunFolderError(
+            f"{out}: cannot write the run folder here ({exc.strerror or exc})"
+        ) from None
+    clean_leftovers(out.parent)
+    tmp = work / f"{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _make_in(tmp)
         manifest = fill(tmp)
         manifest["complete"] = True
         # Non-ASCII escaped: a run manifest stays ASCII whatever a description holds.
         write_text(tmp / MANIFEST, json.dumps(manifest, indent=2, default=str) + "\n")
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _move_in(tmp, out, work / f"{out.name}.old-{os.getpid()}")
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunFolderError(
+            f"{out}: cannot write the run folder ({exc.strerror or exc})"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        with contextlib.suppress(OSError):
+            work.rmdir()  # only when empty: another run may be writing beside this one
     return out
+
+
+def _make_in(tmp: Path) -> None:
+    """Make ``tmp`` in ``.writing/``, which a run finishing beside may just have removed."""
+    for _ in range(10):
+        try:
+            tmp.mkdir()
+            return
+        except FileNotFoundError:
+            tmp.parent.mkdir(exist_ok=True)
+    tmp.mkdir()
+
+
+def _move_in(tmp: Path, out: Path, old: Path) -> None:
+    """Put ``tmp`` at ``out``; a run already there stays until the new one is in place."""
+    if not out.exists():
+        tmp.rename(out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # it now holds the previous run
+        return
+    out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux's ``renameat2``); False where it is not offered."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return done == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_leftovers(parent: Path) -> list[Path]:
+    """Remove what killed runs left in ``parent``; put back a run moved aside and not replaced.
+
+    Only folders named as this module names its work folders (``NAME.partial-PID``,
+    ``NAME.old-PID``, in ``.writing/`` or, as earlier versions left them, hidden in
+    ``parent`` itself) are touched, and only when process PID is gone.
+
+    Returns:
+        The folders removed or put back.
+    """
+    touched = []
+    for place in (parent / WORK, parent):
+        try:
+            entries = list(place.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            m = _LEFTOVER.match(entry.name)
+            hidden = entry.name.startswith(".")
+            if not m or not entry.is_dir() or (place == parent) != hidden:
+                continue
+            if _alive(int(m["pid"])):
+                continue
+            target = parent / m["name"]
+            if m["kind"] == "old" and not target.exists() and (entry / MANIFEST).is_file():
+                entry.rename(target)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+            touched.append(entry)
+    return touched
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:

@@ -20,7 +20,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from latticesim.common.quarters import Quarter
-from latticesim.common.text import a_or_an, and_join, closest, suggest
+from latticesim.common.text import a_or_an, and_join, closest, quoted, suggest
 from latticesim.scenario.schema import DEFAULT_DIMENSIONS, QUARTER_PATTERN
 from latticesim.scenario.walk import (
     is_model,
@@ -185,7 +185,7 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+        return quoted(value)
     if isinstance(value, int | float):
         return repr(value)
     return kind(value)
@@ -441,6 +441,8 @@ class _Translation:
             return quarter_message(value)
         if kind_ in ("float_parsing", "float_type"):
             return _not_a_number(value)
+        if kind_ == "finite_number":
+            return f"must be a finite number, got {show(value)}"
         if kind_ in ("int_parsing", "int_type", "int_from_float"):
             return f"must be a whole number, got {show(value)}"
         if kind_.startswith("bool_"):

@@ -22,9 +22,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 
+from latticesim.common.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_TEXT
 from latticesim.common.text import suggest
 from latticesim.scenario.messages import (
     FieldPath,
@@ -46,7 +49,13 @@ def read_text(display: str) -> str:
     """A file's text; a file that cannot be read is one problem, said in plain words."""
     path = Path(display)
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise file_problem(
+                display, f"is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?"
+            )
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise file_problem(display, "no such file") from None
     except IsADirectoryError:
@@ -59,9 +68,45 @@ def read_text(display: str) -> str:
         raise file_problem(display, f"cannot be read: {exc.strerror or exc}") from None
 
 
+class _Refused(ComposerError):
+    """A construct refused while composing: its message is said as it is."""
+
+
+class _LimitedComposer(Composer):
+    """ruamel's composer, refusing aliases and over-long text before they cost anything.
+
+    An alias (``*name``) repeats the value of an anchor (``&name``); nested, a kilobyte of
+    them expands to billions of values when the tree is copied, so they are refused (no
+    scenario or sweep needs them). Nesting depth is bounded by ruamel's ``max_depth``.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused(
+                None,
+                None,
+                f"'*{event.anchor}' repeats a value marked '&{event.anchor}'; aliases are not "
+                "allowed here: write the value out, or put it in quotes if it is text",
+                event.start_mark,
+            )
+        if isinstance(event, ScalarEvent) and len(event.value) > MAX_TEXT:
+            raise _Refused(
+                None,
+                None,
+                f"a value of {len(event.value):,} characters; at most {MAX_TEXT:,}",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def _yaml_message(exc: MarkedYAMLError) -> str:
     """Rewrite ruamel's parser language into advice a non-programmer can act on."""
     problem = (exc.problem or "").strip()
+    if isinstance(exc, _Refused):
+        return problem
+    if "maximum depth" in problem:
+        return f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
     context = (exc.context or "").strip()
     ctx_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
     since = f" on line {ctx_line}" if ctx_line else ""
@@ -125,6 +170,8 @@ def parse_yaml(display: str, text: str) -> Any:
         ScenarioError: one problem, at the place the parser stopped, in plain words.
     """
     yaml = YAML(typ="rt")
+    yaml.Composer = _LimitedComposer
+    yaml.max_depth = MAX_DEPTH
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:

@@ -14,9 +14,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from latticesim.common.limits import EARLIEST_YEAR, LATEST_YEAR
 from latticesim.common.quarters import Quarter
+from latticesim.scenario.numbers import FolderName, Number, Whole, as_said
 
 DEFAULT_DIMENSIONS: tuple[str, ...] = (
     "china_stance",
@@ -37,17 +39,31 @@ CRISIS_THEATRES: dict[str, tuple[str, str]] = {
     "eastern_europe": ("Russia", "euro_atlantic"),
 }
 
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Shift = Annotated[float, Field(ge=-1.0, le=1.0)]
+Unit = Annotated[Number, Field(ge=0.0, le=1.0)]
+Shift = Annotated[Number, Field(ge=-1.0, le=1.0)]
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 QuarterText = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2024Q3"])]
+
+
+def _in_years(value: str) -> str:
+    year = int(value[:4])
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise as_said(f"must be a quarter of {EARLIEST_YEAR} to {LATEST_YEAR}, got {value}")
+    return value
+
+
+SimulatedQuarter = Annotated[QuarterText, AfterValidator(_in_years)]
+"""A quarter a run may start or end in (``docs/limits.md``: before 1950, NATO has no
+members; beyond 2100, a run is only long)."""
 ActorNames = Annotated[list[str], Field(min_length=1, description="Actor or group names.")]
 
 
 class Strict(BaseModel):
     """Base for every part of a scenario: unknown keys are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=False, validate_default=True, validate_assignment=True
+    )
 
 
 class Parameters(Strict):
@@ -56,14 +72,14 @@ class Parameters(Strict):
     socialisation: Unit = Field(
         0.35, description="Weight an attendee gives to the others at a meeting (vs itself)."
     )
-    domestic_noise: float = Field(
+    domestic_noise: Number = Field(
         0.02,
         ge=0.0,
         le=0.3,
         description="Size of the quarterly random drift of actors' own views (domestic "
         "politics); 0 makes runs differ only in attendance and founding draws.",
     )
-    max_rounds: int = Field(
+    max_rounds: Whole = Field(
         2, ge=1, le=10, description="Rounds of a consensus item before it fails (1 = no redraft)."
     )
     watering: Unit = Field(
@@ -77,14 +93,14 @@ class Parameters(Strict):
     chair_weight: Unit = Field(
         0.5, description="Weight of a chair's statement relative to an agreed text."
     )
-    attendance_cost: float = Field(
+    attendance_cost: Number = Field(
         0.48,
         ge=0.0,
         le=20.0,
         description="Scale of the cost of attending (travel, time); fitted to the 2019-2024 "
         "record (docs/calibration.md, 8.4).",
     )
-    attendance_noise: float = Field(
+    attendance_noise: Number = Field(
         0.03,
         ge=0.0,
         le=2.0,
@@ -98,20 +114,20 @@ class Parameters(Strict):
         0.35,
         description="Share of the gap to the threat implied by adversaries closed per quarter.",
     )
-    threat_response: float = Field(
+    threat_response: Number = Field(
         0.35, ge=0.0, le=2.0, description="How much threat perceptions move positions."
     )
-    salience_response: float = Field(
+    salience_response: Number = Field(
         0.3, ge=0.0, le=2.0, description="How much threat perceptions move salience."
     )
-    attention_response: float = Field(
+    attention_response: Number = Field(
         1.0,
         ge=0.0,
         le=3.0,
         description="How much moving attention toward a theatre raises the salience of its "
         "dimensions (and away, lowers it).",
     )
-    gap_sensitivity: float = Field(
+    gap_sensitivity: Number = Field(
         0.6,
         ge=0.0,
         le=3.0,
@@ -125,7 +141,7 @@ class Parameters(Strict):
     adversary_reaction: Unit = Field(
         0.1, description="How strongly adversaries answer forums' statements aimed at them."
     )
-    commitment_bargaining: float = Field(
+    commitment_bargaining: Number = Field(
         1.0,
         ge=0.0,
         le=3.0,
@@ -133,7 +149,7 @@ class Parameters(Strict):
         "scaled by (commitment / recorded commitment) to this power; 0 leaves "
         "commitment acting on attendance only.",
     )
-    found_after: int = Field(
+    found_after: Whole = Field(
         2, ge=1, le=20, description="Meetings with blocked items before a group may found a forum."
     )
     found_cohesion: Unit = Field(
@@ -143,18 +159,19 @@ class Parameters(Strict):
     found_probability: Unit = Field(
         0.5, description="Chance per quarter that an eligible group founds its forum."
     )
-    found_min_size: int = Field(3, ge=2, le=20, description="Smallest group that founds a forum.")
-    lapse_after: int = Field(
+    found_min_size: Whole = Field(3, ge=2, le=20, description="Smallest group that founds a forum.")
+    lapse_after: Whole = Field(
         3, ge=1, le=20, description="Scheduled meetings missed in a row before a forum lapses."
     )
     lapse_standing: Unit = Field(
         0.1, description="Mean standing among members below which a forum lapses."
     )
-    linkage_window: int = Field(
+    linkage_window: Whole = Field(
         4, ge=1, le=40, description="Quarters over which co-attendance counts toward linkage."
     )
     coordination_group: list[str] = Field(
         default_factory=lambda: ["nato", "ip4"],
+        min_length=1,
         description="Actors or groups whose agreement the coordination index measures.",
     )
 
@@ -167,7 +184,7 @@ class ActorSpec(Strict):
     )
     salience: dict[str, Unit] = Field(default_factory=dict, description="Salience per dimension.")
     stubbornness: Unit | None = Field(None, description="Anchoring to its own initial view.")
-    tolerance: float | None = Field(
+    tolerance: Number | None = Field(
         None, ge=0.01, le=1.0, description="Distance it accepts on a fully salient dimension."
     )
     attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = Field(
@@ -194,12 +211,12 @@ class AdversarySpec(Strict):
 class MeetingSpec(Strict):
     """A recurring meeting in a forum's calendar."""
 
-    quarter: int = Field(..., ge=1, le=4, description="Quarter of the year it meets in.")
-    every: int = Field(1, ge=1, le=10, description="Meets every N years.")
+    quarter: Whole = Field(..., ge=1, le=4, description="Quarter of the year it meets in.")
+    every: Whole = Field(1, ge=1, le=10, description="Meets every N years.")
     level: Literal["summit", "ministerial", "officials"] = Field(
         "summit", description="The highest level invited."
     )
-    first_year: int | None = Field(
+    first_year: Whole | None = Field(
         None, ge=1900, le=2200, description="First year it meets (for every > 1)."
     )
 
@@ -222,7 +239,7 @@ class ForumSpec(Strict):
     rule: Literal["consensus", "weighted_majority", "chair_statement"] = Field(
         "consensus", description="How it decides."
     )
-    threshold: float = Field(
+    threshold: Number = Field(
         0.5, ge=0.5, le=1.0, description="Capability share needed under weighted_majority."
     )
     competence: list[str] = Field(
@@ -245,6 +262,14 @@ class ForumSpec(Strict):
         "global", description="Where its agenda lies (weights attendance by attention)."
     )
     standing: Unit = Field(0.5, description="Initial standing with its members and partners.")
+
+    @field_validator("members", "partners")
+    @classmethod
+    def _each_once(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if names.count(name) > 1:
+                raise as_said(f"lists '{name}' twice; list each actor or group once")
+        return names
 
 
 class _EventBase(Strict):
@@ -286,7 +311,7 @@ class Preoccupation(_EventBase):
 
     type: Literal["preoccupation"]
     actors: ActorNames
-    amount: float = Field(
+    amount: Number = Field(
         ...,
         ge=0.0,
         le=20.0,
@@ -294,7 +319,7 @@ class Preoccupation(_EventBase):
         "each level (1 doubles it).",
     )
     forum: str | None = Field(None, description="Only at this forum (default: every forum).")
-    duration: int = Field(4, ge=1, le=40, description="Quarters it lasts.")
+    duration: Whole = Field(4, ge=1, le=40, description="Quarters it lasts.")
     fade: Unit = Field(
         0.0, description="Share of the added cost that fades each quarter (0: none)."
     )
@@ -382,7 +407,7 @@ class Crisis(_EventBase):
         Field(..., description="Where it happens (sets which adversary presses harder).")
     )
     intensity: Unit = Field(..., description="Added to that adversary's aggression.")
-    duration: int = Field(4, ge=1, le=40, description="Quarters it lasts.")
+    duration: Whole = Field(4, ge=1, le=40, description="Quarters it lasts.")
 
 
 class AdversaryChange(_EventBase):
@@ -447,7 +472,7 @@ class GovernmentChange(_EventBase):
     position: dict[str, Unit] = Field(default_factory=dict, description="New views.")
     salience: dict[str, Unit] = Field(default_factory=dict, description="New priorities.")
     stubbornness: Unit | None = Field(None, description="New stubbornness.")
-    tolerance: float | None = Field(None, ge=0.01, le=1.0, description="New tolerance.")
+    tolerance: Number | None = Field(None, ge=0.01, le=1.0, description="New tolerance.")
     commitment: Unit | None = Field(None, description="New commitment to forums.")
     attention: dict[Literal["euro_atlantic", "indo_pacific"], Unit] | None = Field(
         None, description="New attention across theatres."
@@ -527,16 +552,16 @@ EVENT_MODEL: dict[str, type[_EventBase]] = dict(zip(EVENT_TYPES, EVENT_MODELS, s
 class ScenarioSpec(Strict):
     """A whole scenario, after ``extends`` has been resolved."""
 
-    name: str = Field(..., min_length=1, description="Short name, used for run folders.")
+    name: FolderName = Field(..., description="Short name, used for run folders.")
     description: str = Field("", description="What the scenario is about, in a sentence or two.")
     extends: str | None = Field(
         None,
         description="A scenario file this one overrides, as a path relative to this file "
         "(e.g. baseline_2024.yaml).",
     )
-    start: QuarterText = Field(..., description="First quarter simulated.")
-    horizon: QuarterText = Field(..., description="Last quarter simulated (included).")
-    seed: int = Field(0, ge=0, description="Default seed when none is given on the command line.")
+    start: SimulatedQuarter = Field(..., description="First quarter simulated.")
+    horizon: SimulatedQuarter = Field(..., description="Last quarter simulated (included).")
+    seed: Whole = Field(0, ge=0, description="Default seed when none is given on the command line.")
     dimensions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_DIMENSIONS), description="The issue dimensions."
     )

@@ -30,6 +30,7 @@ from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import FieldPath, Problem, ScenarioError, listing, problems_from
+from latticesim.scenario.numbers import Whole
 from latticesim.scenario.reading import similar_file
 from latticesim.scenario.schema import QuarterText, ScenarioSpec, Strict
 from latticesim.sweeps.compare_outcomes import (
@@ -38,7 +39,7 @@ from latticesim.sweeps.compare_outcomes import (
     arm_problems,
     outcome_from_text,
 )
-from latticesim.sweeps.schema import OutcomeSpec, Whole
+from latticesim.sweeps.schema import OutcomeSpec
 from latticesim.sweeps.sweepfile import (
     SweepError,
     check_model_column,

@@ -21,6 +21,8 @@ __all__ = [
     "DESIGN_NAMES",
     "MAX_CHUNK",
     "MAX_POINTS",
+    "design_size",
+    "frange_count",
     "auto_chunk_size",
     "frange",
     "grid_points",
@@ -63,10 +65,27 @@ def frange(start: float, stop: float, step: float) -> list[float]:
     ``0.1, 0.4, 0.1`` gives four values ending at exactly 0.4, not three ending at
     0.30000000000000004, which is what people mean when they write a range.
     """
+    n = frange_count(start, stop, step)
+    return [round(start + k * step, 12) for k in range(n)]
+
+
+def frange_count(start: float, stop: float, step: float) -> int:
+    """How many values :func:`frange` gives, known before any is made."""
     if step <= 0:
         raise ValueError("step must be positive")
-    n = math.floor((stop - start) / step + 1e-9) + 1
-    return [round(start + k * step, 12) for k in range(max(n, 0))]
+    return max(math.floor((stop - start) / step + 1e-9) + 1, 0)
+
+
+def design_size(design: str, options: dict[str, Any], n_parameters: int) -> int:
+    """Points a sampled design draws, known before it is sampled (SALib's schemes)."""
+    if design == "lhs":
+        return int(options["samples"])
+    if design == "sobol":
+        per = 2 * n_parameters + 2 if options.get("second_order") else n_parameters + 2
+        return int(options["samples"]) * per
+    if design == "morris":
+        return int(options["trajectories"]) * (n_parameters + 1)
+    raise ValueError(f"not a sampled design: {design}")
 
 
 def grid_points(values: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:

@@ -11,16 +11,16 @@ column or forum exists) is checked afterwards by :mod:`latticesim.sweeps.sweepfi
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from latticesim.common.text import suggest
 from latticesim.mechanisms.attendance import LEVEL_NAMES
-from latticesim.scenario.messages import listing, show
-from latticesim.scenario.schema import EVENT_TYPES, QuarterText, Strict
+from latticesim.scenario.messages import listing
+from latticesim.scenario.numbers import FolderName, Number, Switch, Whole, as_said
+from latticesim.scenario.schema import EVENT_TYPES, QuarterText, SimulatedQuarter, Strict
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
 
 __all__ = [
@@ -66,48 +66,11 @@ LOG_KINDS = (*EVENT_TYPES, "forum_founded", "forum_lapsed", "veto_lifted")
 """The kinds of entry in a run's log: the scenario's events and what the model does."""
 
 
-_NUMERAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-"""Text that reads as a number: ``10``, ``-0.5``, ``1e3``."""
-
-
-def _written_as_number(error_type: str, what: str) -> BeforeValidator:
-    """Refuse true/false and quoted numbers where a number is meant.
-
-    Pydantic would read ``true`` as 1 and ``"10"`` as 10. A quoted number in a file
-    written by hand is a slip or a value meant as text; either way the file does not say
-    what pydantic would make of it, so it is pointed out, not guessed at.
-    """
-
-    def check(value: Any) -> Any:
-        if isinstance(value, bool):
-            raise PydanticCustomError(error_type, "not a number")
-        if isinstance(value, str):
-            if _NUMERAL.fullmatch(value.strip()):
-                raise _problem(
-                    f"must be {what}, got the text {show(value)}; write it without quotes"
-                )
-            raise PydanticCustomError(error_type, "not a number")
-        return value
-
-    return BeforeValidator(check)
-
-
-Whole = Annotated[int, _written_as_number("int_type", "a whole number")]
-Number = Annotated[float, _written_as_number("float_type", "a number")]
-Switch = Annotated[bool, Field(strict=True)]
-"""True or false only: files are read as YAML 1.2, where ``yes`` is text (pydantic: true)."""
-
-
-def _problem(message: str) -> PydanticCustomError:
-    """An error whose message is said as it is (the translation passes it through)."""
-    return PydanticCustomError("sweep_file", message)
-
-
 def _one_of(value: str | None, choices: tuple[str, ...], what: str, listed: str) -> str | None:
     """``value`` if it is None or one of ``choices``; else the problem, naming the closest."""
     if value is not None and value not in choices:
         hint = suggest(value, choices) or listing(choices, listed)
-        raise _problem(f"unknown {what} '{value}'{hint}")
+        raise as_said(f"unknown {what} '{value}'{hint}")
     return value
 
 
@@ -121,7 +84,7 @@ def _ends_after_start(field: str, what: str, spec: str = "") -> Any:
     def forwards(cls: type, end: Any, info: ValidationInfo) -> Any:
         start = info.data.get("start")
         if end is not None and start is not None and end < start:
-            raise _problem(f"the {what} ends at {end:{spec}}, before it starts at {start:{spec}}")
+            raise as_said(f"the {what} ends at {end:{spec}}, before it starts at {start:{spec}}")
         return end
 
     return field_validator(field)(classmethod(forwards))
@@ -155,7 +118,7 @@ class SobolDesign(Strict):
     def _power_of_two(cls, n: int) -> int:
         if n & (n - 1):
             lower, higher = 1 << (n.bit_length() - 1), 1 << n.bit_length()
-            raise _problem(
+            raise as_said(
                 "a Sobol design needs a power of 2 samples (its sequence is balanced only "
                 f"then); use {lower} or {higher}, not {n}"
             )
@@ -173,7 +136,7 @@ class MorrisDesign(Strict):
     @classmethod
     def _even(cls, levels: int) -> int:
         if levels % 2:
-            raise _problem(f"must be an even number of levels, got {levels}")
+            raise as_said(f"must be an even number of levels, got {levels}")
         return levels
 
 
@@ -205,7 +168,7 @@ class ParameterSpec(Strict):
         if isinstance(entry, list):
             return {"values": entry}
         if not isinstance(entry, dict):
-            raise _problem(
+            raise as_said(
                 "give a list of values, or a mapping with path: and values:, from:/to:/step: "
                 "or min:/max:"
             )
@@ -217,7 +180,7 @@ class ParameterSpec(Strict):
     @classmethod
     def _positive(cls, step: float | None) -> float | None:
         if step is not None and step <= 0:
-            raise _problem(f"must be positive, got {step:g}")
+            raise as_said(f"must be positive, got {step:g}")
         return step
 
     @field_validator("high")
@@ -225,7 +188,7 @@ class ParameterSpec(Strict):
     def _above_low(cls, high: float | None, info: ValidationInfo) -> float | None:
         low = info.data.get("low")
         if high is not None and low is not None and low >= high:
-            raise _problem(f"max {high:g} must be above min {low:g}")
+            raise as_said(f"max {high:g} must be above min {low:g}")
         return high
 
 
@@ -280,7 +243,7 @@ class OutcomeSpec(Strict):
     @classmethod
     def _last_or_window(cls, last: int | None, info: ValidationInfo) -> int | None:
         if last is not None and (info.data.get("start") or info.data.get("end")):
-            raise _problem("give either last: or from:/to:, not both")
+            raise as_said("give either last: or from:/to:, not both")
         return last
 
     @field_validator(*_KEYS_OF)
@@ -290,25 +253,37 @@ class OutcomeSpec(Strict):
         table = info.data.get("table")
         if value is not None and table is not None and table not in tables:
             where = " or ".join(f"the {t} table" for t in tables)
-            raise _problem(f"'{info.field_name}' is for {where}, not the {table} table")
+            raise as_said(f"'{info.field_name}' is for {where}, not the {table} table")
         return value
 
     @model_validator(mode="after")
     def _what_is_read(self) -> OutcomeSpec:
         counted = self.stat == "count"
         if self.table == "model" and self.column is None:
-            raise _problem("required key 'column' is missing; name a model-table column")
+            raise as_said("required key 'column' is missing; name a model-table column")
         if self.table in ("meetings", "items") and self.column is None and not counted:
             example = "strength_china_stance" if self.table == "meetings" else "strength"
-            raise _problem(
+            raise as_said(
                 f"required key 'column' is missing; e.g. {example} (or stat: count, to count rows)"
             )
         if self.equals is not None and self.column is None:
-            raise _problem("equals: needs the column it compares; add column:")
+            raise as_said("equals: needs the column it compares; add column:")
         if self.table == "log" and self.kind is None:
-            raise _problem(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
-        self.stat = self.stat or DEFAULT_STAT[self.table]
+            raise as_said(f"required key 'kind' is missing; one of {', '.join(LOG_KINDS)}")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_stat(cls, data: Any) -> Any:
+        """Each table's statistic by default, set before validation.
+
+        Set afterwards, the assignment would validate the model again, and so on.
+        """
+        if isinstance(data, dict) and data.get("stat") is None:
+            table = data.get("table", "model")
+            if table in DEFAULT_STAT:
+                data = {**data, "stat": DEFAULT_STAT[table]}
+        return data
 
 
 class MetricsSpec(Strict):
@@ -331,8 +306,8 @@ _NO_VALUE = {"name": "string_type", "until": "string_type", "chunk_size": "int_t
 class SweepFile(Strict):
     """A whole sweep file."""
 
-    name: str | None = Field(
-        None, min_length=1, validate_default=False, description="Name (default: the file's)."
+    name: FolderName | None = Field(
+        None, validate_default=False, description="Name (default: the file's)."
     )
     description: str | None = Field("", description="What the sweep is for.")
     scenario: str = Field(
@@ -343,7 +318,7 @@ class SweepFile(Strict):
     )
     seed: Whole = Field(1, ge=0, description="The root seed of every run's seed.")
     replications: Whole = Field(1, ge=1, le=1_000_000, description="Runs of each point.")
-    until: QuarterText | None = Field(
+    until: SimulatedQuarter | None = Field(
         None, validate_default=False, description="Last quarter simulated."
     )
     design: Design = Field("grid", description="How points are chosen.")
@@ -383,8 +358,8 @@ class SweepFile(Strict):
         if isinstance(design, str):
             if design not in DESIGNS:
                 hint = suggest(design, DESIGNS) or listing(DESIGNS, "designs")
-                raise _problem(f"unknown design '{design}'{hint}")
+                raise as_said(f"unknown design '{design}'{hint}")
             return {"type": design}
         if not isinstance(design, dict):
-            raise _problem(f"must be a design name ({', '.join(DESIGNS)}) or a mapping with type:")
+            raise as_said(f"must be a design name ({', '.join(DESIGNS)}) or a mapping with type:")
         return design

@@ -61,7 +61,12 @@ class SweepStore:
         """
         store = cls(Path(root))
         store._check_foreign()
-        store.root.mkdir(parents=True, exist_ok=True)
+        try:
+            store.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SweepRunError(
+                f"{root}: cannot write the sweep folder here ({exc.strerror or exc})"
+            ) from None
         store._take_lock()
         manifest_path = store.root / MANIFEST
         if manifest_path.is_file():
@@ -82,7 +87,8 @@ class SweepStore:
         if root.exists() and not root.is_dir():
             raise SweepRunError(f"{root}: is a file, not a sweep folder; choose another --out")
         if root.is_dir() and not (root / MANIFEST).is_file():
-            ours = {RUNS_DIR, SERIES_DIR, LOCK_FILE}
+            # What a sweep killed before its manifest was committed leaves: resumable.
+            ours = {RUNS_DIR, SERIES_DIR, LOCK_FILE, DESIGN_FILE}
             if any(not (p.name in ours or p.name.startswith(".")) for p in root.iterdir()):
                 raise SweepRunError(
                     f"{root}: exists and is not a sweep folder (no {MANIFEST}); "
@@ -106,7 +112,12 @@ class SweepStore:
             )
 
     def _take_lock(self) -> None:
-        fh = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 (held until close())
+        try:
+            fh = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 (held until close())
+        except OSError as exc:
+            raise SweepRunError(
+                f"{self.root}: cannot write the sweep folder here ({exc.strerror or exc})"
+            ) from None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

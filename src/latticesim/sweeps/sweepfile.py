@@ -23,8 +23,9 @@ import pandas as pd
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
+from latticesim.common.limits import MAX_RUNS
 from latticesim.common.quarters import Quarter
-from latticesim.common.text import suggest
+from latticesim.common.text import quoted, suggest
 from latticesim.outputs.runs import simulate
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import (
@@ -38,11 +39,12 @@ from latticesim.scenario.messages import (
     problems_from,
     show,
 )
+from latticesim.scenario.numbers import folder_name_problem
 from latticesim.scenario.reading import parse_yaml, plain_tree, read_text, similar_file
 from latticesim.scenario.references import check_references
 from latticesim.scenario.schema import ForumCreated, ScenarioSpec
 from latticesim.scenario.walk import without_tags
-from latticesim.sweeps.designs import DESIGN_NAMES, MAX_POINTS, frange
+from latticesim.sweeps.designs import DESIGN_NAMES, MAX_POINTS, design_size, frange, frange_count
 from latticesim.sweeps.experiment import (
     RESERVED_COLUMNS,
     Experiment,
@@ -78,8 +80,10 @@ class SweepError(ScenarioError):
     """A sweep file with mistakes; ``str()`` is one line per problem, like a scenario's."""
 
 
-def load_experiment(path: str | os.PathLike[str]) -> Experiment:
+def load_experiment(path: str | os.PathLike[str], *, allow_large: bool = False) -> Experiment:
     """Read and check a sweep file; the scenario it names is loaded and checked too.
+
+    A plan of more than ``MAX_RUNS`` runs is refused unless ``allow_large``.
 
     Raises:
         SweepError: listing every problem, one line each (``FILE:LINE:COL: field:
@@ -90,7 +94,7 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     sweep, design, problems = _validate(tree)
     if sweep is None:
         raise SweepError(problems)
-    check = _CrossCheck(tree, sweep, problems)
+    check = _CrossCheck(tree, sweep, problems, allow_large=allow_large)
     experiment = check.experiment(display, design)
     if experiment is None or check.problems:
         raise SweepError(check.problems)
@@ -293,13 +297,36 @@ def _row_column(add: Add, at: FieldPath, o: OutcomeSpec, columns: dict[str, str]
 class _CrossCheck:
     """The checks of a valid sweep file that need its scenario, collecting every problem."""
 
-    def __init__(self, tree: Tree, sweep: SweepFile, problems: list[Problem]) -> None:
+    def __init__(
+        self, tree: Tree, sweep: SweepFile, problems: list[Problem], *, allow_large: bool = False
+    ) -> None:
         self.tree = tree
         self.sweep = sweep
         self.problems = list(problems)
+        self.allow_large = allow_large
 
     def add(self, path: FieldPath, message: str, *, key: bool = False) -> None:
         self.problems.append(self.tree.problem(path, message, key=key))
+
+    def size(self, design: str | None, params: list[Parameter]) -> None:
+        """Refuse a design, or a plan of runs, too large to make, before it is made."""
+        if design == "grid":
+            n_points = math.prod(len(p.values or ()) for p in params)
+            at: FieldPath = ("parameters",)
+        else:
+            options = self.sweep.design.model_dump(exclude={"type"})
+            n_points = design_size(str(design), options, len(params))
+            at = ("design",)
+        if n_points > MAX_POINTS:
+            self.add(at, f"the design has {n_points:,} points; at most {MAX_POINTS:,}")
+            return
+        n_runs = n_points * self.sweep.replications
+        if n_runs > MAX_RUNS and not self.allow_large:
+            self.add(
+                ("replications",),
+                f"plans {n_runs:,} runs ({n_points:,} points x {self.sweep.replications:,}); "
+                f"more than {MAX_RUNS:,} need --allow-large",
+            )
 
     def experiment(self, display: str, design: str | None) -> Experiment | None:
         """The experiment the file describes, or None when it has problems.
@@ -314,16 +341,18 @@ class _CrossCheck:
         params = self.parameters(spec, design)
         end = Quarter.parse(until) if until else spec.horizon_quarter
         metrics = self.metrics(spec, end)
-        if design == "grid" and not self.problems:
-            n_points = math.prod(len(p.values or ()) for p in params)
-            if n_points > MAX_POINTS:
-                self.add(
-                    ("parameters",), f"the grid has {n_points:,} points; at most {MAX_POINTS:,}"
-                )
+        if not self.problems:
+            self.size(design, params)
+        stem = Path(display).stem
+        if sweep.name is None and (problem := folder_name_problem(stem)):
+            self.add(
+                (),
+                f"the file's name {quoted(stem)} is the sweep's name, which {problem}; add name:",
+            )
         if self.problems:
             return None
         return Experiment(
-            name=sweep.name or Path(display).stem,
+            name=sweep.name or stem,
             spec=spec,
             seed=sweep.seed,
             replications=sweep.replications,
@@ -553,10 +582,13 @@ class _Values:
             self.check.add(at, f"{shown} is not a number; list its values instead", key=True)
             return None
         assert entry.start is not None and entry.stop is not None and entry.step is not None
-        values = frange(entry.start, entry.stop, entry.step)
-        if len(values) > MAX_POINTS:
-            self.check.add((*at, "step"), f"makes {len(values)} values; use a larger step")
+        count = frange_count(entry.start, entry.stop, entry.step)
+        if count > MAX_POINTS:
+            self.check.add(
+                (*at, "step"), f"makes {count:,} values, at most {MAX_POINTS:,}; use a larger step"
+            )
             return None
+        values = frange(entry.start, entry.stop, entry.step)
         if self.kind == "int" and not all(float(v).is_integer() for v in values):
             self.check.add((*at, "step"), f"{shown} takes whole numbers; use whole steps")
             return None
