@@ -50,7 +50,8 @@ import pandas as pd  # noqa: E402
 
 from latticesim import load_scenario  # noqa: E402
 from latticesim.outputs.runs import package_version
-from latticesim.scenario.schema import Parameters, ScenarioSpec
+from latticesim.scenario.parameters import Parameters
+from latticesim.scenario.schema import ScenarioSpec
 from latticesim.sweeps import hindcast as hc  # noqa: E402
 from latticesim.world.names import IP4  # noqa: E402
 

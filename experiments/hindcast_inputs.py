@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from latticesim import load_scenario, simulate
-from latticesim.scenario.schema import Parameters, ScenarioSpec
+from latticesim.scenario.parameters import Parameters
+from latticesim.scenario.schema import ScenarioSpec
 from latticesim.world.actors import packaged_positions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ from latticesim.mechanisms.metrics import (
 )
 from latticesim.mechanisms.standing import BLOCKER_VALUE, learn, meeting_reward
 from latticesim.mechanisms.threats import threat_channels, threat_targets, threat_targets_from
-from latticesim.scenario.schema import Parameters
+from latticesim.scenario.parameters import Parameters
 
 
 def test_coordination_index_full_agreement_and_polar_split():

@@ -18,7 +18,7 @@ from latticesim.model.decisions import apply_votes, ask_weaker, drafts
 from latticesim.model.delegations import BLOCKING_RADIUS
 from latticesim.model.forums import Item
 from latticesim.model.state import Agenda
-from latticesim.scenario.schema import Parameters
+from latticesim.scenario.parameters import Parameters
 
 
 # ---------------------------------------------------------------- the pure pieces

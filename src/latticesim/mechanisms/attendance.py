@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
 
 LEVEL_NAMES = ("absent", "official", "minister", "head")
 LEVEL_GAIN = np.array([0.0, 0.35, 0.7, 1.0])

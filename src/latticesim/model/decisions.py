@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from latticesim.model.forums import Forum, Item
     from latticesim.model.model import LatticeModel
     from latticesim.model.state import Agenda, ForumInputs
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
 
 Votes = dict[int, dict[str, str]]
 """Played voters' answers: place among the voters -> dimension name -> vote."""

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from latticesim.model.radii import Vetoes
     from latticesim.model.recorder import Recorder
     from latticesim.model.state import Preoccupations, State
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
     from latticesim.world.actors import ActorRecord
 
 

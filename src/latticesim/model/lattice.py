@@ -25,7 +25,7 @@ from latticesim.world.names import IP4
 if TYPE_CHECKING:
     from latticesim.model.recorder import Recorder
     from latticesim.model.state import ForumInputs, State
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
 
 
 class Lattice:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from latticesim.model.radii import Radii
     from latticesim.model.recorder import Recorder
     from latticesim.model.state import Agenda, ForumInputs, State
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
 
 FOUND_MIN_SALIENCE = 0.5  # salience from which a blocked wish counts as frustration
 

@@ -43,7 +43,8 @@ from latticesim.model.meetings import Meetings
 from latticesim.model.recorder import Recorder
 from latticesim.model.setup import build_actors, build_state
 from latticesim.scenario.loading import load_scenario
-from latticesim.scenario.schema import ADVERSARIES, LatticeScenario, Parameters, ScenarioSpec
+from latticesim.scenario.parameters import Parameters
+from latticesim.scenario.schema import ADVERSARIES, LatticeScenario, ScenarioSpec
 from latticesim.world.actors import resolve_names
 
 DRIFT_PERSISTENCE = 0.8  # share of last quarter's domestic drift that persists

@@ -280,7 +280,7 @@ def _parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str, str, 
         Rows ``(name, value, default, meaning, differs from the default)``; a parameter
         this version does not know keeps an empty default and meaning.
     """
-    from latticesim.scenario.schema import Parameters
+    from latticesim.scenario.parameters import Parameters
 
     defaults = Parameters().model_dump(mode="json")
     fields = Parameters.model_fields

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 
 from latticesim.common.quarters import Quarter
 from latticesim.common.text import a_or_an, and_join, closest, quoted, suggest
-from latticesim.scenario.schema import DEFAULT_DIMENSIONS, QUARTER_PATTERN
+from latticesim.scenario.fields import QUARTER_PATTERN
+from latticesim.scenario.schema import DEFAULT_DIMENSIONS
 from latticesim.scenario.walk import (
     is_model,
     keys_of,

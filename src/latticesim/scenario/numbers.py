@@ -19,7 +19,16 @@ from pydantic_core import PydanticCustomError
 from latticesim.common.limits import MAX_NAME
 from latticesim.common.text import quoted
 
-__all__ = ["FolderName", "Number", "Switch", "Whole", "as_said", "folder_name_problem"]
+__all__ = [
+    "FolderName",
+    "Number",
+    "Switch",
+    "Whole",
+    "as_said",
+    "folder_name_problem",
+    "number",
+    "whole",
+]
 
 _NUMERAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|infinity|nan)", re.I)
 """Text that reads as a number: ``10``, ``-0.5``, ``1e3``, ``nan``."""
@@ -47,8 +56,27 @@ def _written_as_number(error_type: str, what: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-Whole = Annotated[int, _written_as_number("int_type", "a whole number")]
-Number = Annotated[float, _written_as_number("float_type", "a number"), Field(allow_inf_nan=False)]
+def whole(**bounds: int) -> Any:
+    """A whole number written as one, within ``bounds`` (see :func:`number` for why here)."""
+    return Annotated[int, Field(**bounds), _written_as_number("int_type", "a whole number")]
+
+
+Whole = whole()
+
+
+def number(**bounds: float) -> Any:
+    """A finite number written as one, within ``bounds`` (``ge``, ``le``, ``gt``, ``lt``).
+
+    The bounds come before the check of how the number is written, so pydantic applies
+    them to the number itself and the JSON Schema states them (``minimum``, ``maximum``)
+    for editors; set after the check, they would be left out of it.
+    """
+    return Annotated[
+        float, Field(allow_inf_nan=False, **bounds), _written_as_number("float_type", "a number")
+    ]
+
+
+Number = number()
 """A finite number written as one (``.nan`` and ``.inf`` are refused)."""
 Switch = Annotated[bool, Field(strict=True)]
 """True or false only: files are read as YAML 1.2, where ``yes`` is text (pydantic: true)."""

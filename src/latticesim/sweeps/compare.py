@@ -39,6 +39,7 @@ from latticesim.outputs.runs import package_version
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.sweeps.columns import table_columns
 from latticesim.sweeps.compare_outcomes import (
     OUTCOME_SETS,
     check_outcomes,
@@ -54,7 +55,6 @@ from latticesim.sweeps.experiment import DEFAULT_SERIES, Experiment, Metrics, Ou
 from latticesim.sweeps.runner import run_sweep
 from latticesim.sweeps.schema import OutcomeSpec
 from latticesim.sweeps.store import open_sweep
-from latticesim.sweeps.sweepfile import table_columns
 
 __all__ = [
     "COMPARE_MANIFEST",

@@ -31,9 +31,9 @@ from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
 from latticesim.scenario.messages import FieldPath, Origin, Tree, format_path, problems_from
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.sweeps.columns import check_outcome
 from latticesim.sweeps.experiment import RESERVED_COLUMNS, Outcome
 from latticesim.sweeps.schema import OutcomeSpec
-from latticesim.sweeps.sweepfile import check_outcome
 
 __all__ = [
     "OUTCOME_SETS",

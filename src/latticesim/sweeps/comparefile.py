@@ -28,11 +28,13 @@ from pydantic_core import PydanticCustomError
 
 from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
+from latticesim.scenario.fields import QuarterText, Strict
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import FieldPath, Problem, ScenarioError, listing, problems_from
 from latticesim.scenario.numbers import Whole
 from latticesim.scenario.reading import similar_file
-from latticesim.scenario.schema import QuarterText, ScenarioSpec, Strict
+from latticesim.scenario.schema import ScenarioSpec
+from latticesim.sweeps.columns import check_model_column, table_columns
 from latticesim.sweeps.compare_outcomes import (
     OUTCOME_SETS,
     OutcomeSyntaxError,
@@ -40,12 +42,7 @@ from latticesim.sweeps.compare_outcomes import (
     outcome_from_text,
 )
 from latticesim.sweeps.schema import OutcomeSpec
-from latticesim.sweeps.sweepfile import (
-    SweepError,
-    check_model_column,
-    read_tree,
-    table_columns,
-)
+from latticesim.sweeps.sweepfile import SweepError, read_tree
 
 __all__ = ["ComparisonFile", "ComparisonPlan", "load_comparison"]
 

@@ -18,9 +18,10 @@ from pydantic_core import PydanticCustomError
 
 from latticesim.common.text import suggest
 from latticesim.mechanisms.attendance import LEVEL_NAMES
+from latticesim.scenario.fields import QuarterText, SimulatedQuarter, Strict
 from latticesim.scenario.messages import listing
 from latticesim.scenario.numbers import FolderName, Number, Switch, Whole, as_said
-from latticesim.scenario.schema import EVENT_TYPES, QuarterText, SimulatedQuarter, Strict
+from latticesim.scenario.schema import EVENT_TYPES
 from latticesim.sweeps.designs import DESIGNS, MAX_POINTS
 
 __all__ = [
