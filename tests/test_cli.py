@@ -189,3 +189,15 @@ def test_console_script_runs_in_a_subprocess(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "us_pivot" in proc.stdout and (out / "manifest.json").exists()
+
+
+def test_python_dash_m_latticesim_is_the_command():
+    out = subprocess.run(
+        [sys.executable, "-m", "latticesim", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.startswith("latticesim ")
+
+
+def test_a_run_from_python_past_the_latest_year_is_refused(baseline):
+    with pytest.raises(ValueError, match="after 2100"):
+        latticesim.simulate(baseline, 1, until="9999Q4")

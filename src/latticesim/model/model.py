@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from latticesim.blocs.alignment import first_split, follow_split, propensities
+from latticesim.common.limits import LATEST_YEAR
 from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
 from latticesim.mechanisms.metrics import burden_sharing, coordination_index, linkage_share, ranks
@@ -136,6 +137,8 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.horizon = Quarter.parse(scenario.until) if scenario.until else spec.horizon_quarter
         if self.horizon < self.start:
             raise ValueError(f"until {self.horizon} is before the start {self.start}")
+        if self.horizon.year > LATEST_YEAR:
+            raise ValueError(f"until {self.horizon} is after {LATEST_YEAR} (docs/limits.md)")
         self.dimensions = list(spec.dimensions)
         self.dimension_index = {d: k for k, d in enumerate(self.dimensions)}
         self.adversary_names = list(ADVERSARIES)

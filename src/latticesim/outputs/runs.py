@@ -106,7 +106,8 @@ def simulate(
     """Build the model for ``spec`` and ``seed`` and run it to its horizon (or ``until``).
 
     Raises:
-        ValueError: when ``until`` is not a quarter or lies before the start.
+        ValueError: when ``until`` is not a quarter, lies before the start or after
+            ``LATEST_YEAR`` (docs/limits.md).
     """
     if until is not None:
         until = str(Quarter.parse(until))
