@@ -181,7 +181,8 @@ def test_a_changed_scenario_is_flagged_until_applied(facilitator):
     w.shot("08-pending-scenario")
     w.page.locator(".apply-settings").click()
     w.page.locator(".running-scenario:text('france_autonomy')").wait_for(timeout=30_000)
-    assert w.page.locator(".pending-notice").count() == 0
+    # the header and the notice are separate renders: wait for the notice to go, not after it
+    w.page.locator(".pending-notice").wait_for(state="detached", timeout=15_000)
     assert "not started" in w.page.locator(".header-quarter").inner_text()
     slider_labels = w.page.locator(".v-slider label, .v-input label").all_inner_texts()
     assert any(t.startswith("France's tolerance: 0.25") for t in slider_labels), slider_labels
