@@ -81,11 +81,6 @@ def configure(
     return spec.model_copy(update={"events": events, "actors": actors, "adversaries": adversaries})
 
 
-def pivot_events(spec: ScenarioSpec) -> int:
-    """How many US attention shifts the pivot slider scales in this scenario."""
-    return sum(1 for e in spec.events if e.type == "attention_shift" and e.actor == "United States")
-
-
 class DashboardModel(LatticeModel):
     """A :class:`LatticeModel` built from the dashboard's controls.
 

@@ -43,14 +43,6 @@ class Player:
     joined: float = field(default_factory=time.time)
 
 
-@dataclass
-class Answer:
-    """What a player sent for one meeting of the coming quarter."""
-
-    forum: str
-    choice: PlayedChoice
-
-
 class RoomModel(PlayedModel, Protocol):
     """A model a room can follow: role-play's face of the model, and a slot for its room.
 
