@@ -205,7 +205,12 @@ def test_the_dashboard_gives_each_forum_the_colour_of_the_report():
     # forums founded during a run take spare colours; the dashboard's panels and the
     # run's figures must agree on them, or a forum changes colour between the two (in
     # this run two forums are founded in one quarter)
-    model = simulate(load_scenario(SCENARIOS / "spoilers.yaml"), 3)
+    spec = load_scenario(SCENARIOS / "spoilers.yaml")
+    # eager founders, and conveners who misjudge the room: forums are founded often
+    spec.parameters.found_after = 1
+    spec.parameters.found_probability = 1.0
+    spec.parameters.drafting_error = 1.0
+    model = simulate(spec, 3)
     tables = model.recorder.frames()
     founded = tables["log"].query("kind == 'forum_founded'")
     assert founded["step"].duplicated().any() and not set(founded["subject"]) & set(FORUM_COLOURS)

@@ -201,7 +201,8 @@ def test_a_dimension_moved_from_competence_to_discussion_ends_in_chairs_statemen
         },
     )
     items = _items(spec, 1)
-    after = items[(items["forum"] == "NATO") & (items["date"].astype(str) >= "2026Q1")]
+    summits = items["date"].astype(str).str.endswith("Q3")  # its December meetings agree no texts
+    after = items[(items["forum"] == "NATO") & (items["date"].astype(str) >= "2026Q1") & summits]
     decided = after.groupby("dimension", observed=True)["decided"].agg(set).to_dict()
     assert decided == {"ukraine_support": {True}, "china_stance": {False}}
 

@@ -25,7 +25,7 @@ PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
 @pytest.fixture(scope="module")
 def pivot_vs_base(tmp_path_factory):
     out = tmp_path_factory.mktemp("cmp") / "out"
-    result = compare([BASELINE, PIVOT], 5, out, seed=3, until="2026Q4", workers=1)
+    result = compare([BASELINE, PIVOT], 5, out, seed=3, until="2029Q4", workers=1)
     return result
 
 
@@ -65,7 +65,7 @@ def test_the_comparison_writes_csv_markdown_figures_and_a_manifest(pivot_vs_base
     for suffix in ("png", "svg"):
         assert (out / "figures" / f"compare.{suffix}").stat().st_size > 10_000
     manifest = json.loads((out / "compare.json").read_text())
-    assert manifest["replications"] == 5 and manifest["end"] == "2026Q4"
+    assert manifest["replications"] == 5 and manifest["end"] == "2029Q4"
     assert [a["name"] for a in manifest["arms"]] == ["baseline_2024", "us_pivot"]
     assert len(manifest["arms"][0]["scenario_sha256"]) == 64
 
@@ -90,7 +90,7 @@ def test_a_comparison_resumes_and_is_the_same(pivot_vs_base, tmp_path):
     shutil.copytree(pivot_vs_base.out, out)
     shutil.rmtree(out / "arms" / "01-us_pivot" / "runs")
     (out / "arms" / "01-us_pivot" / "runs").mkdir()
-    again = compare([BASELINE, PIVOT], 5, out, seed=3, until="2026Q4", workers=1)
+    again = compare([BASELINE, PIVOT], 5, out, seed=3, until="2029Q4", workers=1)
     pd.testing.assert_frame_equal(again.table, pivot_vs_base.table)
 
 

@@ -39,6 +39,7 @@ OUTCOMES = {
         "stat": "sum",
     },
     "nato_held": "meetings:NATO::count",
+    "nato_decided": "items:NATO:decided:sum",
     "france_blocked_items": "items:NATO:blockers=France:sum",
     "g7_adopted_share": "items:G7:adopted:mean:last8",
     "ip4_leaders": "attendance:NATO+IP4:ip4@head:mean",
@@ -93,6 +94,7 @@ def _by_pandas(tables: dict[str, pd.DataFrame], start_year: int) -> dict[str, fl
         "nato_ukraine_max": _in(nato, "2025Q1", "2026Q4")["strength_ukraine_support"].max(),
         "france_blocked_meetings": float(nato["blockers"].map(lambda b: "France" in b).sum()),
         "nato_held": float(len(nato)),
+        "nato_decided": float(items[items["forum"] == "NATO"]["decided"].sum()),
         "france_blocked_items": float(
             items[items["forum"] == "NATO"]["blockers"].map(lambda b: "France" in b).sum()
         ),
@@ -119,7 +121,7 @@ def test_outcomes_are_what_pandas_computes_from_each_arms_tables(retrench):
             checked += sum(not np.isnan(v) for v in expected.values())
     assert checked > len(OUTCOMES) * REPS  # most outcomes have values to compare
     values = pd.concat([open_sweep(a).runs() for a in arms])
-    assert values["france_blocked_items"].max() > 0 and values["ip4_founded"].max() > 0
+    assert values["nato_decided"].max() > 0 and values["nato_china"].min() > 0
     assert values["ip4_leaders"].max() > 0 and values["japan_came"].min() > 0
 
 
@@ -127,8 +129,8 @@ def test_the_table_holds_the_named_outcomes(retrench):
     table = retrench.table
     assert list(table["metric"].unique()) == list(OUTCOMES)
     assert set(table["kind"]) == {"outcome"}
-    row = table[(table["metric"] == "france_blocked_items") & (table["arm"] == "us_retrenchment")]
-    assert row["diff_mean"].iloc[0] > 0 and not row["within_noise"].iloc[0]
+    row = table[(table["metric"] == "nato_decided") & (table["arm"] == "us_retrenchment")]
+    assert row["diff_mean"].iloc[0] < 0 and not row["within_noise"].iloc[0]  # a thinner agenda
     md = (retrench.out / "compare.md").read_text()
     assert "`ip4_leaders`: table: attendance, stat: mean, forum: NATO+IP4, actor: ip4" in md
 
@@ -149,7 +151,8 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero_on_every_outcom
     pd.testing.assert_frame_equal(runs[0], runs[1])
     other = result.table[result.table["arm"] == "us_retrenchment (2)"]
     paired = other[other["n_pairs"] > 0]
-    assert len(paired) >= len(result.metrics) - 1
+    # only the years of founding have no pairs: no IP4 forum is founded in these runs
+    assert set(result.metrics) - set(paired["metric"]) <= {"ip4_year", "ip4_forum_year"}
     assert (paired["diff_mean"] == 0).all() and (paired["share_higher"] == 0).all()
     two = paired[paired["n_pairs"] > 1]
     assert (two["diff_lo"] == 0).all() and (two["diff_hi"] == 0).all()

@@ -115,6 +115,86 @@ def convener_proposal(convener_position: float, median: float, moderation: float
     return float(convener_position + moderation * (median - convener_position))
 
 
+def engagement(salience: np.ndarray, commitment: float, reference: float) -> np.ndarray:
+    """How much a convener puts into a dimension of a forum: salience x relative commitment.
+
+    ``salience x commitment / reference``, at most 1 (``reference`` is the commitment its
+    traits are recorded at, as in :func:`commitment_factor`). A government that cares
+    about a dimension and values acting through forums as much as it did when its traits
+    were recorded is fully engaged on it; one that steps back from forums, or that hardly
+    cares, is not. It sets the agenda (:func:`tables`) and the draft's ambition
+    (:func:`convener_target`).
+    """
+    ratio = commitment / reference if reference > 0 else 1.0
+    return np.minimum(np.asarray(salience, dtype=float) * ratio, 1.0)
+
+
+def tables(engaged: np.ndarray, capacity: float, threshold: float) -> np.ndarray:
+    """Whether the convener tables each item: its priorities, as many as it can carry.
+
+    A meeting's time is scarce and an item on the agenda commits the convener to carry
+    it. A convener at the commitment its traits are recorded at (``capacity`` 1, the
+    ratio of its commitment to that one) tables every item it is engaged on at least
+    ``threshold``; one that steps back from forums carries fewer, ``ceil(n x capacity)``
+    of the ``n`` items, those it cares most about first (ties in agenda order). So a
+    disengaged convener narrows the agenda to its priorities instead of tabling texts it
+    no longer cares to carry, and a Trump-era United States still puts China on NATO's
+    agenda (its priority) while leaving the rest.
+    """
+    engaged = np.asarray(engaged, dtype=float)
+    keep = np.zeros(engaged.shape, dtype=bool)
+    carried = int(np.ceil(len(engaged) * min(capacity, 1.0) - 1e-9))
+    keep[np.argsort(-engaged, kind="stable")[:carried]] = True
+    return keep & (engaged >= threshold)
+
+
+def convener_target(
+    convener_position: float, median: float, moderation: float, engaged: float
+) -> float:
+    """The text a convener would like: the room's median moved toward its own view.
+
+    It reaches ``(1 - moderation) x engaged`` of the way from the room's weighted median to
+    its own position: fully engaged, this is :func:`convener_proposal`; a convener that
+    cares less asks for less.
+    """
+    return float(median + (1.0 - moderation) * engaged * (convener_position - median))
+
+
+def anticipated_drafts(
+    targets: np.ndarray,
+    positions: np.ndarray,
+    reach_seen: np.ndarray,
+    own: np.ndarray,
+    own_reach: np.ndarray,
+) -> np.ndarray:
+    """The drafts a convener expects to pass: its targets, kept inside the room's window.
+
+    Each voter accepts texts within its reach of its position; the convener sees the
+    voters' positions but only estimates their reach (``reach_seen``: red lines are not
+    announced). Where the estimated windows overlap, the draft is the target moved into
+    the overlap: the strongest (or weakest) text it expects everyone to accept. Where they
+    do not, no text can pass by its reckoning and it drafts inside its own window, near
+    its target, to make its case. Arrays are voters x items (``targets``, ``own`` and
+    ``own_reach`` per item).
+    """
+    lo = (positions - reach_seen).max(axis=0)
+    hi = (positions + reach_seen).min(axis=0)
+    feasible = lo <= hi
+    inside = np.clip(targets, np.minimum(lo, hi), hi)
+    alone = np.clip(targets, own - own_reach, own + own_reach)
+    return np.where(feasible, inside, alone)
+
+
+def named_strength(strength: float, cap: float | None) -> float:
+    """A text's strength under its forum's naming norm: at most ``cap`` (None: no norm).
+
+    Formats whose practice is to describe an adversary's behaviour without naming it
+    issue texts that press it less than the room's agreement would; the members still
+    bargain over their positions, and the norm caps what the text says.
+    """
+    return strength if cap is None or strength != strength else min(strength, cap)
+
+
 def carried_draft(draft: float, last_text: float | None, adopted: bool, watering: float) -> float:
     """The draft a forum puts to the room, given its last text on the same dimension.
 

@@ -21,10 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from latticesim.mechanisms.rules import (
+    DecisionRule,
     ItemOutcome,
+    Room,
+    anticipated_drafts,
     carried_draft,
     chair_statement,
-    convener_proposal,
+    convener_target,
+    engagement,
+    named_strength,
     weighted_medians,
 )
 from latticesim.model.delegations import played_radius, weaker_proposal
@@ -61,22 +66,27 @@ def decide(
     on_agenda = fi.member_items if everyone else cells(voters, agenda.dims, len(model.dimensions))
     room = s.position.ravel()[on_agenda]  # voters x items
     medians = weighted_medians(room, weights)  # per item: each column's own median
+    engaged = chair_engagement(model, chair, agenda.dims)
     # Python floats: the same double arithmetic as numpy's scalars, at less cost.
-    outcomes, proposals = drafts(forum, items, agenda, s.position[chair].tolist(), medians, p)
-    if not proposals:
-        return outcomes  # type: ignore[return-value]
+    outcomes, targets = drafts(
+        forum, items, agenda, s.position[chair].tolist(), medians, engaged, p
+    )
+    if not targets:
+        return named(forum, items, outcomes)  # type: ignore[arg-type]
     at = agenda.decided_at
     x = room if at is None else room[:, at]
     decided = fi.member_decided if everyone else None
     limit = model.radii.limits(forum.index, voters, agenda.decided_dims, decided)
-    rule = forum.rule
+    proposals = anticipate(model, items, agenda, targets, x, limit, chair)
+    rules = [forum.rule_for(d) for d in agenda.decided_dims.tolist()]
     askers: dict[int, list[int]] = {}
     if votes:
         dims = [model.dimensions[d] for d in agenda.decided_dims.tolist()]
-        askers = apply_votes(votes, dims, limit, rule.waters_down)
+        askers = apply_votes(votes, dims, limit, [r.waters_down for r in rules])
     drafted = ask_weaker(askers, proposals, x, limit, weights, p.watering) if askers else []
-    room = (x, limit, weights, medians if at is None else medians[at])
-    results = rule.settle(proposals, room, forum.threshold, p.max_rounds, p.watering)
+    results = settle(
+        forum, rules, proposals, (x, limit, weights, medians if at is None else medians[at]), p
+    )
     for (k, who), draft in zip(askers.items(), drafted, strict=True):
         # The outcome names the askers among those who watered the text down, and the
         # text as the convener first drafted it.
@@ -85,10 +95,83 @@ def decide(
             out = out._replace(watered_by=tuple(sorted(set(out.watered_by) | set(who))))
         results[k] = out._replace(proposal=draft)
     if at is None:
-        return results
+        return named(forum, items, results)
     for j, out in zip(at.tolist(), results, strict=True):
         outcomes[j] = out
-    return outcomes  # type: ignore[return-value]
+    return named(forum, items, outcomes)  # type: ignore[arg-type]
+
+
+def chair_engagement(model: LatticeModel, chair: int, dims: np.ndarray) -> list[float]:
+    """The drafter's engagement on each item's dimension (:func:`.engagement`)."""
+    s = model.state
+    reference = float(model.radii.commitment0[chair])
+    return engagement(s.salience[chair, dims], float(s.commitment[chair]), reference).tolist()
+
+
+def settle(
+    forum: Forum, rules: list[DecisionRule], proposals: list[float], room: Room, p: Parameters
+) -> list[ItemOutcome]:
+    """Each decided item settled by its rule: the forum's, or the one for its dimension.
+
+    Most forums decide every item by one rule, settled in one call; a forum with rules per
+    dimension (the EU: unanimity on foreign policy, qualified majority on trade) settles
+    each rule's items together.
+    """
+    first = rules[0]
+    if all(r is first for r in rules):
+        return first.settle(proposals, room, forum.threshold, p.max_rounds, p.watering)
+    x, limit, weights, medians = room
+    out: list[ItemOutcome | None] = [None] * len(rules)
+    for rule in dict.fromkeys(rules):
+        at = [k for k, r in enumerate(rules) if r is rule]
+        part = (x[:, at], limit[:, at], weights, medians[at])
+        done = rule.settle(
+            [proposals[k] for k in at], part, forum.threshold, p.max_rounds, p.watering
+        )
+        for k, o in zip(at, done, strict=True):
+            out[k] = o
+    return out  # type: ignore[return-value]
+
+
+def anticipate(
+    model: LatticeModel,
+    items: list[Item],
+    agenda: Agenda,
+    targets: list[float],
+    x: np.ndarray,
+    limit: np.ndarray,
+    chair: int,
+) -> list[float]:
+    """The drafts of the decided items: the chair's targets, kept to what it expects to pass.
+
+    The chair estimates each voter's limit with a log-normal error of spread
+    ``drafting_error`` (one draw per voter and item), then drafts inside the window the
+    estimates leave (:func:`.anticipated_drafts`). An item with a fixed text (a scenario's
+    agenda item) is put as it is.
+    """
+    sigma = model.params.drafting_error
+    seen = limit
+    if sigma > 0:
+        seen = limit * np.exp(sigma * model.rng.standard_normal(limit.shape))
+    dims = agenda.decided_dims
+    own = model.state.position[chair, dims]
+    own_reach = model.radii.reach[chair, dims]
+    out = anticipated_drafts(np.array(targets), x, seen, own, own_reach).tolist()
+    decided = [it for it, d in zip(items, agenda.decided, strict=True) if d]
+    return [
+        t if it.proposal is not None else o for it, t, o in zip(decided, targets, out, strict=True)
+    ]
+
+
+def named(forum: Forum, items: list[Item], outcomes: list[ItemOutcome]) -> list[ItemOutcome]:
+    """The outcomes with the forum's naming norms applied to the texts' strength."""
+    if not forum.naming:
+        return outcomes
+    caps = forum.naming
+    return [
+        o._replace(strength=named_strength(o.strength, caps.get(it.dimension)))
+        for it, o in zip(items, outcomes, strict=True)
+    ]
 
 
 def drafts(
@@ -97,18 +180,20 @@ def drafts(
     agenda: Agenda,
     convener_at: list[float],
     medians: np.ndarray,
+    engaged: list[float],
     p: Parameters,
 ) -> tuple[list[ItemOutcome | None], list[float]]:
-    """The first draft of each item; chair's statements for the items not decided.
+    """What the chair wants on each item; chair's statements for the items not decided.
 
     Returns the outcomes so far (the chair's statements, None for decided items) and the
-    drafts of the decided items, in agenda order. An item with a fixed text (a
-    scenario's agenda item) is put as it is; otherwise the convener (at
-    ``convener_at``, its positions) drafts toward the room's median on the item and the
-    forum's last text on the dimension carries over.
+    targets of the decided items, in agenda order. An item with a fixed text (a
+    scenario's agenda item) is put as it is; otherwise the chair (at ``convener_at``, its
+    positions) aims from the room's median toward its own view as far as its engagement
+    carries it (:func:`.convener_target`), and the forum's last text on the dimension
+    carries over (:func:`.carried_draft`).
     """
     outcomes: list[ItemOutcome | None] = [None] * len(items)
-    proposals: list[float] = []
+    targets: list[float] = []
     median_at = medians.tolist()
     moderation, watering = p.convener_moderation, p.watering
     last_texts = forum.last_texts
@@ -116,25 +201,25 @@ def drafts(
         draft = item.proposal
         if draft is None:
             d = item.dimension
-            draft = convener_proposal(convener_at[d], median_at[j], moderation)
+            draft = convener_target(convener_at[d], median_at[j], moderation, engaged[j])
             last = last_texts.get(d)
             if last is not None:
                 draft = carried_draft(draft, last[0], last[1], watering)
         if agenda.decided[j]:
-            proposals.append(draft)
+            targets.append(draft)
         else:
             outcomes[j] = chair_statement(draft)
-    return outcomes, proposals
+    return outcomes, targets
 
 
 def apply_votes(
-    votes: Votes, dims: list[str], limit: np.ndarray, waters_down: bool
+    votes: Votes, dims: list[str], limit: np.ndarray, waters_down: list[bool]
 ) -> dict[int, list[int]]:
     """Make played voters' votes happen through their limits (voters x decided items).
 
     ``accept`` is an infinite radius, ``block`` and ``weaker`` a blocking one
     (:func:`~latticesim.model.delegations.played_radius`); ``dims`` names each decided
-    item's dimension. Returns, when the rule ``waters_down`` drafts (consensus), who asked
+    item's dimension. Returns, for items whose rule ``waters_down`` drafts (consensus), who asked
     for a weaker text on each decided item (item place -> voter places, in the order of
     ``votes``): their request moves the draft before the rule is applied.
     """
@@ -145,7 +230,7 @@ def apply_votes(
             if vote is None:
                 continue
             limit[j, k] = played_radius(vote, float(limit[j, k]))
-            if waters_down and vote == "weaker":
+            if waters_down[k] and vote == "weaker":
                 askers.setdefault(k, []).append(j)
     return askers
 

@@ -23,6 +23,7 @@ from latticesim.model.setup import BEHAVIOURS, THEATRE_INDEX
 from latticesim.model.state import Spell
 from latticesim.scenario.schema import (
     ADVERSARIES,
+    CRISIS_DIMENSIONS,
     CRISIS_THEATRES,
     AdversaryChange,
     AgendaItem,
@@ -191,9 +192,12 @@ def position_shock(model: EventModel, e: PositionShock) -> str:
 @handles(Crisis)
 def crisis(model: EventModel, e: Crisis) -> str:
     """A crisis: the adversary of that flashpoint presses harder for ``duration`` quarters."""
-    adversary, _ = CRISIS_THEATRES[e.theatre]
+    adversary, theatre = CRISIS_THEATRES[e.theatre]
     end = model.quarter + (e.duration - 1)
     model.state.crises.append((ADVERSARIES.index(adversary), e.intensity, end))
+    dim = model.dimension_index.get(CRISIS_DIMENSIONS.get(e.theatre, ""))
+    if dim is not None:
+        model.crises_now.append((theatre, e.intensity, dim))
     words = e.theatre.replace("_", " ")
     return f"Crisis in the {words} (intensity {e.intensity:.2f}, until {end})."
 

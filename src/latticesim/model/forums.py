@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from latticesim.common.quarters import Quarter
-from latticesim.mechanisms.rules import RULES
+from latticesim.mechanisms.rules import RULES, DecisionRule
 from latticesim.scenario.schema import ForumSpec
 from latticesim.world.names import dimension_words
 
@@ -68,13 +68,16 @@ class Forum(mesa.Agent):
         self.dissolved: Quarter | None = None
         self.rule = RULES[spec.rule]
         self.threshold = spec.threshold
+        self.session_of = spec.session_of
         self.theatre = spec.theatre
         self._remit(spec)
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
         # (quarter, first year or None, every, level) per calendar entry: read each quarter
         self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
+        self._texts = tuple(m.texts == "agreed" for m in spec.calendar)
         self.pending: list[Item] = []
+        self.untabled: set[int] = set()  # dimensions its convener last left off the agenda
         self.last_texts: dict[int, tuple[float, bool]] = {}  # dimension -> (text, adopted)
         self.set_membership(members, partners)
 
@@ -91,6 +94,9 @@ class Forum(mesa.Agent):
             dtype=int,
         )
         self.items = self._default_items(spec, dims)
+        # the rule of each dimension it decides where it differs from the forum's rule
+        self.rules = {dims[d]: RULES[r] for d, r in spec.rules.items() if RULES[r] is not self.rule}
+        self.naming = {dims[d]: cap for d, cap in spec.naming.items()}
 
     def set_remit(self, competence: list[str], discusses: list[str]) -> None:
         """Decide ``competence`` and discuss ``discusses`` from now on (dimension names).
@@ -105,6 +111,7 @@ class Forum(mesa.Agent):
                 "competence": list(competence),
                 "discusses": [d for d in discusses if d not in competence],
                 "items": [i for i in self.spec.items if i.dimension in remit],
+                "rules": {d: r for d, r in self.spec.rules.items() if d in competence},
             }
         )
         self._remit(self.spec)
@@ -136,18 +143,36 @@ class Forum(mesa.Agent):
 
     def meeting_level(self, quarter: Quarter, start_year: int) -> str | None:
         """The level of the meeting held in ``quarter``, or None if it does not meet."""
+        entry = self._entry(quarter, start_year)
+        return None if entry is None else self._calendar[entry][3]
+
+    def agrees_texts(self, quarter: Quarter, start_year: int) -> bool:
+        """Whether the meeting held in ``quarter`` agrees texts (else its chair speaks).
+
+        A calendar entry with ``texts: chair`` is a meeting of record without texts of its
+        own, like NATO's December foreign ministers; an extraordinary meeting agrees texts.
+        """
+        entry = self._entry(quarter, start_year)
+        return entry is None or self._texts[entry]
+
+    def _entry(self, quarter: Quarter, start_year: int) -> int | None:
         year, number = divmod(quarter.index, 4)
         number += 1
-        for q, first, every, level in self._calendar:
+        for k, (q, first, every, _level) in enumerate(self._calendar):
             if first is None:
                 first = start_year
             if q == number and year >= first and (year - first) % every == 0:
-                return level
+                return k
         return None
+
+    def rule_for(self, dimension: int) -> DecisionRule:
+        """The rule the forum decides ``dimension`` by (``rules:``, else its ``rule:``)."""
+        return self.rules.get(dimension, self.rule)
 
     def decides(self, item: Item) -> bool:
         """Whether the forum votes on the item (else its chair speaks for it)."""
-        return self.rule.votes and item.dimension in self.competence_set
+        d = item.dimension
+        return d in self.competence_set and self.rules.get(d, self.rule).votes
 
     def convener_in(self, quarter: Quarter, start_year: int) -> int:
         """The convener for a meeting: the fixed one, or whose turn it is in the rotation."""

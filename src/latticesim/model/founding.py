@@ -13,6 +13,7 @@ import numpy as np
 
 from latticesim.scenario.schema import ForumSpec, MeetingSpec
 from latticesim.world.actors import group_members
+from latticesim.world.practice import may_decide, reserved_dimensions
 
 if TYPE_CHECKING:
     from latticesim.model.forums import Forum
@@ -89,11 +90,39 @@ def forum_name(model: EventModel, group: list[int]) -> str:
     return "-".join(sorted(model.records[i].iso3 for i in group))
 
 
+def founded_remit(
+    model: EventModel, forum: Forum, members: set[str]
+) -> tuple[list[str], list[str]]:
+    """What a founded forum decides and discusses: its source's remit, within its own.
+
+    It takes up what its members could not agree on in ``forum``, but a dimension reserved
+    to one institution's own formats (NATO's reach: ``world/data/remits.csv``) it may
+    only discuss unless all that institution's members sit in it.
+    """
+    reserved = reserved_dimensions()
+    year = model.quarter.year
+    decides, discusses = [], []
+    for d in forum.competence.tolist():
+        name = model.dimensions[d]
+        group = reserved.get(name)
+        ok = group is None or may_decide(name, members, group_members(group, year))
+        (decides if ok else discusses).append(name)
+    discusses += [model.dimensions[d] for d in forum.discusses if d not in forum.competence]
+    return decides, discusses
+
+
 def try_found(model: EventModel, forum: Forum) -> Forum | None:
     """Maybe found a forum for a blocked, like-minded group of ``forum``'s invitees."""
     group = founding_group(model, forum)
     if not group or _already_served(model, group, forum):
         return None
+    member_names = [model.actor_names[i] for i in group]
+    competence, discusses = founded_remit(model, forum, set(member_names))
+    blocked = {
+        model.dimensions[d] for d, (_text, adopted) in forum.last_texts.items() if not adopted
+    }
+    if not blocked & set(competence):
+        return None  # what blocked them is not theirs to decide on their own
     if model.rng.random() >= model.params.found_probability:
         return None
     name = forum_name(model, group)
@@ -104,12 +133,11 @@ def try_found(model: EventModel, forum: Forum) -> Forum | None:
     s = model.state
     convener = max(group, key=lambda i: s.capability[i])
     region = "indo_pacific" if model.region[group[0]] == 1 else "euro_atlantic"
-    competence = [model.dimensions[d] for d in forum.competence]
     spec = ForumSpec(
-        members=[model.actor_names[i] for i in group],
+        members=member_names,
         rule="consensus",
         competence=competence,
-        discusses=[model.dimensions[d] for d in forum.discusses if d not in forum.competence],
+        discusses=discusses,
         calendar=[MeetingSpec(quarter=(model.quarter + 1).quarter, level="ministerial")],
         convener=model.actor_names[convener],
         theatre=region,

@@ -10,10 +10,12 @@ each invitee learns about the forum (standing, frustration). Played actors' answ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from latticesim.common.text import and_join
 from latticesim.mechanisms.attendance import (
     LEVEL_NAMES,
     MEETING_IMPORTANCE,
@@ -23,6 +25,7 @@ from latticesim.mechanisms.attendance import (
     taste_scale,
     threat_factor,
 )
+from latticesim.mechanisms.rules import engagement, tables
 from latticesim.mechanisms.socialisation import LEVEL_WEIGHT, add_ties, pair_index
 from latticesim.mechanisms.standing import adopted_reward, learn, meeting_reward
 from latticesim.model.decisions import Votes, decide
@@ -30,6 +33,7 @@ from latticesim.model.delegations import PlayedChoice, describe_choice, played_l
 from latticesim.model.setup import forum_inputs
 from latticesim.model.state import agenda_of, cells
 from latticesim.scenario.schema import ADVERSARIES
+from latticesim.world.names import dimension_words, display_name
 
 if TYPE_CHECKING:
     from latticesim.common.quarters import Quarter
@@ -44,6 +48,23 @@ FOUND_MIN_SALIENCE = 0.5  # salience from which a blocked wish counts as frustra
 
 Played = dict[int, PlayedChoice | None]
 """Invitee place -> its player's answers (None: the player did not answer)."""
+
+
+def sessions_after(due: list[tuple[Forum, str]], order: Iterable[int]) -> list[int]:
+    """The meetings' order with each session moved to right after the meeting it is part of.
+
+    A session whose main meeting is not held this quarter keeps its place (and does not
+    meet: :meth:`Meetings.hold_meetings` holds a session only after its main meeting).
+    """
+    order = list(order)
+    at = {due[k][0].name: k for k in order}
+    sessions = [k for k in order if due[k][0].session_of in at]
+    if not sessions:
+        return order
+    out = [k for k in order if k not in sessions]
+    for k in sessions:
+        out.insert(out.index(at[due[k][0].session_of]) + 1, k)
+    return out
 
 
 class Meetings:
@@ -67,11 +88,18 @@ class Meetings:
     _forum_inputs: dict[int, ForumInputs]
     _frustrated: set[int]
     _pressure_target: dict[int, int]
+    crises_now: list[tuple[str, float, int]]
 
     def hold_meetings(self) -> None:
-        """Every active forum whose calendar says so meets, in random order."""
+        """Every active forum whose calendar says so meets, in random order.
+
+        A forum that is a session of another's meetings (the partners' session of a NATO
+        summit) meets right after it, and only if it met; a crisis that breaks out adds
+        extraordinary meetings (:meth:`crisis_meetings`).
+        """
         s, p = self.state, self.params
         self._met_this_quarter: list[Forum] = []
+        self._came: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cross_ties = 0.0
         self._adopted_pressure = [0.0] * len(ADVERSARIES)
         due = [
@@ -79,7 +107,9 @@ class Meetings:
             for f in self.active_forums
             if (lvl := f.meeting_level(self.quarter, self.start.year)) is not None
         ]
+        due += self.crisis_meetings({f.name for f, _ in due})
         order = self.rng.permutation(len(due)) if len(due) > 1 else range(len(due))
+        order = sessions_after(due, order)
         if due:
             # One draw for the quarter's attendance shocks, split meeting by meeting in
             # the order they meet: the same numbers, in the same order, as one draw per
@@ -90,9 +120,41 @@ class Meetings:
             at = 0
             for k, size in zip(order, sizes, strict=True):
                 forum, level = due[k]
-                self.hold_meeting(forum, level, noise[at : at + size])
+                if forum.session_of is None or forum.session_of in self._came:
+                    self.hold_meeting(forum, level, noise[at : at + size])
                 at += size
+        self.crises_now = []
         s.pressure = 0.75 * s.pressure + 0.25 * np.array(self._adopted_pressure)
+
+    def crisis_meetings(self, due: set[str]) -> list[tuple[Forum, str]]:
+        """Extraordinary meetings called by crises that break out this quarter.
+
+        A crisis of intensity ``crisis_meeting`` or more brings the forums of its theatre
+        that vote, and the global ones whose leaders meet (the G7), to an extraordinary
+        ministerial meeting, unless they meet this quarter anyway; its agenda is the
+        dimension the crisis touches.
+        """
+        out: list[tuple[Forum, str]] = []
+        for theatre, intensity, dim in self.crises_now:
+            if intensity < self.params.crisis_meeting:
+                continue
+            for f in self.active_forums:
+                if f.name in due or f.session_of is not None or not f.rule.votes:
+                    continue
+                leaders = any(e[3] == "summit" for e in f._calendar)
+                if (f.theatre == theatre or (f.theatre == "global" and leaders)) and (
+                    dim in f.competence_set
+                ):
+                    f.pending = [i for i in f.items if i.dimension == dim] + f.pending
+                    out.append((f, "ministerial"))
+                    due.add(f.name)
+                    self.recorder.log(
+                        self.quarter,
+                        "extraordinary_meeting",
+                        f.name,
+                        f"{f.name} ministers met in extraordinary session over the crisis.",
+                    )
+        return out
 
     def hold_meeting(self, forum: Forum, level: str, noise: np.ndarray | None = None) -> None:
         """Attendance, proposals, decisions, records and learning for one meeting.
@@ -113,11 +175,16 @@ class Meetings:
         if attending is not None:
             voters = voters[attending[: len(voters)]]
         met = len(voters) >= fi.quorum
-        items: list[Item] = forum.agenda() if met else []
+        items: list[Item] = self._tabled(forum, level, forum.agenda()) if met else []
         if met:
             forum.pending = []
+            self._came[forum.name] = (forum.invitees, levels)
         chair = self._chair(forum, fi, attending, voters)
-        agenda = fi.agenda if items is forum.items else agenda_of(forum, items, p.chair_weight)
+        texts = forum.agrees_texts(self.quarter, self.start.year)
+        if items is forum.items and texts:
+            agenda = fi.agenda
+        else:
+            agenda = agenda_of(forum, items, p.chair_weight, texts)
         outcomes: list[ItemOutcome] = []
         if items:
             votes = self._votes(forum, attending, levels, played) if played else {}
@@ -136,16 +203,69 @@ class Meetings:
             forum.missed = 0
             self._met_this_quarter.append(forum)
             self._sit_together(forum, fi, attending, levels)
-            self._after_texts(forum, items, outcomes, (weights / max(room, 1e-12)).tolist())
+            scale = (weights / max(room, 1e-12)).tolist()
+            self._after_texts(forum, items, agenda.decided, outcomes, scale)
         else:
             forum.missed += 1
         inv, step = forum.invitees, self.quarters_run
         self.recorder.record_meeting(
-            self.quarter, step, forum, level, inv, levels, met, chair, items, outcomes, voters
+            self.quarter,
+            step,
+            forum,
+            level,
+            inv,
+            levels,
+            met,
+            chair,
+            items,
+            outcomes,
+            voters,
+            agenda.decided,
         )
         if played:
             for k, choice in played.items():
                 self._log_played(forum, level, int(inv[k]), int(levels[k]), choice, items)
+
+    def _tabled(self, forum: Forum, level: str, items: list[Item]) -> list[Item]:
+        """The items the convener tables: named ones, and those it is engaged on enough.
+
+        The forum's default items (one per dimension) are the convener's to table
+        (:func:`~latticesim.mechanisms.rules.tables`); named items (a scenario's, a
+        crisis's) are on the agenda as given. The chronicle says when the convener stops
+        tabling a dimension, and when it takes it up again.
+        """
+        s = self.state
+        convener = forum.convener_in(self.quarter, self.start.year)
+        dims = np.array([it.dimension for it in items], dtype=int)
+        reference = float(self.radii.commitment0[convener])
+        commitment = float(s.commitment[convener])
+        engaged = engagement(s.salience[convener, dims], commitment, reference)
+        default = np.array([not it.named for it in items])
+        keep = np.ones(len(items), dtype=bool)
+        capacity = commitment / reference if reference > 0 else 1.0
+        keep[default] = tables(engaged[default], capacity, self.params.agenda_threshold)
+        dropped = {it.dimension for it, k in zip(items, keep.tolist(), strict=True) if not k}
+        if dropped != forum.untabled:
+            self._log_tabling(forum, level, convener, dropped)
+            forum.untabled = dropped
+        if not dropped:
+            return items
+        return [it for it in items if it.dimension not in dropped or it.named]
+
+    def _log_tabling(self, forum: Forum, level: str, convener: int, dropped: set[int]) -> None:
+        """Say what the convener stopped tabling, or took up again, in ``forum``."""
+        who = display_name(self.actor_names[convener])
+        gone = sorted(dropped - forum.untabled)
+        back = sorted(forum.untabled - dropped)
+        words = self.dimensions
+        if gone:
+            what = and_join([dimension_words(words[d]) for d in gone])
+            text = f"{who} tabled no text on {what} at the {forum.name} {level}."
+            self.recorder.log(self.quarter, "agenda", forum.name, text[0].upper() + text[1:])
+        if back:
+            what = and_join([dimension_words(words[d]) for d in back])
+            text = f"{who} put {what} back on the agenda of the {forum.name} {level}."
+            self.recorder.log(self.quarter, "agenda", forum.name, text[0].upper() + text[1:])
 
     def inputs_for(self, forum: Forum) -> ForumInputs:
         """A forum's meeting inputs, computed now and kept until inputs or members change."""
@@ -171,6 +291,12 @@ class Meetings:
         )
         max_level = MEETING_MAX_LEVEL[level]
         levels = best_levels(value, fi.cost, max_level, noise)
+        if forum.session_of is not None:
+            # the members are at the summit already: they sit in at the level they came
+            inv, came = self._came[forum.session_of]
+            at = np.zeros(len(self.actor_names), dtype=levels.dtype)
+            at[inv] = came
+            levels[: len(forum.members)] = at[forum.members]
         if played:
             for k, choice in played.items():
                 if choice is not None:
@@ -221,7 +347,12 @@ class Meetings:
         self._cross_ties += float(g[east].sum() * g[west].sum())
 
     def _after_texts(
-        self, forum: Forum, items: list[Item], outcomes: list[ItemOutcome], scale: list[float]
+        self,
+        forum: Forum,
+        items: list[Item],
+        decided: tuple[bool, ...],
+        outcomes: list[ItemOutcome],
+        scale: list[float],
     ) -> None:
         """Adopted texts press their adversaries; the forum's drafts carry over.
 
@@ -229,13 +360,13 @@ class Meetings:
         at it, times the text's weight (``scale``: chair's statements count less).
         """
         pressure, target_of = self._adopted_pressure, self._pressure_target
-        for item, out, weight in zip(items, outcomes, scale, strict=True):
+        for item, voted, out, weight in zip(items, decided, outcomes, scale, strict=True):
             d = item.dimension
             if out.adopted:
                 target = target_of.get(d)
                 if target is not None:
                     pressure[target] = max(pressure[target], out.strength * weight)
-            if item.proposal is None and d in forum.competence_set:
+            if item.proposal is None and voted:
                 forum.last_texts[d] = (out.final, out.adopted)
 
     def _played_at(self, forum: Forum) -> Played:

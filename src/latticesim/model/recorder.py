@@ -42,6 +42,7 @@ class MeetingRecord(NamedTuple):
         chair: the actor row of who chaired it.
         items, outcomes: its agenda and what became of each item.
         voters: the actor rows of the members who came (outcomes index into them).
+        decided: for each item, whether the members voted on it (else the chair spoke).
     """
 
     date: str
@@ -58,6 +59,7 @@ class MeetingRecord(NamedTuple):
     items: list[Item]
     outcomes: list[ItemOutcome]
     voters: np.ndarray
+    decided: tuple[bool, ...] = ()
 
 
 class Recorder:
@@ -90,6 +92,7 @@ class Recorder:
         items: list[Item],
         outcomes: list[ItemOutcome],
         voters: np.ndarray,
+        decided: tuple[bool, ...] = (),
     ) -> None:
         """One meeting, kept raw: tables are built from it once, after the run."""
         self.raw_meetings.append(
@@ -108,6 +111,7 @@ class Recorder:
                 items,
                 outcomes,
                 voters,
+                decided,
             )
         )
         self.held_this_step += met
@@ -296,7 +300,10 @@ class Recorder:
             }
             for d in m.dimensions:
                 row[f"strength_{d}"] = np.nan
-            for item, o in zip(items, outcomes, strict=True):
+            decided = raw.decided or tuple(
+                item.dimension in raw.competence and votes for item in items
+            )
+            for item, o, voted in zip(items, outcomes, decided, strict=True):
                 dim = m.dimensions[item.dimension]
                 if o.adopted:
                     row[f"strength_{dim}"] = o.strength
@@ -310,8 +317,9 @@ class Recorder:
                         "item": item.name,
                         "named": item.named,
                         "dimension": dim,
-                        "decided": item.dimension in raw.competence and votes,
+                        "decided": voted,
                         "proposal": o.proposal,
+                        "final": o.final,
                         "strength": o.strength,
                         "adopted": o.adopted,
                         "rounds": o.rounds,
@@ -425,6 +433,7 @@ ITEM_COLUMNS = [
     "dimension",
     "decided",
     "proposal",
+    "final",
     "strength",
     "adopted",
     "rounds",

@@ -76,9 +76,9 @@ class Agenda:
     weight: np.ndarray
 
 
-def agenda_of(forum: Forum, items: list[Item], chair_weight: float) -> Agenda:
-    """The :class:`Agenda` of ``items`` in ``forum``."""
-    decided = tuple(forum.decides(it) for it in items)
+def agenda_of(forum: Forum, items: list[Item], chair_weight: float, texts: bool = True) -> Agenda:
+    """The :class:`Agenda` of ``items`` in ``forum`` (``texts`` False: its chair speaks on all)."""
+    decided = tuple(texts and forum.decides(it) for it in items)
     dims = np.array([it.dimension for it in items], dtype=int)
     at = [j for j, d in enumerate(decided) if d]
     return Agenda(

@@ -34,6 +34,24 @@ class Parameters(Strict):
         description="How far the convener's proposal moves from its own position toward the "
         "capability-weighted median of the members present.",
     )
+    agenda_threshold: Unit = Field(
+        0.2,
+        description="Engagement (salience x commitment relative to its recorded level) a "
+        "convener needs on a dimension to table an item on it; a convener below its "
+        "recorded commitment also tables fewer items (ODD 7.5).",
+    )
+    drafting_error: Number = Field(
+        0.25,
+        ge=0.0,
+        le=2.0,
+        description="How far a convener misjudges others' limits when drafting: the "
+        "log-normal spread of its estimate of each voter's objection radius (ODD 7.5).",
+    )
+    crisis_meeting: Unit = Field(
+        0.4,
+        description="Crisis intensity from which forums of its theatre (and global ones) "
+        "hold an extraordinary meeting the quarter it breaks out (ODD 7.9).",
+    )
     chair_weight: Unit = Field(
         0.5, description="Weight of a chair's statement relative to an agreed text."
     )
@@ -86,12 +104,12 @@ class Parameters(Strict):
         0.1, description="How strongly adversaries answer forums' statements aimed at them."
     )
     commitment_bargaining: Number = Field(
-        1.0,
+        0.0,
         ge=0.0,
         le=3.0,
         description="How far an actor's tolerance follows its commitment to forums: "
-        "scaled by (commitment / recorded commitment) to this power; 0 leaves "
-        "commitment acting on attendance only.",
+        "scaled by (commitment / recorded commitment) to this power; 0 (the default) "
+        "leaves commitment acting on attendance, the agenda and the drafts' ambition only.",
     )
     found_after: Whole = Field(
         2, ge=1, le=20, description="Meetings with blocked items before a group may found a forum."

@@ -22,7 +22,8 @@ from latticesim.common.text import suggest
 from latticesim.scenario import schema
 from latticesim.scenario.messages import FieldPath, Problem, Tree, listing
 from latticesim.scenario.schema import ADVERSARIES, DEFAULT_DIMENSIONS, EVENT_MODEL, EVENT_TYPES
-from latticesim.world.actors import GROUPS, actor_names
+from latticesim.world.actors import GROUPS, actor_names, group_members, resolve_names
+from latticesim.world.practice import may_decide, reserved_dimensions
 
 __all__ = ["ALIASES", "EVENT_CHECKS", "check_references", "forum_actors"]
 
@@ -229,11 +230,45 @@ class _Checker:
                 )
         self.dimension_list(spec.get("competence"), (*path, "competence"))
         self.dimension_list(spec.get("discusses"), (*path, "discusses"))
+        self.remit(spec, path)
         items = spec.get("items")
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, dict):
                     self.dimension(item.get("dimension"), (*path, "items", i, "dimension"))
+
+    def remit(self, spec: dict[str, Any], path: FieldPath) -> None:
+        """Rules and naming norms on known dimensions; reserved dimensions kept to their own."""
+        competence = spec.get("competence")
+        if not isinstance(competence, list):
+            competence = []
+        decided = {d for d in competence if isinstance(d, str)}
+        self.dimension_keys(spec.get("naming"), (*path, "naming"))
+        rules = spec.get("rules")
+        if isinstance(rules, dict):
+            for dim in rules:
+                if isinstance(dim, str) and dim not in decided:
+                    self.add(
+                        (*path, "rules", dim),
+                        f"a rule for '{dim}', which the forum does not decide; add it to "
+                        "competence or remove the rule",
+                        key=True,
+                    )
+        members = spec.get("members")
+        if not isinstance(members, list) or self.start is None:
+            return
+        names = {n for n in members if isinstance(n, str)}
+        seated = set(
+            resolve_names([n for n in names if n in self.actors or n in GROUPS], self.start.year)
+        )
+        for k, dim in enumerate(competence):
+            group = reserved_dimensions().get(dim) if isinstance(dim, str) else None
+            if group and not may_decide(dim, seated, group_members(group, self.start.year)):
+                self.add(
+                    (*path, "competence", k),
+                    f"'{dim}' is decided only where every {group.upper()} member sits "
+                    f"(world/data/remits.csv); move it to discusses",
+                )
 
     def events(self) -> None:
         events = self.data.get("events")

@@ -47,6 +47,14 @@ CRISIS_THEATRES: dict[str, tuple[str, str]] = {
     "eastern_europe": ("Russia", "euro_atlantic"),
 }
 
+CRISIS_DIMENSIONS: dict[str, str] = {
+    # flashpoint -> the dimension an extraordinary meeting over it takes up
+    "taiwan_strait": "china_stance",
+    "south_china_sea": "china_stance",
+    # (none for the Korean peninsula: no dimension of the model is about North Korea)
+    "eastern_europe": "ukraine_support",
+}
+
 
 class ActorSpec(Strict):
     """Overrides of one actor's packaged data (positions, saliences and traits)."""
@@ -80,6 +88,10 @@ class AdversarySpec(Strict):
     )
 
 
+RuleName = Literal["consensus", "weighted_majority", "chair_statement"]
+"""The decision rules a scenario may name (:data:`latticesim.mechanisms.rules.RULES`)."""
+
+
 class MeetingSpec(Strict):
     """A recurring meeting in a forum's calendar."""
 
@@ -90,6 +102,11 @@ class MeetingSpec(Strict):
     )
     first_year: whole(ge=1900, le=2200) | None = Field(
         None, description="First year it meets (for every > 1)."
+    )
+    texts: Literal["agreed", "chair"] = Field(
+        "agreed",
+        description="Whether the meeting agrees texts (agreed) or, like NATO's December "
+        "foreign ministers, issues none of record: its chair speaks for it (chair).",
     )
 
 
@@ -108,8 +125,22 @@ class ForumSpec(Strict):
 
     members: ActorNames
     partners: list[str] = Field(default_factory=list, description="Invited, without a vote.")
-    rule: Literal["consensus", "weighted_majority", "chair_statement"] = Field(
-        "consensus", description="How it decides."
+    rule: RuleName = Field("consensus", description="How it decides.")
+    rules: dict[str, RuleName] = Field(
+        default_factory=dict,
+        description="Dimension -> rule where it differs from rule (the EU decides trade by "
+        "qualified majority, foreign policy by unanimity).",
+    )
+    naming: dict[str, Unit] = Field(
+        default_factory=dict,
+        description="Dimension -> the strongest text the forum's practice lets it issue "
+        "there (a naming norm: formats that describe behaviour without naming China).",
+    )
+    session_of: str | None = Field(
+        None,
+        description="The forum whose meetings this one is a session of (the partners' "
+        "session of a NATO summit): it meets right after them, its members come at the "
+        "level they came to the main meeting.",
     )
     threshold: Number = Field(
         0.5, ge=0.5, le=1.0, description="Capability share needed under weighted_majority."

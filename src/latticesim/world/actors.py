@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    pass
+    from importlib.resources.abc import Traversable
 
 GROUPS: dict[str, str] = {
     "nato": "NATO allies (by accession year, as of the scenario's start)",
@@ -63,7 +63,8 @@ class ActorRecord:
     commitment: float
 
 
-def _data_file(name: str):
+def data_file(name: str) -> Traversable:
+    """A packaged data file (``latticesim/world/data/NAME``), wherever the package is."""
     return resources.files("latticesim.world") / "data" / name
 
 
@@ -121,7 +122,7 @@ def actor_table() -> tuple[ActorRecord, ...]:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    with _data_file(name).open(encoding="utf-8", newline="") as fh:
+    with data_file(name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
