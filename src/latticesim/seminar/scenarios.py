@@ -14,6 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from latticesim.common.shipped import examples_root
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
@@ -25,8 +26,8 @@ SCENARIOS_ENV = "LATTICESIM_SCENARIOS"
 def scenario_dir() -> Path:
     """Where the dashboard finds scenarios.
 
-    ``$LATTICESIM_SCENARIOS`` when set, else ./scenarios, else the project's own folder
-    when latticesim runs from its checkout.
+    ``$LATTICESIM_SCENARIOS`` when set (``--scenarios``), else ./scenarios, else the
+    shipped ones (the installed package's copies, or the checkout's folder).
     """
     env = os.environ.get(SCENARIOS_ENV)
     if env:
@@ -34,7 +35,7 @@ def scenario_dir() -> Path:
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[3] / "scenarios"
+    return examples_root() / "scenarios"
 
 
 def scenario_names() -> list[str]:
