@@ -18,6 +18,8 @@ __all__ = [
     "MAX_NAME",
     "MAX_RUNS",
     "MAX_TEXT",
+    "UPLOAD_MEMORY_BYTES",
+    "UPLOAD_SECONDS",
 ]
 
 MAX_FILE_BYTES = 1_000_000
@@ -36,3 +38,7 @@ MAX_RUNS = 1_000_000
 """Most runs a sweep plans (points times replications) without ``--allow-large``."""
 MAX_CSV_BYTES = 1_000_000
 """Largest blocs CSV file read (a landscape of a few hundred actors)."""
+UPLOAD_SECONDS = 10.0
+"""Longest the dashboard spends checking one uploaded scenario (a shipped one takes 0.2 s)."""
+UPLOAD_MEMORY_BYTES = 512 * 2**20
+"""Memory the check of one uploaded scenario may take beyond what its process starts with."""

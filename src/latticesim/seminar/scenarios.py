@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import tempfile
 import threading
 from pathlib import Path
 
 from latticesim.common.shipped import examples_root
 from latticesim.scenario.loading import load_scenario
-from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.seminar.upload_check import check_upload, upload_name
 
 DEFAULT_SCENARIO = "us_pivot"
 SCENARIOS_ENV = "LATTICESIM_SCENARIOS"
@@ -70,34 +68,15 @@ _upload_lock = threading.Lock()
 def load_uploaded(name: str, data: bytes) -> str:
     """Validate a dropped scenario file and keep it; returns its key for :class:`DashboardModel`.
 
-    The file is checked exactly as ``latticesim validate`` checks it. It may ``extends``
-    a shipped scenario by file name, as files in ``scenarios/`` do.
+    The file is checked as ``latticesim validate`` checks it, in a worker process within
+    a time and a memory budget (:mod:`~latticesim.seminar.upload_check`). It may
+    ``extends`` one of the dashboard's scenarios by file name, and nothing else.
 
     Raises:
         ScenarioError: the problems, one line each, naming the file as dropped.
     """
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name) or "scenario.yaml"
-    with tempfile.TemporaryDirectory(prefix="latticesim-upload-") as tmp:
-        folder = Path(tmp)
-        for shipped in scenario_dir().glob("*.yaml"):
-            if shipped.name != safe:
-                (folder / shipped.name).symlink_to(shipped.resolve())
-        path = folder / safe
-        path.write_bytes(data)
-        try:
-            spec = load_scenario(path)
-        except ScenarioError as exc:
-            text = str(exc).replace(str(folder) + os.sep, "")
-            raise _Reworded(text) from None
+    spec = check_upload(name, data, scenario_dir())
     with _upload_lock:
-        key = f"{safe} (dropped {len(UPLOADS) + 1})"
+        key = f"{upload_name(name)} (dropped {len(UPLOADS) + 1})"
         UPLOADS[key] = spec
     return key
-
-
-class _Reworded(ScenarioError):
-    """A scenario error whose text names the dropped file, not the temporary copy."""
-
-    def __init__(self, text: str) -> None:
-        Exception.__init__(self, text)
-        self.problems = []
