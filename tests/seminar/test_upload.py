@@ -4,12 +4,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import solara
 
+from latticesim.seminar import scenarios, upload_check
 from latticesim.seminar.controls import DashboardModel
 from latticesim.seminar.scenarios import scenario_dir
 from latticesim.seminar.upload import handle_upload
@@ -155,3 +157,19 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "zombie" in status.read_text())
+
+
+def test_uploads_beyond_the_checks_at_once_wait_then_are_refused(monkeypatch):
+    turns = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(upload_check, "_TURNS", turns)
+    turns.acquire()  # another upload is being checked
+    with pytest.raises(UploadRefused, match=r"^mine.yaml: the dashboard is busy checking"):
+        check_upload("mine.yaml", b"extends: us_pivot.yaml\nname: mine\n", SHIPPED, seconds=0.2)
+    turns.release()
+    assert check_upload("mine.yaml", b"extends: us_pivot.yaml\nname: mine\n", SHIPPED).name
+
+
+def test_a_server_keeps_a_bounded_number_of_uploads(tmp_path, monkeypatch):
+    monkeypatch.setattr(scenarios, "MAX_UPLOADS", len(scenarios.UPLOADS))
+    problem = _problem(tmp_path, "mine.yaml", "extends: us_pivot.yaml\nname: mine\n")
+    assert problem.startswith("mine.yaml: this dashboard already holds")

@@ -12,10 +12,11 @@ import os
 import threading
 from pathlib import Path
 
+from latticesim.common.limits import MAX_UPLOADS
 from latticesim.common.shipped import examples_root
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.schema import ScenarioSpec
-from latticesim.seminar.upload_check import check_upload, upload_name
+from latticesim.seminar.upload_check import UploadRefused, check_upload, upload_name
 
 DEFAULT_SCENARIO = "us_pivot"
 SCENARIOS_ENV = "LATTICESIM_SCENARIOS"
@@ -75,6 +76,11 @@ def load_uploaded(name: str, data: bytes) -> str:
     Raises:
         ScenarioError: the problems, one line each, naming the file as dropped.
     """
+    if len(UPLOADS) >= MAX_UPLOADS:
+        raise UploadRefused(
+            f"{upload_name(name)}: this dashboard already holds {MAX_UPLOADS} uploaded "
+            "scenarios; restart it to upload more"
+        )
     spec = check_upload(name, data, scenario_dir())
     with _upload_lock:
         key = f"{upload_name(name)} (dropped {len(UPLOADS) + 1})"

@@ -23,7 +23,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-from latticesim.common.limits import MAX_FILE_BYTES, UPLOAD_MEMORY_BYTES, UPLOAD_SECONDS
+from latticesim.common.limits import (
+    MAX_FILE_BYTES,
+    UPLOAD_CHECKS_AT_ONCE,
+    UPLOAD_MEMORY_BYTES,
+    UPLOAD_SECONDS,
+)
 from latticesim.common.text import and_join, suggest
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import ScenarioError
@@ -34,6 +39,8 @@ __all__ = ["UploadRefused", "check_upload", "upload_name"]
 
 _GRACE = 2.0
 """Seconds the server waits beyond the budget for a worker to report (start-up, pickling)."""
+_TURNS = threading.BoundedSemaphore(UPLOAD_CHECKS_AT_ONCE)
+"""Checks running at once: a burst of uploads cannot start a worker (and its memory) each."""
 
 
 class UploadRefused(ScenarioError):
@@ -74,6 +81,19 @@ def check_upload(
         raise UploadRefused(
             f"{shown}: is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?"
         )
+    if not _TURNS.acquire(timeout=seconds):
+        raise UploadRefused(
+            f"{shown}: the dashboard is busy checking other files; load it again in a moment"
+        )
+    try:
+        return _check_in_worker(shown, data, shipped, seconds, memory)
+    finally:
+        _TURNS.release()
+
+
+def _check_in_worker(
+    shown: str, data: bytes, shipped: Path, seconds: float, memory: int
+) -> ScenarioSpec:
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     worker = ctx.Process(
