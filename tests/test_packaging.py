@@ -5,6 +5,7 @@ scripts/wheel-check.sh (CI runs it); these tests cover the pieces in this proces
 """
 
 import importlib.util
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,24 @@ def test_the_dashboard_without_its_extra_says_how_to_install_it(monkeypatch, cap
     assert main(["dashboard", "--port", "8799"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.endswith("pip install 'latticesim[dashboard]'") and "\n" not in err
+
+
+def test_the_dashboard_never_fetches_assets_from_the_internet(monkeypatch):
+    seen = {}
+    monkeypatch.delenv("SOLARA_ASSETS_CDN", raising=False)
+    monkeypatch.setattr(
+        "subprocess.call", lambda command, env: seen.update(command=command, env=env) or 0
+    )
+    assert main(["dashboard", "--port", "0"]) == 2  # not a port: refused before serving
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    assert main(["dashboard", "--port", port]) == 0
+    assert seen["env"]["SOLARA_ASSETS_CDN"] == "http://127.0.0.1:9/"  # closed: fails at once
+    assert seen["command"][-5:] == [
+        "--port",
+        port,
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]

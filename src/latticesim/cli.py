@@ -505,6 +505,9 @@ def _dashboard(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         return _fail(f"--port: {args.port} is not a port number (1-65535)")
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    # solara-assets ships every asset the page uses; with the CDN closed, a request for
+    # anything else fails at once instead of making the server fetch (and cache) it
+    env.setdefault("SOLARA_ASSETS_CDN", "http://127.0.0.1:9/")
     if args.scenarios is not None:
         folder = Path(args.scenarios)
         if not folder.is_dir() or not any(folder.glob("*.yaml")):
@@ -522,7 +525,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     app = Path(__file__).with_name("seminar") / "app.py"
     print(f"latticesim dashboard on http://{args.host}:{args.port}/  (Ctrl-C stops it)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("  listening beyond this machine: anyone who can reach it can open the dashboard")
+        print(
+            "  listening beyond this machine: anyone who can reach it can use the dashboard "
+            "(see docs/security.md)"
+        )
     command = [
         sys.executable,
         "-m",
