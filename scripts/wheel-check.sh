@@ -74,8 +74,10 @@ python -c 'import json, sys; s = json.load(open("sweeps/smoke/sweep.json"))["sta
 say "ran a scenario and an 8-run sweep at $((SECONDS - started)) s"
 
 # 4. The dashboard: its page rendered as a browser session gets it (scenarios from the
-#    package), then the server started on a free port and its first page fetched.
-python - >/dev/null <<'EOF' || fail "the dashboard's page did not render"
+#    package) and an upload checked in its worker; then the server started on a free port
+#    and its first page fetched.
+# (run with -c: a worker process cannot re-read a script that came on standard input)
+page_check="$(cat <<'EOF'
 import solara
 
 from latticesim.seminar.page import Page
@@ -87,7 +89,13 @@ box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
 html = "\n".join(str(h.widget.unsafe_innerHTML) for h in rc.find(solara.widgets.HTML))
 assert "<b class='running-scenario'>us_pivot</b>" in html, "no running scenario in the header"
 rc.close()
+from latticesim.seminar.scenarios import UPLOADS, load_uploaded
+
+key = load_uploaded("mine.yaml", b"extends: us_pivot.yaml\nname: mine\nhorizon: 2027Q4\n")
+assert UPLOADS[key].name == "mine"  # checked in a worker process of the installed package
 EOF
+)"
+python -c "$page_check" >/dev/null || fail "the dashboard's page did not render, or an upload was refused"
 port="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 setsid latticesim dashboard --port "$port" >"$tmp/dashboard.log" 2>&1 &
 server=$!
