@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up (if needed), lints, and runs the whole test suite, slow and browser tests included.
+# Sets up (if needed), lints, runs the whole test suite (slow and browser tests included)
+# and checks the wheel installed outside the checkout (scripts/wheel-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,3 +17,5 @@ fi
 # the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml)
 .venv/bin/lint-imports --no-cache --no-logo | tail -n 2
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# The wheel installed outside the checkout (a minute or so); skipped when tests are named.
+if [ $# -eq 0 ]; then bash scripts/wheel-check.sh; fi

@@ -7,17 +7,19 @@ scenario files) and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+# for the scripts and tests that serve the dashboard (it was defined here first)
+from latticesim.seminar.server import DashboardDidNotStart, dashboard_server
+
+__all__ = ["DashboardDidNotStart", "dashboard_server", "main"]
 
 EXIT_USER_ERROR = 2
 
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_plot,
         _add_report,
         _add_dashboard,
+        _add_examples,
     ):
         add(sub)
     return parser
@@ -184,6 +187,12 @@ def _add_dashboard(sub: Subparsers) -> None:
     )
 
 
+def _add_examples(sub: Subparsers) -> None:
+    ex = sub.add_parser("examples", help="copy the shipped scenarios and sweep files to a folder")
+    ex.add_argument("dest", metavar="DIR", help="folder to copy into (made if missing)")
+    ex.add_argument("--overwrite", action="store_true", help="replace files already there")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``latticesim`` console script."""
     args = _parser().parse_args(argv)
@@ -205,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "plot": _plot,
         "report": _report,
         "dashboard": _dashboard,
+        "examples": _examples,
     }[args.command]
     try:
         return handler(args)
@@ -477,10 +487,27 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _examples(args: argparse.Namespace) -> int:
+    from latticesim.common.shipped import ExamplesError, copy_examples
+
+    try:
+        files = copy_examples(args.dest, overwrite=args.overwrite)
+    except ExamplesError as exc:
+        return _fail(str(exc))
+    example = Path(args.dest) / "scenarios" / "us_pivot.yaml"
+    print(f"wrote {len(files)} files to {args.dest}: try latticesim run {example}")
+    return 0
+
+
 def _dashboard(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("solara") is None:
+        return _fail("the dashboard needs its extra packages: pip install 'latticesim[dashboard]'")
     if not 0 < args.port < 65536:
         return _fail(f"--port: {args.port} is not a port number (1-65535)")
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    # solara-assets ships every asset the page uses; with the CDN closed, a request for
+    # anything else fails at once instead of making the server fetch (and cache) it
+    env.setdefault("SOLARA_ASSETS_CDN", "http://127.0.0.1:9/")
     if args.scenarios is not None:
         folder = Path(args.scenarios)
         if not folder.is_dir() or not any(folder.glob("*.yaml")):
@@ -498,7 +525,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     app = Path(__file__).with_name("seminar") / "app.py"
     print(f"latticesim dashboard on http://{args.host}:{args.port}/  (Ctrl-C stops it)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("  listening beyond this machine: anyone who can reach it can open the dashboard")
+        print(
+            "  listening beyond this machine: anyone who can reach it can use the dashboard "
+            "(see docs/security.md)"
+        )
     command = [
         sys.executable,
         "-m",
@@ -517,61 +547,6 @@ def _dashboard(args: argparse.Namespace) -> int:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 0
-
-
-class DashboardDidNotStart(RuntimeError):
-    """The dashboard server exited or did not answer in time (its log says why)."""
-
-
-@contextlib.contextmanager
-def dashboard_server(
-    log: str | os.PathLike[str] | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = 90.0,
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``latticesim dashboard`` on a free loopback port until the block ends.
-
-    For scripts and tests that drive the dashboard in a browser: it starts the command
-    in its own process group, waits until the page answers, yields its address and
-    process, and stops the whole group afterwards.
-
-    Raises:
-        DashboardDidNotStart: the server exited or did not answer within ``timeout``.
-    """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/"
-    out = open(log, "w") if log is not None else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise DashboardDidNotStart(f"the dashboard did not start on {url}")
-            time.sleep(0.3)
-        yield url, proc
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        if out is not subprocess.DEVNULL:
-            out.close()
 
 
 if __name__ == "__main__":

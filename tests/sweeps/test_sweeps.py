@@ -364,6 +364,23 @@ def test_results_are_identical_in_process_and_with_two_workers(tiny, reference, 
     pd.testing.assert_frame_equal(series, tables(reference)[1])
 
 
+def test_results_are_identical_with_workers_started_as_on_windows(
+    tiny, reference, tmp_path, monkeypatch
+):
+    # Windows has only "spawn": each worker imports the package anew, nothing inherited
+    monkeypatch.setattr(executors, "start_method", lambda: "spawn")
+    run_sweep(tiny, tmp_path / "spawn", workers=2, chunk_size=4)
+    runs, series = tables(tmp_path / "spawn")
+    pd.testing.assert_frame_equal(runs, tables(reference)[0])
+    pd.testing.assert_frame_equal(series, tables(reference)[1])
+
+
+def test_workers_start_from_a_fork_server_only_where_there_is_one(monkeypatch):
+    assert executors.start_method() == "forkserver"  # Linux
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert executors.start_method() == "spawn"
+
+
 def test_results_are_identical_on_a_dask_local_cluster(tiny, reference, tmp_path):
     pytest.importorskip("distributed")
     run_sweep(tiny, tmp_path / "dask", workers=2, scheduler="local", chunk_size=1)

@@ -18,6 +18,10 @@ __all__ = [
     "MAX_NAME",
     "MAX_RUNS",
     "MAX_TEXT",
+    "MAX_UPLOADS",
+    "UPLOAD_CHECKS_AT_ONCE",
+    "UPLOAD_MEMORY_BYTES",
+    "UPLOAD_SECONDS",
 ]
 
 MAX_FILE_BYTES = 1_000_000
@@ -36,3 +40,11 @@ MAX_RUNS = 1_000_000
 """Most runs a sweep plans (points times replications) without ``--allow-large``."""
 MAX_CSV_BYTES = 1_000_000
 """Largest blocs CSV file read (a landscape of a few hundred actors)."""
+UPLOAD_SECONDS = 10.0
+"""Longest the dashboard spends checking one uploaded scenario (a shipped one takes 0.2 s)."""
+UPLOAD_MEMORY_BYTES = 512 * 2**20
+"""Memory the check of one uploaded scenario may take beyond what its process starts with."""
+UPLOAD_CHECKS_AT_ONCE = 2
+"""Uploaded scenarios checked at the same time; more wait (at most a budget) for a turn."""
+MAX_UPLOADS = 200
+"""Uploaded scenarios one dashboard server keeps (each is a few hundred KB in memory)."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import tempfile
 import threading
 from pathlib import Path
 
+from latticesim.common.limits import MAX_UPLOADS
+from latticesim.common.shipped import examples_root
 from latticesim.scenario.loading import load_scenario
-from latticesim.scenario.messages import ScenarioError
 from latticesim.scenario.schema import ScenarioSpec
+from latticesim.seminar.upload_check import UploadRefused, check_upload, upload_name
 
 DEFAULT_SCENARIO = "us_pivot"
 SCENARIOS_ENV = "LATTICESIM_SCENARIOS"
@@ -25,8 +25,8 @@ SCENARIOS_ENV = "LATTICESIM_SCENARIOS"
 def scenario_dir() -> Path:
     """Where the dashboard finds scenarios.
 
-    ``$LATTICESIM_SCENARIOS`` when set, else ./scenarios, else the project's own folder
-    when latticesim runs from its checkout.
+    ``$LATTICESIM_SCENARIOS`` when set (``--scenarios``), else ./scenarios, else the
+    shipped ones (the installed package's copies, or the checkout's folder).
     """
     env = os.environ.get(SCENARIOS_ENV)
     if env:
@@ -34,7 +34,7 @@ def scenario_dir() -> Path:
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[3] / "scenarios"
+    return examples_root() / "scenarios"
 
 
 def scenario_names() -> list[str]:
@@ -69,34 +69,20 @@ _upload_lock = threading.Lock()
 def load_uploaded(name: str, data: bytes) -> str:
     """Validate a dropped scenario file and keep it; returns its key for :class:`DashboardModel`.
 
-    The file is checked exactly as ``latticesim validate`` checks it. It may ``extends``
-    a shipped scenario by file name, as files in ``scenarios/`` do.
+    The file is checked as ``latticesim validate`` checks it, in a worker process within
+    a time and a memory budget (:mod:`~latticesim.seminar.upload_check`). It may
+    ``extends`` one of the dashboard's scenarios by file name, and nothing else.
 
     Raises:
         ScenarioError: the problems, one line each, naming the file as dropped.
     """
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name) or "scenario.yaml"
-    with tempfile.TemporaryDirectory(prefix="latticesim-upload-") as tmp:
-        folder = Path(tmp)
-        for shipped in scenario_dir().glob("*.yaml"):
-            if shipped.name != safe:
-                (folder / shipped.name).symlink_to(shipped.resolve())
-        path = folder / safe
-        path.write_bytes(data)
-        try:
-            spec = load_scenario(path)
-        except ScenarioError as exc:
-            text = str(exc).replace(str(folder) + os.sep, "")
-            raise _Reworded(text) from None
+    if len(UPLOADS) >= MAX_UPLOADS:
+        raise UploadRefused(
+            f"{upload_name(name)}: this dashboard already holds {MAX_UPLOADS} uploaded "
+            "scenarios; restart it to upload more"
+        )
+    spec = check_upload(name, data, scenario_dir())
     with _upload_lock:
-        key = f"{safe} (dropped {len(UPLOADS) + 1})"
+        key = f"{upload_name(name)} (dropped {len(UPLOADS) + 1})"
         UPLOADS[key] = spec
     return key
-
-
-class _Reworded(ScenarioError):
-    """A scenario error whose text names the dropped file, not the temporary copy."""
-
-    def __init__(self, text: str) -> None:
-        Exception.__init__(self, text)
-        self.problems = []

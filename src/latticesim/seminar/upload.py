@@ -1,7 +1,9 @@
 """Scenario files a facilitator brings: chosen, dropped or pasted on the page.
 
-Each is checked exactly as ``latticesim validate`` checks a file; a good one starts at
-once, a bad one shows its problems and the page goes on with the model it had.
+Each is checked as ``latticesim validate`` checks a file, in a worker process within a
+time and a memory budget (:mod:`~latticesim.seminar.upload_check`, docs/security.md); a
+good one starts at once, a bad one shows its problems and the page goes on with the
+model it had.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import solara
 from latticesim.scenario.messages import ScenarioError
 from latticesim.seminar.controls import DashboardModel
 from latticesim.seminar.scenarios import load_uploaded
+from latticesim.seminar.upload_check import upload_name
 
 
 @solara.component_vue(str(Path(__file__).with_name("vue") / "file_picker.vue"))
@@ -91,7 +94,7 @@ def handle_upload(
         on_message("")
         return None
     except (UnicodeDecodeError, ValueError) as exc:
-        on_problem(f"{name}: {exc}")
+        on_problem(f"{upload_name(name)}: {exc}")
         on_message("")
         return None
     on_problem("")

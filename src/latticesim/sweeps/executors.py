@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -16,7 +17,7 @@ from typing import Any
 
 from latticesim.sweeps.experiment import SweepRunError
 
-__all__ = ["InProcessExecutor", "open_executor"]
+__all__ = ["InProcessExecutor", "open_executor", "start_method"]
 
 
 class InProcessExecutor(Executor):
@@ -36,15 +37,27 @@ class InProcessExecutor(Executor):
         return future
 
 
+def start_method() -> str:
+    """How pool workers start: ``forkserver`` where the system has it, else ``spawn``.
+
+    A fork server (Linux, macOS) imports the worker's module once and forks each worker
+    from that clean process, where ``spawn`` imports the scientific stack anew in each:
+    a sweep with two workers finishes about 0.1 s sooner (10% of the smoke sweep;
+    benchmarks/bench_start_method.py), and forked workers do not inherit the threads of
+    the parent (Arrow's pool, a progress bar) that plain fork would copy into them.
+    Windows has only ``spawn``; a worker receives a module-level function and picklable
+    arguments either way, so the results are the same (a test runs both).
+    """
+    available = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
 def _process_pool(workers: int) -> Executor:
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # A fork server imports the worker's module once and forks each worker from that
-    # clean process: workers start fast, and do not inherit the threads of the parent
-    # (Arrow's pool, a progress bar) that plain fork would copy into them.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["latticesim.sweeps.worker"])
+    ctx = multiprocessing.get_context(start_method())
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["latticesim.sweeps.worker"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
 
 

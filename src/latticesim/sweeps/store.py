@@ -13,7 +13,6 @@ without its runs part), so a sweep resumes where it stopped, even after ``kill -
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from latticesim.common.files import TMP_MARK, atomic_write, write_json
 from latticesim.sweeps.experiment import (
@@ -112,25 +112,26 @@ class SweepStore:
             )
 
     def _take_lock(self) -> None:
+        # filelock takes an OS lock on .lock (flock here, LockFileEx on Windows) that the
+        # system drops when the process ends, however it ends: a killed sweep never
+        # leaves the folder locked.
+        lock = FileLock(self.root / LOCK_FILE)
         try:
-            fh = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 (held until close())
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise SweepRunError(
+                f"{self.root}: another sweep is writing this folder; wait for it to finish"
+            ) from None
         except OSError as exc:
             raise SweepRunError(
                 f"{self.root}: cannot write the sweep folder here ({exc.strerror or exc})"
             ) from None
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise SweepRunError(
-                f"{self.root}: another sweep is writing this folder; wait for it to finish"
-            ) from None
-        self._lock = fh
+        self._lock = lock
 
     def close(self) -> None:
         """Release the folder for the next sweep."""
         if self._lock is not None:
-            self._lock.close()
+            self._lock.release()
             self._lock = None
 
     def _tidy(self) -> None:
