@@ -173,6 +173,11 @@ def test_pick_a_scenario_and_step_four_quarters(facilitator):
     assert "NATO summit" in chronicle  # July 2024, Washington
     after = _panel_shots(w)
     assert all(a != b for a, b in zip(after, before, strict=True))
+    with w.page.expect_download(timeout=60_000) as download:  # the run as a student handout
+        w.page.locator(".download-handout").click()
+    assert download.value.suggested_filename == "us_pivot-seed1-2024Q4-handout.html"
+    handout = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Questions for discussion" in handout and 'id="parameters"' not in handout
 
 
 def test_a_changed_scenario_is_flagged_until_applied(facilitator):
