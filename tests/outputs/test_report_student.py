@@ -91,10 +91,10 @@ def test_the_handout_prints_on_at_most_six_a4_pages(run_dir, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: scripts/test.sh installs it")
     full = tmp_path / "full"
-    assert (
-        main(["run", "scenarios/us_pivot.yaml", "--seed", "3", "--out", str(full), "--quiet"]) == 0
-    )
-    assert main(["report", "--student", str(full)]) == 0
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "us_pivot.yaml"
+    assert main(["run", str(scenario), "--seed", "3", "--out", str(full), "--quiet"]) == 0
+    for folder in (full, run_dir):
+        assert main(["report", "--student", str(folder)]) == 0
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
