@@ -167,7 +167,16 @@ def _add_report(sub: Subparsers) -> None:
         help="run folder (written by latticesim run) or comparison folder (latticesim compare)",
     )
     report.add_argument(
-        "--out", default=None, metavar="FILE", help="file to write (default: RUN_DIR/report.html)"
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="file to write (default: RUN_DIR/report.html, RUN_DIR/handout.html with --student)",
+    )
+    report.add_argument(
+        "--student",
+        action="store_true",
+        help="a student handout of a run: the question, figures, questions for discussion "
+        "and a glossary, in at most six A4 pages",
     )
 
 
@@ -477,9 +486,14 @@ def _report(args: argparse.Namespace) -> int:
     from latticesim.outputs.report import ReportError, write_report
     from latticesim.sweeps.compare_report import is_comparison, write_compare_report
 
-    write = write_compare_report if is_comparison(args.run_dir) else write_report
+    comparison = is_comparison(args.run_dir)
+    if comparison and args.student:
+        return _fail(f"{args.run_dir}: --student is for a run folder, not a comparison")
     try:
-        path = write(args.run_dir, args.out)
+        if comparison:
+            path = write_compare_report(args.run_dir, args.out)
+        else:
+            path = write_report(args.run_dir, args.out, student=args.student)
     except ReportError as exc:
         return _fail(str(exc))
     size = path.stat().st_size / 1e6

@@ -347,3 +347,48 @@ def test_the_live_chronicle_asked_in_the_middle_of_a_step_tells_each_quarter_who
     for row in zip(whole["date"], whole["kind"], whole["text"], strict=True):
         by_quarter.setdefault(row[0], []).append(row)
     assert live == [row for q in reversed(list(by_quarter)) for row in by_quarter[q]]
+
+
+def test_a_facilitator_page_taking_a_room_back_runs_the_rooms_model():
+    from latticesim.seminar.page import FacilitatorPage
+    from latticesim.seminar.settings import start_settings
+
+    model = DashboardModel(**{**start_settings(), "scenario_name": "us_pivot", "seed": 3})
+    room = ROOMS.open(model)
+    try:
+        room.join("France", "Claire")
+        model.run_for(2)
+        told = []
+        _box, rc = _render(FacilitatorPage(on_join=lambda: None, resume=room, on_room=told.append))
+        assert told == [room.code]
+        assert (
+            "Running <b class='running-scenario'>us_pivot</b>, seed <b class='running-seed'>3</b>"
+            in _html(rc)
+        )
+        _click(rc, "Step")
+        assert room.model is model and model.quarters_run == 3
+        assert "Claire" in _html(rc)
+    finally:
+        ROOMS.close(room.code)
+
+
+def test_the_presentation_view_shows_the_code_a_qr_code_and_who_has_answered():
+    from latticesim.seminar.presentation import PresentationView, qr_svg
+
+    model = DashboardModel(scenario_name="us_pivot")
+    room = ROOMS.open(model)
+    try:
+        seat = room.join("France", "Claire")
+        while "NATO" not in {m.forum for m in upcoming_meetings(model, "France")}:
+            model.step()
+        _box, rc = _render(PresentationView(room))
+        page = _html(rc)
+        assert f"{room.code[:3]} {room.code[3:]}" in page and "?room=" + room.code in page
+        assert qr_svg("/?room=" + room.code) in page
+        assert "<td>Claire</td><td>0 of" in page and "Waiting for France" in page
+        for m in upcoming_meetings(model, "France"):
+            room.answer(seat.token, m.forum, PlayedChoice("head"))
+        _box, rc = _render(PresentationView(room))
+        assert "Everyone has answered" in _html(rc)
+    finally:
+        ROOMS.close(room.code)

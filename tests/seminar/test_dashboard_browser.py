@@ -145,6 +145,15 @@ def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
     return w
 
 
+def _open_room(browser, url: str) -> tuple[Watched, str]:
+    fac = Watched(browser, url)
+    _ready(fac)
+    fac.page.locator(".open-room").click()
+    code = fac.page.locator(".room-code").inner_text(timeout=15_000).replace(" ", "")
+    fac.page.wait_for_url("**host=*", timeout=15_000)  # the facilitator link is the address
+    return fac, code
+
+
 def test_pick_a_scenario_and_step_four_quarters(facilitator):
     w = facilitator
     _choose_scenario(w, "us_pivot")
@@ -164,6 +173,11 @@ def test_pick_a_scenario_and_step_four_quarters(facilitator):
     assert "NATO summit" in chronicle  # July 2024, Washington
     after = _panel_shots(w)
     assert all(a != b for a, b in zip(after, before, strict=True))
+    with w.page.expect_download(timeout=60_000) as download:  # the run as a student handout
+        w.page.locator(".download-handout").click()
+    assert download.value.suggested_filename == "us_pivot-seed1-2024Q4-handout.html"
+    handout = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Questions for discussion" in handout and 'id="parameters"' not in handout
 
 
 def test_a_changed_scenario_is_flagged_until_applied(facilitator):
@@ -190,11 +204,8 @@ def test_a_changed_scenario_is_flagged_until_applied(facilitator):
 
 def test_a_room_plays_france_and_japan(server, browser):
     url, _proc = server
-    fac = Watched(browser, url)
-    _ready(fac)
-    fac.page.locator(".open-room").click()
-    code = fac.page.locator(".room-code").inner_text(timeout=15_000).strip()
-    assert len(code) == 4
+    fac, code = _open_room(browser, url)
+    assert len(code) == 6
 
     france = _join(browser, url, code, "France", "Claire")
     japan = _join(browser, url, code, "Japan", "Kenji")
@@ -202,7 +213,7 @@ def test_a_room_plays_france_and_japan(server, browser):
 
     intruder = Watched(browser, url, width=900)
     intruder.page.locator(".go-join").click()
-    wrong = "ZZZZ" if code != "ZZZZ" else "YYYY"
+    wrong = "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
     intruder.page.get_by_label("Room code").fill(wrong)
     intruder.page.locator(".find-room").click()
     refusal = intruder.page.locator(".join-error").inner_text(timeout=10_000)
@@ -288,3 +299,94 @@ def test_a_bad_scenario_shows_its_error_and_the_server_goes_on(server, browser, 
     _choose_scenario(w, "short_pivot.yaml")  # the menu offers it
     assert not w.errors, w.errors
     w.close()
+
+
+# ---------------------------------------------------------------- rooms that survive a class
+def _close_all(pages: dict[str, Watched]) -> None:
+    errors = {name: w.errors for name, w in pages.items() if w.errors}
+    for w in pages.values():
+        w.close()
+    assert not errors, errors
+
+
+def test_the_facilitator_reloads_and_takes_the_room_back(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    france = _join(browser, url, code, "France", "Claire")
+    assert _step(fac) == "2024Q1"
+    link = fac.page.url
+    fac.page.reload()  # the tab that opened the room reloads: the room is not orphaned
+    _ready(fac)
+    assert fac.page.locator(".room-code").inner_text().replace(" ", "") == code
+    assert fac.page.locator(".quarter").inner_text() == "2024Q1"  # the run, not a new one
+    fac.page.locator("table.seats:has-text('Claire')").wait_for(timeout=10_000)
+    assert _step(fac) == "2024Q2"
+    france.page.locator(".seat-quarter:text('2024Q3')").wait_for(timeout=15_000)
+    fac.shot("09-facilitator-took-the-room-back")
+    # the facilitator link opened in another browser takes the same room and run
+    other = Watched(browser, link)
+    _ready(other)
+    assert other.page.locator(".room-code").inner_text().replace(" ", "") == code
+    assert other.page.locator(".quarter").inner_text() == "2024Q2"
+    _close_all({"facilitator": fac, "France": france, "other tab": other})
+
+
+def test_a_closed_room_frees_its_seats_and_tells_the_players(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    japan = _join(browser, url, code, "Japan", "Kenji")
+    fac.page.locator("table.seats:has-text('Kenji')").wait_for(timeout=10_000)
+    fac.page.locator(".close-room").click()
+    fac.page.locator(".close-room-yes").click()
+    fac.page.locator(".open-room").wait_for(timeout=15_000)
+    assert "host=" not in fac.page.url
+    problem = japan.page.locator(".seat-problem").inner_text(timeout=15_000)
+    assert f"room {code} has closed" in problem
+    assert japan.page.locator(".seat-head").count() == 0
+    japan.page.reload()  # the seat's address stays closed
+    japan.page.locator(f".seat-problem:has-text('room {code} has closed')").wait_for()
+    japan.shot("10-room-closed")
+    _close_all({"facilitator": fac, "Japan": japan})
+
+
+def test_a_second_browser_asks_for_a_seat_and_the_facilitator_passes_it(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    laptop = _join(browser, url, code, "France", "Claire")
+    phone = Watched(browser, laptop.page.url, width=400)  # the seat's address, another browser
+    phone.page.locator(".seat-held").wait_for(timeout=15_000)
+    assert phone.page.locator(".seat-head").count() == 0  # not taken silently
+    phone.page.locator(".ask-seat").click()
+    phone.page.locator(".seat-asked").wait_for(timeout=10_000)
+    laptop.page.locator(".seat-notice:has-text('Another device has asked')").wait_for(
+        timeout=15_000
+    )
+    laptop.page.reload()  # the first browser reloading keeps its seat
+    laptop.page.locator(".seat-head:has-text('France')").wait_for(timeout=15_000)
+    fac.page.locator(".pass-france").click(timeout=15_000)
+    phone.page.locator(".seat-head:has-text('France')").wait_for(timeout=15_000)
+    laptop.page.locator(".seat-held").wait_for(timeout=15_000)
+    assert "passed your seat to another device" in laptop.page.inner_text("body")
+    phone.shot("11-seat-passed-on")
+    _close_all({"facilitator": fac, "laptop": laptop, "phone": phone})
+
+
+def test_a_room_link_fills_in_the_code_and_the_projector_shows_it(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    host = fac.page.url
+    projector = Watched(browser, f"{host}&view=present", width=1920)
+    projector.page.locator(".present-code").wait_for(timeout=30_000)
+    assert projector.page.locator(".present-code").inner_text().replace(" ", "") == code
+    address = projector.page.locator(".present-address").inner_text()
+    assert address == f"{url}?room={code}"
+    assert projector.page.locator(".present-qr svg").count() == 1
+    student = Watched(browser, address, width=400)  # as the QR code opens it
+    student.page.locator(".pick-japan").wait_for(timeout=30_000)  # no code typed, no click
+    assert student.page.get_by_label("Room code").input_value() == code
+    student.page.get_by_label("Your name").fill("Kenji")
+    student.page.locator(".pick-japan").click()
+    student.page.locator(".seat-head:has-text('Japan')").wait_for(timeout=15_000)
+    projector.page.locator(".present-seat:has-text('Kenji')").wait_for(timeout=15_000)
+    projector.shot("12-presentation-view")
+    _close_all({"facilitator": fac, "projector": projector, "student": student})

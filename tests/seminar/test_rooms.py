@@ -8,7 +8,15 @@ import pytest
 from latticesim import LatticeModel, LatticeScenario
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
 from latticesim.seminar.debrief import debrief, debrief_html
-from latticesim.seminar.rooms import CODE_LETTERS, RoomError, RoomRegistry, new_code
+from latticesim.seminar.rooms import (
+    CODE_LETTERS,
+    LOCKOUT_SECONDS,
+    MAX_WRONG_CODES,
+    RoomError,
+    RoomRegistry,
+    new_code,
+    show_code,
+)
 
 
 class _RoomModel(LatticeModel):
@@ -43,25 +51,58 @@ def _to_nato(room, actor="France"):
     return stepper
 
 
-def test_codes_are_four_unambiguous_letters():
+def test_codes_are_six_unambiguous_letters_shown_in_halves():
     codes = {new_code() for _ in range(200)}
-    assert all(len(c) == 4 and set(c) <= set(CODE_LETTERS) for c in codes)
+    assert all(len(c) == 6 and set(c) <= set(CODE_LETTERS) for c in codes)
     assert not set("IO") & set(CODE_LETTERS)
+    assert len(CODE_LETTERS) ** 6 > 2**27  # today's space; 24**4 was 18 bits
+    assert show_code("KXMPRT") == "KXM PRT"
+
+
+def test_a_browser_giving_wrong_codes_is_refused_for_a_while(pivot):
+    now = [1000.0]
+    rooms = RoomRegistry(clock=lambda: now[0])
+    room = rooms.open(_model(pivot))
+    wrong = "ZZZZZZ" if room.code != "ZZZZZZ" else "YYYYYY"
+    for _ in range(MAX_WRONG_CODES):
+        with pytest.raises(RoomError, match="no room with code"):
+            rooms.find(wrong, "browser-a")
+    # now even the right code is refused to that browser, and told how long to wait
+    with pytest.raises(RoomError, match=r"too many wrong room codes from this device; try again"):
+        rooms.find(room.code, "browser-a")
+    assert rooms.find(room.code, "browser-b") is room  # another browser is not held up
+    now[0] += LOCKOUT_SECONDS + 1
+    assert rooms.find(room.code, "browser-a") is room
+
+
+def test_wrong_codes_spread_over_time_are_not_held_against_a_browser(pivot):
+    now = [0.0]
+    rooms = RoomRegistry(clock=lambda: now[0])
+    room = rooms.open(_model(pivot))
+    for _ in range(3 * MAX_WRONG_CODES):
+        with pytest.raises(RoomError, match="no room with code"):
+            rooms.find("QQQQQQ" if room.code != "QQQQQQ" else "WWWWWW", "slow")
+        now[0] += 30.0  # a typo every half minute: never the limit within a minute
+    assert rooms.find(room.code, "slow") is room
 
 
 def test_codes_are_typed_forgivingly_and_wrong_ones_refused(pivot):
     rooms = RoomRegistry()
     room = rooms.open(_model(pivot))
-    assert rooms.get(f" {room.code.lower()[:2]}-{room.code.lower()[2:]} ") is room
-    with pytest.raises(RoomError, match="no room with code ZZZZ; check the code"):
-        rooms.get("zzzz" if room.code != "ZZZZ" else "YYYY")
+    assert rooms.get(f" {room.code.lower()[:3]}-{room.code.lower()[3:]} ") is room
+    with pytest.raises(RoomError, match="no room with code ZZZZZZ; check the code"):
+        rooms.get("zzzzzz" if room.code != "ZZZZZZ" else "YYYYYY")
 
 
-def test_open_rooms_never_share_a_code(pivot):
-    codes = itertools.cycle(["ABCD", "ABCD", "EFGH"])
+def test_rooms_never_share_a_code_nor_reuse_a_closed_ones(pivot):
+    codes = itertools.cycle(["ABCDEF", "ABCDEF", "EFGHJK", "ABCDEF", "LMNPQR"])
     rooms = RoomRegistry(code_source=lambda: next(codes))
     a, b = rooms.open(_model(pivot)), rooms.open(_model(pivot))
-    assert {a.code, b.code} == {"ABCD", "EFGH"}
+    assert {a.code, b.code} == {"ABCDEF", "EFGHJK"}
+    rooms.close("ABCDEF")
+    assert rooms.open(_model(pivot)).code == "LMNPQR"
+    with pytest.raises(RoomError, match="room ABCDEF has closed; ask the facilitator"):
+        rooms.get("abc-def")
 
 
 def test_seats_are_one_per_actor_and_adversaries_are_not_playable(pivot):
@@ -130,14 +171,76 @@ def test_a_reset_keeps_the_seats_and_drops_the_answers(pivot):
     assert room.answers == {}
 
 
-def test_a_closed_room_lets_go_of_its_model(pivot):
+def test_a_closed_room_frees_its_seats_and_lets_go_of_its_model(pivot):
     rooms = RoomRegistry()
     room = rooms.open(_model(pivot))
-    room.join("France")
+    seat = room.join("France", client="a")
     model = room.model
     assert model.room is room
     rooms.close(room.code)
     assert model.room is None and model.played == set()
+    assert room.players == {} and room.closed
+    for ask in (lambda: room.player(seat.token), lambda: rooms.by_seat(seat.token)):
+        with pytest.raises(RoomError, match=f"room {room.code} has closed"):
+            ask()
+    with pytest.raises(RoomError, match="has closed"):
+        room.join("Japan")
+    with pytest.raises(RoomError, match="facilitator link is for a room that has closed"):
+        rooms.by_host(room.host_token)
+
+
+def test_the_facilitator_link_finds_the_room_with_its_model_and_seats(pivot):
+    rooms = RoomRegistry()
+    room = rooms.open(_model(pivot))
+    other = rooms.open(_model(pivot))
+    seat = room.join("France", "Claire")
+    _to_nato(room).step()
+    assert room.host_token != other.host_token and len(room.host_token) >= 20
+    back = rooms.by_host(room.host_token)
+    assert back is room and back.model.quarters_run > 0 and seat.token in back.players
+    assert rooms.by_seat(seat.token) is room
+
+
+def test_the_facilitator_frees_and_moves_seats(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    fr, jp = room.join("France", "Claire"), room.join("Japan", "Kenji")
+    _to_nato(room)
+    room.answer(fr.token, "NATO", PlayedChoice("head"))
+    room.move("France", "Germany")
+    assert room.player(fr.token).actor == "Germany" and room.player(fr.token).name == "Claire"
+    index = room.model.actor_index
+    assert room.model.played == {index["Germany"], index["Japan"]}
+    assert "France" not in room.answers  # France's answer went with the seat
+    with pytest.raises(RoomError, match="Japan is already played by Kenji"):
+        room.move("Germany", "Japan")
+    room.free("Japan")
+    assert room.model.played == {index["Germany"]}
+    with pytest.raises(RoomError, match="the facilitator freed the seat of Japan; join again"):
+        room.player(jp.token)
+    assert room.join("Japan", "Yuki").name == "Yuki"  # the actor is free again
+
+
+def test_a_second_browser_asks_for_a_seat_and_the_facilitator_decides(pivot):
+    room = RoomRegistry().open(_model(pivot))
+    seat = room.join("France", "Claire", client="laptop")
+    assert room.holds(seat.token, "laptop")  # a reload in the same browser keeps it
+    assert not room.holds(seat.token, "phone")
+    _to_nato(room)
+    with pytest.raises(RoomError, match="held on another device"):
+        room.answer(seat.token, "NATO", PlayedChoice("head"), client="phone")
+    room.ask_for(seat.token, "phone")
+    assert [p.actor for p in room.asking()] == ["France"]
+    assert "Another device has asked for this seat" in room.player(seat.token).notice
+    room.refuse("France")
+    assert room.holds(seat.token, "laptop") and "phone" in room.refused
+    assert "kept it here" in room.player(seat.token).notice
+    room.ask_for(seat.token, "phone")
+    room.pass_on("France")
+    assert room.holds(seat.token, "phone") and not room.holds(seat.token, "laptop")
+    assert "laptop" in room.passed and room.asking() == []
+    room.answer(seat.token, "NATO", PlayedChoice("head"), client="phone")
+    with pytest.raises(RoomError, match="nobody has asked for the seat of France"):
+        room.pass_on("France")
 
 
 def test_answers_from_many_threads_are_all_kept(pivot):

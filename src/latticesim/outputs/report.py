@@ -32,13 +32,16 @@ from latticesim.outputs.report_html import (
     section,
     table,
 )
+from latticesim.outputs.report_student import student_page, student_sections
 from latticesim.outputs.store import MANIFEST
 
 __all__ = [
+    "HANDOUT",
     "REPORT",
     "ReportError",
     "RunFolder",
     "build_report",
+    "build_student_report",
     "headline",
     "load_run",
     "write_page",
@@ -47,6 +50,8 @@ __all__ = [
 
 REPORT = "report.html"
 """The report's file name inside a run folder (the default output)."""
+HANDOUT = "handout.html"
+"""The student handout's file name inside a run folder (``--student``)."""
 
 CHRONICLE = "chronicle.md"
 
@@ -384,6 +389,21 @@ def build_report(run: RunFolder) -> str:
     return page(title, sections)
 
 
+def build_student_report(run: RunFolder) -> str:
+    """The student handout of a run folder (see :mod:`latticesim.outputs.report_student`)."""
+    title = f"{_scenario(run.manifest).get('name') or run.path.name}, seed {_seed(run)}"
+    return student_page(
+        title,
+        student_sections(
+            run.manifest,
+            run.chronicle,
+            run.figures,
+            _header_html(run, title, brief=True),
+            _headline_html(run),
+        ),
+    )
+
+
 def _scenario(manifest: Mapping[str, Any]) -> dict[str, Any]:
     scenario = manifest.get("scenario")
     return scenario if isinstance(scenario, dict) else {}
@@ -406,8 +426,11 @@ def _span(run: RunFolder) -> tuple[str, str]:
     return str(run.manifest.get("start", "\u2013")), str(run.manifest.get("end", "\u2013"))
 
 
-def _header_html(run: RunFolder, title: str) -> str:
-    """The title, the scenario's description and the facts that identify the run."""
+def _header_html(run: RunFolder, title: str, brief: bool = False) -> str:
+    """The title, the scenario's description and the facts that identify the run.
+
+    ``brief`` keeps what a student needs (scenario, seed, quarters), not the provenance.
+    """
     m = run.manifest
     scenario = _scenario(m)
     start, end = _span(run)
@@ -419,7 +442,9 @@ def _header_html(run: RunFolder, title: str) -> str:
         ("latticesim", str(m.get("latticesim_version", "\u2013"))),
         ("Run written", str(m.get("created_utc", "\u2013"))),
     ]
-    if scenario.get("file"):
+    if brief:
+        facts = facts[:3]
+    elif scenario.get("file"):
         facts.insert(3, ("Scenario file", str(scenario["file"])))
     rows = "\n".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
     return (
@@ -465,8 +490,10 @@ def _parameter_table(rows: Sequence[tuple[str, str, str, str, bool]]) -> str:
 
 
 # ------------------------------------------------------------------------------ write
-def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def write_report(folder: str | Path, out: str | Path | None = None, student: bool = False) -> Path:
     """Write the report of a run folder, atomically; returns the file written.
+
+    ``student`` writes the student handout instead (default file ``FOLDER/handout.html``).
 
     The page is built in full before anything is written, and then written to a
     temporary file beside ``out`` and renamed over it: a failure leaves the previous
@@ -475,14 +502,15 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
     Args:
         folder: the run folder.
         out: the file to write (default: ``FOLDER/report.html``).
+        student: the student handout rather than the full report.
 
     Raises:
         ReportError: the folder cannot be reported on, or ``out`` cannot be written.
     """
     run = load_run(folder)
-    return write_page(
-        Path(out) if out is not None else run.path / REPORT, lambda: build_report(run)
-    )
+    build = build_student_report if student else build_report
+    default = run.path / (HANDOUT if student else REPORT)
+    return write_page(Path(out) if out is not None else default, lambda: build(run))
 
 
 def write_page(target: Path, build: Callable[[], str]) -> Path:

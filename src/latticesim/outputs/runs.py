@@ -166,14 +166,24 @@ def run(
     t_load = time.perf_counter()
     model = simulate(spec, seed, until=until, progress=progress)
     t_sim = time.perf_counter()
-    tables = model.recorder.frames()
-    t_tables = time.perf_counter()
-    manifest = _manifest(spec, source, seed, model, tables)
-    manifest["timings_s"] = {
+    result = result_of(model, spec, seed, source)
+    result.manifest["timings_s"] = {
         "load": round(t_load - t0, 4),
         "simulate": round(t_sim - t_load, 4),
-        "tables": round(t_tables - t_sim, 4),
+        "tables": round(time.perf_counter() - t_sim, 4),
     }
+    if out is not None:
+        result.folder = write_run_folder(Path(out), lambda tmp: _fill(tmp, result, figures, t0))
+    return result
+
+
+def result_of(
+    model: LatticeModel, spec: ScenarioSpec, seed: int, source: str | None = None
+) -> RunResult:
+    """A model already run (a dashboard's, played by a room) as a run's tables and chronicle."""
+    tables = model.recorder.frames()
+    manifest = _manifest(spec, source, seed, model, tables)
+    manifest["timings_s"] = {}
     from latticesim.outputs.chronicle import chronicle
 
     header = {
@@ -183,10 +193,14 @@ def run(
         "scenario_sha256": manifest["scenario"]["sha256"][:12],
     }
     text = chronicle(tables, title=f"Chronicle: {spec.name} (seed {seed})", header=header)
-    result = RunResult(spec, seed, tables, manifest, text)
-    if out is not None:
-        result.folder = write_run_folder(Path(out), lambda tmp: _fill(tmp, result, figures, t0))
-    return result
+    return RunResult(spec, seed, tables, manifest, text)
+
+
+def write_result(result: RunResult, out: str | Path, figures: bool = True) -> Path:
+    """Write a run's folder (tables, chronicle, figures, manifest) for a :func:`result_of`."""
+    t0 = time.perf_counter()
+    result.folder = write_run_folder(Path(out), lambda tmp: _fill(tmp, result, figures, t0))
+    return result.folder
 
 
 def _fill(tmp: Path, result: RunResult, figures: bool, t0: float) -> dict[str, Any]:

@@ -10,7 +10,10 @@ grows. A room hands actors to people (see :mod:`latticesim.seminar.rooms`): play
 same address, choose *Join a room*, give the code and answer for their actor at each
 meeting; the facilitator's Step advances the quarter, the model answering for anyone
 late. Every browser page gets its own model, so two seminars on one server do not share
-a run.
+a run. A room keeps its model: the facilitator link (``?host=TOKEN``, in the address
+once a room is open) takes the room and its run back in any tab, after a reload too;
+``?host=TOKEN&view=present`` is the room on the projector and ``?room=CODE`` a player's
+way in with the code filled in.
 
 This module holds the pages and the model's panels; the rest of the dashboard is in
 :mod:`~latticesim.seminar.scenarios` (shipped and dropped scenarios),
@@ -34,8 +37,12 @@ from mesa.visualization.utils import update_counter
 from latticesim.model.model import LatticeModel
 from latticesim.seminar import panels
 from latticesim.seminar.controls import DashboardModel
+from latticesim.seminar.handout import HandoutDownloads
 from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
+from latticesim.seminar.presentation import PresentationView
 from latticesim.seminar.room_controls import room_panel
+from latticesim.seminar.rooms import ROOMS, Room, RoomError
+from latticesim.seminar.scenarios import UPLOADS
 from latticesim.seminar.seats import PlayerPage
 from latticesim.seminar.settings import PendingNotice, RunHeader, SettingsInputs, start_settings
 from latticesim.seminar.upload import ScenarioDrop
@@ -136,18 +143,25 @@ def PanelGrid(model: LatticeModel, room_code: solara.Reactive):
 
 
 @solara.component
-def FacilitatorPage(on_join):
+def FacilitatorPage(on_join, resume: Room | None = None, on_room=None, problem: str = ""):
     """The facilitator's (or a solo user's) dashboard, laid out from Mesa's SolaraViz parts.
 
     The model's own controls come first: Reset, Play and Step, then the scenario and its
     settings with their values, and a header over the panels saying what runs. Mesa's
     playback controls (play and render interval) are folded away at the bottom.
+    ``resume`` is a room taken back through its facilitator link: the page runs its
+    model. ``on_room`` is told the room's code whenever one opens or closes; ``problem``
+    says why a facilitator link took nothing back.
     """
-    initial = solara.use_memo(lambda: DashboardModel(**start_settings()), [])
+    initial = solara.use_memo(
+        lambda: resume.model if resume is not None else DashboardModel(**start_settings()), []
+    )
     model = solara.use_reactive(initial)
     chosen = solara.use_reactive(dict(initial.settings))
-    uploaded = solara.use_reactive([])
-    room_code = solara.use_reactive(None)
+    scenario = initial.settings["scenario_name"]
+    uploaded = solara.use_reactive([scenario] if scenario in UPLOADS else [])
+    room_code = solara.use_reactive(resume.code if resume is not None else None)
+    solara.use_effect(lambda: on_room(room_code.value) if on_room else None, [room_code.value])
     play_interval = solara.use_reactive(300)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
@@ -173,6 +187,8 @@ def FacilitatorPage(on_join):
         ScenarioDrop(model, on_loaded=loaded)
         with solara.Card("Players"):
             solara.Button("Join a room as a player", on_click=on_join, classes=["go-join"])
+        with solara.Card("Handouts"):
+            HandoutDownloads(model.value, model.value.quarters_run)
         with solara.Details("Playback speed"):
             solara.SliderInt(
                 f"Play interval: {play_interval.value} ms per quarter",
@@ -188,6 +204,8 @@ def FacilitatorPage(on_join):
                 max=8,
             )
     with solara.Column(style={"width": "100%"}):
+        if problem and not room_code.value:
+            solara.Warning(problem, classes=["resume-problem"])
         RunHeader(model.value)
         PendingNotice(model, chosen)
         PanelGrid(model.value, room_code)
@@ -195,24 +213,58 @@ def FacilitatorPage(on_join):
 
 @solara.component
 def Page():
-    """One address for everyone: the dashboard, or a player's seat (``?room=...&seat=...``)."""
+    """One address for everyone: the dashboard, a player's seat, the room on the projector.
+
+    ``?room=CODE&seat=TOKEN`` is a player's seat (``?room=CODE`` alone fills in the code),
+    ``?host=TOKEN`` the facilitator's room taken back, ``&view=present`` its projector view.
+    """
     router = solara.use_router()
     query = parse_qs(router.search or "")
     code = (query.get("room") or [None])[0]
     token = (query.get("seat") or [None])[0]
+    host = (query.get("host") or [None])[0]
+    view = (query.get("view") or [None])[0]
     mode, set_mode = solara.use_state("player" if code else "facilitator")
+    resumed = solara.use_memo(lambda: _resume(host), [host])
 
     def go(search: dict[str, str]) -> None:
         # rendered outside a server (tests) there is no address bar to keep the seat in
         with contextlib.suppress(AssertionError):
-            router.push(f"{router.path or '/'}?{urlencode(search)}")
+            router.push(f"{router.path or '/'}?{urlencode(search)}" if search else router.path)
 
     def on_seat(room_code: str, seat: str) -> None:
         set_seat((room_code, seat))
         go({"room": room_code, "seat": seat})
 
+    def on_room(room_code: str | None) -> None:
+        """Keep the facilitator link in the address, so that a reload takes the room back."""
+        if room_code:
+            with contextlib.suppress(RoomError):
+                wanted = ROOMS.get(room_code).host_token
+                if wanted != host:
+                    go({"host": wanted})
+        elif host and not isinstance(resumed, str):
+            go({})
+
     seat, set_seat = solara.use_state((code, token))
     if mode == "player":
         PlayerPage(seat[0], seat[1], on_seat)
+    elif view == "present" and isinstance(resumed, Room):
+        PresentationView(resumed, router.path or "/")
     else:
-        FacilitatorPage(on_join=lambda: set_mode("player"))
+        FacilitatorPage(
+            on_join=lambda: set_mode("player"),
+            resume=resumed if isinstance(resumed, Room) else None,
+            on_room=on_room,
+            problem=resumed if isinstance(resumed, str) else "",
+        )
+
+
+def _resume(host: str | None) -> Room | str | None:
+    """The room a facilitator link takes back, what went wrong, or None (no link)."""
+    if not host:
+        return None
+    try:
+        return ROOMS.by_host(host)
+    except RoomError as exc:
+        return str(exc)

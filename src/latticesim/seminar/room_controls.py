@@ -2,7 +2,10 @@
 
 The room panel sits among the dashboard's panels. It opens a room on the page's model,
 shows who plays which actor and who has answered, seats actors at the front (one screen
-passed from player to player) and compares the room's run with the model alone.
+passed from player to player) and compares the room's run with the model alone. It
+gives the facilitator link (any tab that opens it takes the room back) and the
+presentation view, frees and moves seats, passes a seat to another device when asked,
+and closes the room.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from mesa.visualization.utils import update_counter
 from latticesim.model.model import LatticeModel
 from latticesim.seminar.controls import DashboardModel, model_alone
 from latticesim.seminar.debrief import debrief, debrief_html
-from latticesim.seminar.rooms import ROOMS, Room, RoomError
+from latticesim.seminar.presentation import room_address
+from latticesim.seminar.rooms import ROOMS, Room, RoomError, show_code
 from latticesim.seminar.seats import SeatForm, slug, use_room_version
 
 
@@ -64,6 +68,7 @@ def RoomControls(model: LatticeModel, quarter: int = 0, code: solara.Reactive | 
     turn = solara.use_state(None)
     show_debrief, set_show_debrief = solara.use_state(False)
     error, set_error = solara.use_state("")
+    path = solara.use_router().path
     with solara.Column(style={"height": "100%", "overflow-y": "auto"}):
         if room is None:
             solara.Text("Role-play: hand actors to people in the room.")
@@ -74,18 +79,14 @@ def RoomControls(model: LatticeModel, quarter: int = 0, code: solara.Reactive | 
                 classes=["open-room"],
             )
             return
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                "Room code <span class='room-code' style='font-size:28px;font-weight:bold;"
-                f"letter-spacing:4px'>{room.code}</span><br>Players: open this address, "
-                "choose <i>Join a room</i> and give the code."
-            ),
-        )
+        RoomLinks(room, path)
         SeatTable(room, room.version)
+        SeatRequests(room, room.version, set_error)
+        ManageSeats(room, room.version, set_error)
         FrontSeats(room, room.version, quarter, front, turn, set_error)
         if error:
-            solara.Error(error)
+            solara.Error(error, classes=["room-error"])
+        CloseRoom(room, on_closed=lambda: code.set(None))
         solara.Button(
             "Hide debrief" if show_debrief else "Debrief: compare with the model alone",
             on_click=lambda: set_show_debrief(not show_debrief),
@@ -93,6 +94,115 @@ def RoomControls(model: LatticeModel, quarter: int = 0, code: solara.Reactive | 
         )
         if show_debrief:
             DebriefView(model)
+
+
+@solara.component
+def RoomLinks(room: Room, path: str):
+    """The code, the players' address, the facilitator link and the presentation view."""
+    join = room_address(room, path)
+    host = room_address(room, path, host=room.host_token)
+    present = room_address(room, path, host=room.host_token, view="present")
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            "Room code <span class='room-code' style='font-size:28px;font-weight:bold;"
+            f"letter-spacing:4px'>{show_code(room.code)}</span><br>Players: open "
+            f"<b class='join-address'>{html.escape(join)}</b> (or this address, "
+            "<i>Join a room</i> and the code).<br>"
+            f"<a class='present-link' href='{html.escape(present)}' target='_blank'>"
+            "Presentation view</a> (join address, QR code, who has answered) &middot; "
+            f"<a class='host-link' href='{html.escape(host)}'>Facilitator link</a>: "
+            "open it in any tab to take this room back (keep it to yourself)."
+        ),
+    )
+
+
+@solara.component
+def SeatRequests(room: Room, version: int, on_error: Callable[[str], None]):
+    """Seats another device asks for: pass each on, or keep it where it is."""
+
+    def act(do: Callable[[str], None], actor: str) -> None:
+        try:
+            do(actor)
+            on_error("")
+        except RoomError as exc:
+            on_error(str(exc))
+
+    for p in room.asking():
+        with solara.Row(gap="4px", classes=[f"asks-{slug(p.actor)}"]):
+            solara.Text(f"Another device asks for the seat of {p.actor} ({p.name}):")
+            solara.Button(
+                "Pass it on",
+                on_click=lambda a=p.actor: act(room.pass_on, a),
+                small=True,
+                color="primary",
+                classes=[f"pass-{slug(p.actor)}"],
+            )
+            solara.Button(
+                "Keep it",
+                on_click=lambda a=p.actor: act(room.refuse, a),
+                small=True,
+                classes=[f"keep-{slug(p.actor)}"],
+            )
+
+
+@solara.component
+def ManageSeats(room: Room, version: int, on_error: Callable[[str], None]):
+    """Free a seat (the model plays the actor again) or move its player to a free actor."""
+    seat, set_seat = solara.use_state(None)
+    to, set_to = solara.use_state(None)
+    taken = sorted(room.taken())
+    if not taken:
+        return
+    free = [a for a in room.playable() if a not in taken]
+
+    def act(do: Callable[[], None]) -> None:
+        try:
+            do()
+            on_error("")
+        except RoomError as exc:
+            on_error(str(exc))
+        set_seat(None)
+        set_to(None)
+
+    with solara.Column(gap="0px", classes=["manage-seats"]):
+        solara.Text("Free or move a seat:")
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap", "align-items": "center"}):
+            solara.Select(
+                "Seat", value=seat if seat in taken else None, values=taken, on_value=set_seat
+            )
+            solara.Button(
+                "Free seat",
+                on_click=lambda: act(lambda: room.free(seat)),
+                disabled=seat not in taken,
+                classes=["free-seat"],
+            )
+            solara.Select("Move to", value=to if to in free else None, values=free, on_value=set_to)
+            solara.Button(
+                "Move",
+                on_click=lambda: act(lambda: room.move(seat, to)),
+                disabled=seat not in taken or to not in free,
+                classes=["move-seat"],
+            )
+
+
+@solara.component
+def CloseRoom(room: Room, on_closed: Callable[[], None]):
+    """Close the room, after a second click: seats freed, players told, model alone."""
+    sure, set_sure = solara.use_state(False)
+
+    def close() -> None:
+        ROOMS.close(room.code)
+        set_sure(False)
+        on_closed()
+
+    if not sure:
+        solara.Button("Close the room", on_click=lambda: set_sure(True), classes=["close-room"])
+        return
+    with solara.Row(gap="4px"):
+        solara.Text("Close the room? Every seat is freed.")
+        solara.Button("Close it", on_click=close, color="error", classes=["close-room-yes"])
+        solara.Button("Keep it open", on_click=lambda: set_sure(False))
 
 
 @solara.component

@@ -5,6 +5,9 @@ and, before each quarter, answers for the actor's meetings: the attendance level
 vote on each text. The facilitator's page shows the same form for actors played at the
 front. Every page follows its room from a small thread, so answers and steps made
 elsewhere show without a reload.
+
+A seat belongs to the browser that took it (Solara's session cookie names the browser):
+the same address opened in another browser asks for the seat instead of taking it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ from latticesim.seminar.rooms import ROOMS, Room, RoomError
 def slug(text: str) -> str:
     """``text`` as a CSS class fragment ("Quad summit" -> "quad-summit"), as tests find it."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def client_id() -> str:
+    """The browser a page runs in: Solara's session cookie ("local" outside a server)."""
+    try:
+        return solara.get_session_id()
+    except RuntimeError:  # rendered without a server (tests): one browser
+        return "local"
 
 
 ROOM_POLL_SECONDS: float | None = 0.3
@@ -52,11 +63,12 @@ def use_room_version(room: Room | None) -> int:
 
 
 @solara.component
-def SeatForm(room: Room, token: str, quarter: int = 0):
+def SeatForm(room: Room, token: str, quarter: int = 0, client: str | None = None):
     """A player's answers for the coming quarter: attendance and votes, meeting by meeting.
 
     ``quarter`` (the model's step) is passed by the facilitator's page so that a seat at
     the front is redrawn with the step itself; a player's own page follows the room.
+    ``client`` is the player's browser (None at the facilitator's screen).
     """
     use_room_version(room)
     error, set_error = solara.use_state("")
@@ -89,7 +101,7 @@ def SeatForm(room: Room, token: str, quarter: int = 0):
                 m,
                 choice=drafts.current.get(slot) or sent.get(m.forum) or PlayedChoice(),
                 is_sent=m.forum in sent and slot not in drafts.current,
-                draft=_Draft(room, token, slot, drafts, redraw, set_error),
+                draft=_Draft(room, token, slot, drafts, redraw, set_error, client),
             )
         if error:
             solara.Error(error)
@@ -102,9 +114,12 @@ class _Draft:
     page last drew: clicks can arrive faster than the page re-renders.
     """
 
-    def __init__(self, room: Room, token: str, slot: tuple, drafts, redraw, on_error) -> None:
+    def __init__(
+        self, room: Room, token: str, slot: tuple, drafts, redraw, on_error, client=None
+    ) -> None:
         self.room, self.token, self.slot = room, token, slot
         self.drafts, self.redraw, self.on_error = drafts, redraw, on_error
+        self.client = client
 
     def latest(self) -> PlayedChoice:
         forum = self.slot[1]
@@ -131,7 +146,7 @@ class _Draft:
 
     def send(self) -> None:
         try:
-            self.room.answer(self.token, self.slot[1], self.latest())
+            self.room.answer(self.token, self.slot[1], self.latest(), self.client)
         except RoomError as exc:
             self.on_error(str(exc))
             return
@@ -201,33 +216,46 @@ def VoteRow(
 
 
 @solara.component
-def JoinForm(on_joined):
-    """Join a room by its code, then take a free actor."""
-    code, set_code = solara.use_state("")
+def JoinForm(on_joined, initial_code: str = ""):
+    """Join a room by its code, then take a free actor.
+
+    ``initial_code`` comes from a ``?room=CODE`` link (or the QR code): the room is
+    looked up at once, so a player only gives a name and picks an actor.
+    """
+    client = solara.use_memo(client_id, [])
+    code, set_code = solara.use_state(initial_code or "")
     room, set_room = solara.use_state(None)
     use_room_version(room)  # actors others take disappear from the choice
     name, set_name = solara.use_state("")
     error, set_error = solara.use_state("")
 
-    def find():
+    def find(typed: str | None = None):
         try:
-            set_room(ROOMS.get(code))
+            set_room(ROOMS.find(code if typed is None else typed, client))
             set_error("")
         except RoomError as exc:
             set_room(None)
             set_error(str(exc))
 
+    solara.use_effect(lambda: find(initial_code) if initial_code else None, [initial_code])
+
     def join(actor: str) -> None:
         try:
-            player = room.join(actor, name)
+            player = room.join(actor, name, client=client)
         except RoomError as exc:
             set_error(str(exc))
             return
         on_joined(room.code, player.token)
 
     with solara.Card("Join a room", classes=["join-card"]):
-        solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
-        solara.Button("Find room", on_click=find, color="primary", classes=["find-room"])
+        solara.InputText(
+            "Room code",
+            value=code,
+            on_value=set_code,
+            continuous_update=True,
+            classes=["room-input"],
+        )
+        solara.Button("Find room", on_click=lambda: find(), color="primary", classes=["find-room"])
         if room is not None:
             solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
             solara.Text("Choose your actor:")
@@ -248,24 +276,67 @@ def JoinForm(on_joined):
 
 @solara.component
 def PlayerPage(code: str | None, token: str | None, on_seat):
-    """A player's view: join a room, then answer for the actor each quarter."""
+    """A player's view: join a room, then answer for the actor each quarter.
+
+    The seat is found by its token (the code in the address is for people); a seat held
+    by another browser is asked for, not taken.
+    """
+    client = solara.use_memo(client_id, [])
     room = None
     problem = ""
-    if code and token:
+    if token:
         try:
-            room = ROOMS.get(code)
+            room = ROOMS.by_seat(token)
+        except RoomError as exc:
+            problem = str(exc)
+    version = use_room_version(room)
+    if room is not None:
+        try:
             room.player(token)
         except RoomError as exc:
             room, problem = None, str(exc)
     with solara.Column(style={"max-width": "760px", "padding": "12px"}):
         solara.HTML(tag="h2", unsafe_innerHTML="latticesim &middot; player")
         if problem:
-            solara.Warning(problem)
+            solara.Warning(problem, classes=["seat-problem"])
         if room is None:
-            JoinForm(on_joined=on_seat)
+            JoinForm(on_joined=on_seat, initial_code="" if token else (code or ""))
             return
-        SeatForm(room, token)
+        if not room.holds(token, client):
+            AskForSeat(room, token, client, version)
+            return
+        notice = room.player(token).notice
+        if notice:
+            solara.Warning(notice, classes=["seat-notice"])
+        SeatForm(room, token, client=client)
         PlayedLog(room, room.player(token).actor)
+
+
+@solara.component
+def AskForSeat(room: Room, token: str, client: str, version: int):
+    """A seat's address opened in a second browser: ask the facilitator for the seat.
+
+    ``version`` (the room's) redraws the page when the facilitator decides.
+    """
+    player = room.player(token)
+    with solara.Card("This seat is open on another device", classes=["seat-held"]):
+        solara.Text(
+            f"{player.actor}, played by {player.name}, is held by another browser. "
+            "If it is yours (a new phone, another browser), ask the facilitator to pass it here."
+        )
+        if client in room.passed:
+            solara.Warning("The facilitator passed your seat to another device.")
+        if player.asked_by == client:
+            solara.Info("Asked: waiting for the facilitator.", classes=["seat-asked"])
+        elif client in room.refused:
+            solara.Error("The facilitator kept the seat on the other device.")
+        else:
+            solara.Button(
+                "Ask for this seat",
+                on_click=lambda: room.ask_for(token, client),
+                color="primary",
+                classes=["ask-seat"],
+            )
 
 
 @solara.component
