@@ -312,6 +312,13 @@ _METRICS = [
         ("bloc_energy", "n_forums"), 3, (experiment.Outcome("e", column="bloc_energy"),)
     ),
     experiment.Metrics(("share_NATO",), 1, ()),
+    # no meetings kept, rows every other year: the texts and the lead followed all along
+    experiment.Metrics(
+        ("joint_coordination", "leading_platform"),
+        8,
+        (experiment.Outcome("joint", column="joint_coordination", stat="mean", last=4),),
+        frozenset({"leading_platform"}),
+    ),
 ]
 
 

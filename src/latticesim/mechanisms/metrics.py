@@ -31,6 +31,83 @@ def coordination_index(positions: np.ndarray, salience: np.ndarray, weights: np.
     return 1.0 - num / den if den > 0 else 1.0
 
 
+def joint_texts(present: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """For each dimension and pair, the weightiest text the two adopted together.
+
+    Args:
+        present: meetings x actors, True where the actor attended the meeting.
+        texts: meetings x dimensions, the weight of the text the meeting adopted on each
+            dimension (1 decided, the chair's weight for a chair's statement, 0 none).
+
+    Returns:
+        dimensions x actors x actors: for pair (i, j) the largest weight of a text on the
+        dimension adopted at a meeting both attended (0 if none).
+    """
+    m = np.asarray(present, dtype=float)
+    t = np.asarray(texts, dtype=float)
+    out = np.zeros((t.shape[1], m.shape[1], m.shape[1]))
+    for level in np.unique(t[t > 0]):  # ascending, so a weightier text overwrites
+        at = (t >= level).T.astype(float)  # dimensions x meetings
+        both = (at[:, :, None] * m[None]).transpose(0, 2, 1) @ m  # sum_m at_dm m_mi m_mj
+        out[both > 0] = level
+    return out
+
+
+def joint_coordination(
+    joint: np.ndarray, salience: np.ndarray, weights: np.ndarray, pairs: np.ndarray
+) -> float:
+    """Share of what a group's pairs care about on which they adopted a text together.
+
+    ``joint[d, i, j]`` is the weight of the text on dimension d that i and j adopted at a
+    meeting both attended (1 for a text the forum decided, the chair's weight for a
+    chair's statement, 0 for none), ``pairs`` marks the pairs that count (the two
+    theatres' pairs). The share is
+    ``sum_ij w_i w_j sum_d s̄_ijd joint_dij / sum_ij w_i w_j sum_d s̄_ijd`` over those pairs,
+    ``s̄`` the pair's mean salience: 1 when every pair spoke together, in full, on every
+    dimension it cares about; 0 when no pair spoke together on anything. Agreement of
+    views (:func:`coordination_index`) moves only as views do; this moves with what the
+    forums manage to say together, which is what a lattice of forums changes.
+    """
+    s = np.asarray(salience, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    pair_w = np.outer(w, w) * pairs
+    # With pair_w and joint symmetric, sum_ij P_ij (s_id + s_jd)/2 X_dij is
+    # sum_i s_id sum_j P_ij X_dij: one pass over the pairs per term, no pairs x dimensions.
+    den = float(s.sum(axis=1) @ pair_w.sum(axis=1))
+    num = float((s * (joint * pair_w).sum(axis=2).T).sum())
+    return num / den if den > 0 else float("nan")
+
+
+LEADER_MARGIN = 0.02
+"""Share of standing by which a forum must pass the leading platform to take the lead.
+
+The shares swing by about 0.01 over a year's calendar of summits (the G7's in the second
+quarter, NATO's in the third); twice that swing is beyond the calendar's noise.
+"""
+
+
+def leading_forum(shares: np.ndarray, incumbent: int | None, margin: float = LEADER_MARGIN) -> int:
+    """The leading platform with hysteresis: the incumbent keeps the lead until passed.
+
+    Another forum takes the lead only when its share exceeds the incumbent's by more
+    than ``margin``; with no incumbent (the first quarter, or the incumbent gone: its
+    share NaN) the largest share leads. Without the margin, shares within noise of
+    each other would hand the lead back and forth with the summit calendar.
+
+    Args:
+        shares: each active forum's share of standing (NaN for a forum no longer there).
+        incumbent: the position of last quarter's leader in ``shares``, or None.
+        margin: the lead another forum needs over the incumbent.
+
+    Returns:
+        The position of this quarter's leader in ``shares``.
+    """
+    top = int(np.nanargmax(shares))
+    if incumbent is None or np.isnan(shares[incumbent]):
+        return top
+    return top if shares[top] > shares[incumbent] + margin else incumbent
+
+
 def standing_shares(mass: np.ndarray) -> np.ndarray:
     """Each forum's share of capability-weighted standing (sums to 1 over forums).
 

@@ -67,6 +67,7 @@ class RecordedModel(ModelFacts, Protocol):
 
     quarters_run: int
     state: State
+    params: Parameters
     forums: dict[str, Forum]
     active_forums: list[Forum]
     bloc_energy: float

@@ -85,7 +85,8 @@ class SweepRecorder(Recorder):
     quarters it reads get a row with those columns (and the date, step and counts every
     row has); other quarters get a row holding only their date and step, so a run's rows
     still count its quarters. Meetings are kept only when an outcome reads the meetings
-    table (the log is always kept: it is a few lines).
+    table (the log is always kept: it is a few lines). Every quarter still follows what
+    later rows remember: the texts joint coordination counts and the leading platform.
 
     Args:
         model: the run's model.
@@ -111,6 +112,7 @@ class SweepRecorder(Recorder):
         if step not in self.steps:
             self.model_rows.append({"date": str(quarter), "step": step})
             self.held_this_step = 0
+            self.keep_up(self.groups)
         elif self.groups is None:
             super().record_step(quarter, step)
         else:
@@ -135,6 +137,7 @@ class SweepRecorder(Recorder):
         if self.meetings:
             super().record_meeting(quarter, step, forum, level, invitees, levels, met, *decisions)
         else:
+            self.note_texts(quarter, step, forum, level, invitees, levels, met, *decisions)
             self.held_this_step += met
 
 
