@@ -245,3 +245,26 @@ def test_told_quarter_by_quarter_the_chronicle_says_the_same(name):
         parts.append(teller.tell(quarter))
     told = pd.concat(parts, ignore_index=True)
     assert told.to_dict("records") == whole.to_dict("records")
+
+
+def test_a_change_of_leader_is_told_with_the_share_it_passed():
+    model = pd.DataFrame(
+        {
+            "date": ["2024Q1", "2024Q2", "2024Q3", "2024Q4"],
+            "step": [1, 2, 3, 4],
+            "leading_platform": ["G7", "G7", "NATO", "G7"],
+            "leading_platform_share": [0.30, 0.29, 0.33, 0.34],
+            "share_G7": [0.30, 0.29, 0.30, 0.34],
+            "share_NATO": [0.28, 0.30, 0.33, 0.31],
+        }
+    )
+    entries = chronicle_entries({"model": model}).query("kind == 'leading_platform'")
+    assert list(entries["text"]) == [
+        "G7 is the leading platform at the start (share 0.30).",
+        "NATO overtook G7 as the leading platform (share 0.33 against 0.30).",
+        "G7 took the lead back from NATO (share 0.34 against 0.31).",
+    ]
+    # a table without the forums' shares still tells the change
+    bare = model.drop(columns=["share_G7", "share_NATO"])
+    told = chronicle_entries({"model": bare}).query("kind == 'leading_platform'")
+    assert told["text"].iloc[1] == "NATO overtook G7 as the leading platform (share 0.33)."

@@ -104,7 +104,18 @@ class Recorder:
     ) -> None:
         """One meeting, kept raw: tables are built from it once, after the run."""
         self.note_texts(
-            quarter, step, forum, level, invitees, levels, met, chair, items, outcomes, voters, decided
+            quarter,
+            step,
+            forum,
+            level,
+            invitees,
+            levels,
+            met,
+            chair,
+            items,
+            outcomes,
+            voters,
+            decided,
         )
         self.raw_meetings.append(
             MeetingRecord(
@@ -244,7 +255,9 @@ class Recorder:
             kept[q] = joint_texts(present, np.stack([t for _, t in texts]))
         if not kept:
             return 0.0 if pairs.any() else float("nan")
-        joint = np.maximum.reduce(list(kept.values())) if len(kept) > 1 else next(iter(kept.values()))
+        joint = (
+            np.maximum.reduce(list(kept.values())) if len(kept) > 1 else next(iter(kept.values()))
+        )
         s = m.state
         return joint_coordination(joint, s.salience[rows], s.capability[rows], pairs)
 

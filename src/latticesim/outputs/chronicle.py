@@ -195,19 +195,18 @@ class Chronicler:
         rows = []
         previous = self.leader
         led = self.led
-        for r in model.itertuples(index=False):
+        for k, r in enumerate(model.itertuples(index=False)):
             leader = r.leading_platform if isinstance(r.leading_platform, str) else None
             share = float(r.leading_platform_share)
             date, step = str(r.date), int(r.step)
             if previous is None and leader is not None and not led:
                 text = f"{leader} is the leading platform at the start (share {share:.2f})."
             elif leader != previous and leader is not None:
+                shares = _against(model, k, previous, share)
                 if leader in led:
-                    text = f"{leader} took the lead back from {previous} (share {share:.2f})."
+                    text = f"{leader} took the lead back from {previous} ({shares})."
                 else:
-                    text = (
-                        f"{leader} overtook {previous} as the leading platform (share {share:.2f})."
-                    )
+                    text = f"{leader} overtook {previous} as the leading platform ({shares})."
             elif leader is None and previous is not None:
                 text = "No forum leads any more."
             else:
@@ -248,6 +247,20 @@ class Chronicler:
         if ref is not None:
             self.reference = (ref, ref_date)
         return rows
+
+
+def _against(model: pd.DataFrame, k: int, previous: str | None, share: float) -> str:
+    """The new leader's share, and the one it passed by more than the margin (ODD 7.10).
+
+    The lead changes hands only beyond noise, so the sentence shows by how much: the
+    old leader's share is in row ``k``'s ``share_<forum>`` column where the forum is
+    still there (a table without the column gives only the new share).
+    """
+    column = f"share_{previous}"
+    old = float(model[column].iloc[k]) if column in model else math.nan
+    if math.isnan(old):
+        return f"share {share:.2f}"
+    return f"share {share:.2f} against {old:.2f}"
 
 
 def _get(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
