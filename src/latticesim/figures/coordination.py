@@ -20,10 +20,13 @@ __all__ = ["fig_coordination"]
 
 
 def fig_coordination(tables: Tables, subtitle: str | None = None) -> Figure:
-    """The coordination index and the linkage between theatres, with the run's events.
+    """Coordination and the linkage between theatres, with the run's events.
 
-    The two panels answer the two questions of the brief (do the allies agree? do the
-    two theatres sit together?). Linkage is drawn as the share of Euro-Atlantic and
+    The two panels answer the two questions of the brief (do the allies coordinate? do
+    the two theatres sit together?). Coordination is drawn twice on one 0-1 scale: what
+    the two theatres said together (joint coordination), which moves when forums agree,
+    fail or form, and how close their views are (the coordination index), which moves
+    only as views do. Linkage is drawn as the share of Euro-Atlantic and
     Indo-Pacific pairs that sat together in the last year, on the same 0-1 scale as the
     index, with how often they did (level-weighted meetings per pair) on a scale of its
     own at the right. The events of the log are marked on both panels so a reader can
@@ -48,10 +51,11 @@ def fig_coordination(tables: Tables, subtitle: str | None = None) -> Figure:
         bottom.set_xlabel("Year")
         marker = "o" if len(x) < 6 else None
         top.set_title(
-            "Coordination index: capability-weighted agreement on salient dimensions",
+            "Coordination: texts the two theatres adopted together in the last year, "
+            "and agreement of views",
             fontsize=9.5,
         )
-        top.set_ylabel("Index (0–1)")
+        top.set_ylabel("Share (0–1)")
         share_col = "linkage_pairs" if "linkage_pairs" in model else "linkage"
         bottom.set_title(
             "Linkage: share of Euro-Atlantic × Indo-Pacific pairs that sat together in "
@@ -59,16 +63,13 @@ def fig_coordination(tables: Tables, subtitle: str | None = None) -> Figure:
             fontsize=9.5,
         )
         bottom.set_ylabel("Share of pairs (0–1)")
-        for ax, col, colour in (
-            (top, "coordination_index", "#1f3b63"),
-            (bottom, share_col, "#9c4f1d"),
-        ):
-            if col not in model or model[col].isna().all():
-                empty(ax, "not recorded")
-                continue
-            y = model[col].to_numpy(dtype=float)
-            ax.plot(x, y, color=colour, lw=1.8, marker=marker, ms=4)
-            ax.fill_between(x, 0, y, color=colour, alpha=0.07, lw=0)
+        _draw_coordination(top, model, x, marker)
+        if share_col not in model or model[share_col].isna().all():
+            empty(bottom, "not recorded")
+        else:
+            y = model[share_col].to_numpy(dtype=float)
+            bottom.plot(x, y, color="#9c4f1d", lw=1.8, marker=marker, ms=4)
+            bottom.fill_between(x, 0, y, color="#9c4f1d", alpha=0.07, lw=0)
         if share_col != "linkage" and "linkage" in model and model["linkage"].notna().any():
             twin = bottom.twinx()
             twin.grid(False)
@@ -79,6 +80,30 @@ def fig_coordination(tables: Tables, subtitle: str | None = None) -> Figure:
             twin.set_ylabel("Meetings per pair (dashed)", color="#6b3713")
         _mark_events(top, bottom, log)
         return fig
+
+
+_COORDINATION = (
+    ("joint_coordination", "joint coordination: salient texts adopted together", "#1f3b63", "-"),
+    ("coordination_index", "coordination index: agreement of views", "#5b7fb0", "--"),
+)
+"""The top panel's lines: column, legend label, colour and line style."""
+
+
+def _draw_coordination(ax: Axes, model: pd.DataFrame, x: np.ndarray, marker: str | None) -> None:
+    """Joint coordination (filled) and the coordination index, those the table has."""
+    drawn = 0
+    for col, label, colour, style in _COORDINATION:
+        if col not in model or model[col].isna().all():
+            continue
+        y = model[col].to_numpy(dtype=float)
+        ax.plot(x, y, color=colour, lw=1.8, ls=style, marker=marker, ms=4, label=label)
+        if not drawn:
+            ax.fill_between(x, 0, y, color=colour, alpha=0.07, lw=0)
+        drawn += 1
+    if not drawn:
+        empty(ax, "not recorded")
+    else:
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.12), fontsize=8, frameon=False)
 
 
 def _event_label(kind: str, subject: str) -> str:

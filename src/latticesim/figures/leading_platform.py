@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from latticesim.figures.layout import STYLE, box, empty, new_figure, title, year_axis
 from latticesim.figures.palettes import forum_colours
 from latticesim.figures.reading import Tables, first_seen, run_years, table
+from latticesim.mechanisms.metrics import LEADER_MARGIN
 
 __all__ = ["fig_leading_platform"]
 
@@ -25,9 +26,9 @@ Runs = list[tuple[int, int, object]]
 def fig_leading_platform(tables: Tables, subtitle: str | None = None) -> Figure:
     """Each forum's share of capability-weighted standing, and who leads when.
 
-    The leading platform is the largest of close shares, so a strip under the lines
-    names the leader quarter by quarter: a change of leader is visible even where the
-    lines nearly touch, and is labelled where it happens.
+    The leader keeps the lead until another forum's share passes its own by the margin
+    of ODD 7.10, so it is not always the highest line: a strip under the lines names the
+    leader quarter by quarter, and a change of leader is labelled where it happens.
     """
     with mpl.rc_context(STYLE):
         model = table(tables, "model")
@@ -96,7 +97,8 @@ def _legend(ax: Axes, model: pd.DataFrame, forums: list[str], colours: dict[str,
     last = {f: float(model[f"share_{f}"].dropna().iloc[-1]) for f in forums}
     order = sorted(forums, key=lambda f: -last[f])
     handles = [Line2D([], [], color=colours[f], lw=2, label=f"{f}  {last[f]:.2f}") for f in order]
-    handles.append(Line2D([], [], color="#888888", lw=8, alpha=0.3, label="leading platform"))
+    lead = f"leading platform\n(passed only by > {LEADER_MARGIN:.2f})"
+    handles.append(Line2D([], [], color="#888888", lw=8, alpha=0.3, label=lead))
     ax.legend(
         handles=handles,
         title="Forum, last share",
@@ -141,7 +143,10 @@ def _annotate_changes(ax: Axes, x: np.ndarray, share: np.ndarray, runs: Runs) ->
             continue
         free[row] = x[s] + 0.04 + per_char * len(label) + 0.1
         y = top * (0.96 - 0.075 * row)
-        ax.text(x[s] + 0.04, y, label, fontsize=8, color="#222222", va="center", ha="left")
+        # a change near the end is labelled to the left of its line, inside the panel
+        left = x[s] + 0.04 + per_char * len(label) > x1
+        at, ha = (x[s] - 0.04, "right") if left else (x[s] + 0.04, "left")
+        ax.text(at, y, label, fontsize=8, color="#222222", va="center", ha=ha)
         xs += [x[s], x[s], np.nan]
         ys += [share[s], y, np.nan]
     ax.plot(xs, ys, color="#999999", lw=0.7, zorder=1)

@@ -73,7 +73,7 @@ OUTCOME_SETS: dict[str, OutcomeSet] = {
             "ip4_forum_founded": "log:IP4:forum_founded:count",
             "ip4_forum_year": "log:IP4:forum_founded:first_year",
         },
-        ("share_NATO",),
+        ("share_NATO", "joint_coordination"),
         {
             "nato_china_text": "mean strength of NATO's adopted texts on China",
             "ip4_leaders_at_nato": "IP4 heads of government per NATO+IP4 session that met",

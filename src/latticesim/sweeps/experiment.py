@@ -70,6 +70,7 @@ RESERVED_COLUMNS = (
 )
 """Columns of the results tables; no parameter, series or outcome may take their names."""
 DEFAULT_SERIES = (
+    "joint_coordination",
     "coordination_index",
     "leading_platform_share",
     "share_NATO",
