@@ -14,7 +14,7 @@ from typing import Protocol
 import pytest
 
 from latticesim import LatticeModel, LatticeScenario
-from latticesim.model import delegations, events, founding, recorder
+from latticesim.model import delegations, events, founding, joint, recorder
 from latticesim.model.interface import EventModel, PlayedModel, RecordedModel
 from latticesim.seminar import rooms
 from latticesim.seminar.rooms import RoomModel
@@ -52,6 +52,7 @@ USERS = [
     (events, {"model"}, EventModel),
     (founding, {"model"}, EventModel),
     (recorder, {"m"}, RecordedModel),
+    (joint, {"m"}, RecordedModel),
     (delegations, {"model"}, PlayedModel),
     (rooms, {"model", "room_model", "alone"}, RoomModel),
 ]

@@ -8,7 +8,6 @@ into pandas DataFrames once, at the end. The tables' columns are documented in
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -17,8 +16,8 @@ import pandas as pd
 
 from latticesim.common.quarters import Quarter
 from latticesim.mechanisms.attendance import LEVEL_NAMES
-from latticesim.mechanisms.metrics import joint_coordination, joint_texts, leading_forum
-from latticesim.world.actors import resolve_names
+from latticesim.mechanisms.metrics import leading_forum
+from latticesim.model.joint import JointTexts
 
 if TYPE_CHECKING:
     from latticesim.mechanisms.rules import DecisionRule, ItemOutcome
@@ -79,9 +78,7 @@ class Recorder:
         self._adversary_keys = [a.lower().replace(" ", "_") for a in model.adversary_names]
         self.leader: str | None = None
         """The leading platform so far: it keeps the lead until passed by a margin."""
-        self._texts: deque[tuple[int, np.ndarray, np.ndarray]] = deque()
-        self._group: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._joint_by_step: dict[int, np.ndarray] = {}
+        self.joint = JointTexts(model)
 
     def log(self, quarter: Quarter, kind: str, subject: str, text: str) -> None:
         """A dated line for the chronicle (events applied, forums founded or lapsed)."""
@@ -153,25 +150,12 @@ class Recorder:
         voters: np.ndarray | None = None,
         decided: tuple[bool, ...] = (),
     ) -> None:
-        """Who sat in the room when a meeting adopted texts, for joint coordination.
+        """Hand a meeting's texts to joint coordination (ODD 7.10).
 
         Takes :meth:`record_meeting`'s arguments, so that a recorder that keeps no
-        meetings can still hand them on. Only the last ``linkage_window`` quarters count.
+        meetings can still hand them on.
         """
-        window = self.model.params.linkage_window
-        while self._texts and self._texts[0][0] <= step - window:
-            self._texts.popleft()
-        if not met:
-            return
-        weights = self.model.params.chair_weight, 1.0
-        decided = decided or tuple(forum.decides(item) for item in items)
-        texts = np.zeros(len(self.model.dimensions))
-        for item, outcome, voted in zip(items, outcomes, decided, strict=True):
-            if outcome.adopted:
-                d = item.dimension
-                texts[d] = max(texts[d], weights[voted])
-        if texts.any():
-            self._texts.append((step, invitees[levels > 0], texts))
+        self.joint.note(step, forum, invitees, levels, met, items, outcomes, decided)
 
     def record_step(self, quarter: Quarter, step: int) -> None:
         """End-of-quarter figures for the model table (and a snapshot for the actor table)."""
@@ -229,58 +213,7 @@ class Recorder:
 
     def _add_coordination(self, row: dict) -> None:
         row["coordination_index"] = self.model.coordination()
-        row["joint_coordination"] = self._joint_coordination(row["step"], row["year"])
-
-    def _joint_coordination(self, step: int, year: int) -> float:
-        """Joint coordination of the coordination group over the last linkage window (7.10).
-
-        Each quarter's pairs are worked out once, from its own meetings, and kept while
-        the quarter is in the window; the window's pairs are their maximum.
-        """
-        m = self.model
-        rows, at, pairs = self._coordination_group(year)
-        start = step - m.params.linkage_window
-        kept = self._joint_by_step
-        for old in [q for q in kept if q <= start]:
-            del kept[old]
-        by_step: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for q, who, adopted in self._texts:
-            if q > start and q not in kept:
-                by_step.setdefault(q, []).append((who, adopted))
-        for q, texts in by_step.items():
-            present = np.zeros((len(texts), len(rows)), dtype=bool)
-            for k, (who, _) in enumerate(texts):
-                seat = at[who]
-                present[k, seat[seat >= 0]] = True
-            kept[q] = joint_texts(present, np.stack([t for _, t in texts]))
-        if not kept:
-            return 0.0 if pairs.any() else float("nan")
-        joint = (
-            np.maximum.reduce(list(kept.values())) if len(kept) > 1 else next(iter(kept.values()))
-        )
-        s = m.state
-        return joint_coordination(joint, s.salience[rows], s.capability[rows], pairs)
-
-    def _coordination_group(self, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The group's actor rows, each actor's place in it (-1: not in it) and its pairs.
-
-        The pairs that count are those of a Euro-Atlantic and an Indo-Pacific member; a
-        group within one theatre counts all its pairs.
-        """
-        m = self.model
-        if self._group is None or self._group[0] != year:
-            names = resolve_names(m.params.coordination_group, year)
-            rows = np.array([m.actor_index[n] for n in names], dtype=int)
-            if self._group is None or not np.array_equal(rows, self._group[1]):
-                self._joint_by_step.clear()  # kept pairs are places in the old group
-            at = np.full(len(m.actor_names), -1)
-            at[rows] = np.arange(len(rows))
-            region = m.region[rows]
-            pairs = region[:, None] != region[None, :]
-            if not pairs.any():
-                pairs = ~np.eye(len(rows), dtype=bool)
-            self._group = (year, rows, at, pairs)
-        return self._group[1:]
+        row["joint_coordination"] = self.joint.value(row["step"], row["year"])
 
     def _add_leader(self, row: dict) -> np.ndarray:
         """The leading platform and its share; returns every forum's share."""

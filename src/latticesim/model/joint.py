@@ -1,0 +1,116 @@
+"""Joint coordination (ODD 7.10): what the coordination group's pairs said together.
+
+The recorder hands every meeting to :class:`JointTexts`, which keeps, for the last
+``linkage_window`` quarters, who sat in the room when a meeting adopted texts and on
+which dimensions; at the end of a quarter it turns them into the measure. Kept apart
+from the recorder's tables: it is state the measure carries from quarter to quarter.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from latticesim.mechanisms.metrics import joint_coordination, joint_texts
+from latticesim.world.actors import resolve_names
+
+if TYPE_CHECKING:
+    from latticesim.mechanisms.rules import ItemOutcome
+    from latticesim.model.forums import Forum, Item
+    from latticesim.model.interface import RecordedModel
+
+
+class JointTexts:
+    """The texts of the last linkage window and who adopted them together.
+
+    Each quarter's pairs are worked out once, from its own meetings, and kept while the
+    quarter is in the window; the window's pairs are their maximum.
+    """
+
+    def __init__(self, model: RecordedModel) -> None:
+        self.model = model
+        self.texts: deque[tuple[int, np.ndarray, np.ndarray]] = deque()
+        """(step, actor rows present, weight of the text adopted on each dimension)."""
+        self._by_step: dict[int, np.ndarray] = {}
+        self._group: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def note(
+        self,
+        step: int,
+        forum: Forum,
+        invitees: np.ndarray,
+        levels: np.ndarray,
+        met: bool,
+        items: list[Item],
+        outcomes: list[ItemOutcome],
+        decided: tuple[bool, ...] = (),
+    ) -> None:
+        """Who sat in the room (at any level) when a meeting adopted texts, and on what.
+
+        A decided text weighs 1, a chair's statement ``chair_weight``; ``decided`` says
+        which items the forum voted on (empty: as the forum decides them).
+        """
+        m = self.model
+        window = m.params.linkage_window
+        while self.texts and self.texts[0][0] <= step - window:
+            self.texts.popleft()
+        if not met:
+            return
+        weights = m.params.chair_weight, 1.0
+        decided = decided or tuple(forum.decides(item) for item in items)
+        adopted = np.zeros(len(m.dimensions))
+        for item, outcome, voted in zip(items, outcomes, decided, strict=True):
+            if outcome.adopted:
+                d = item.dimension
+                adopted[d] = max(adopted[d], weights[voted])
+        if adopted.any():
+            self.texts.append((step, invitees[levels > 0], adopted))
+
+    def value(self, step: int, year: int) -> float:
+        """Joint coordination of the coordination group at ``step`` (0 before any text)."""
+        m = self.model
+        rows, at, pairs = self._members(year)
+        if not pairs.any():
+            return float("nan")  # a group of one has no pairs to coordinate
+        start = step - m.params.linkage_window
+        kept = self._by_step
+        for old in [q for q in kept if q <= start]:
+            del kept[old]
+        by_step: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for q, who, adopted in self.texts:
+            if q > start and q not in kept:
+                by_step.setdefault(q, []).append((who, adopted))
+        for q, texts in by_step.items():
+            present = np.zeros((len(texts), len(rows)), dtype=bool)
+            for k, (who, _) in enumerate(texts):
+                seat = at[who]
+                present[k, seat[seat >= 0]] = True
+            kept[q] = joint_texts(present, np.stack([t for _, t in texts]))
+        if not kept:
+            return 0.0
+        joint = np.maximum.reduce(list(kept.values()))
+        s = m.state
+        return joint_coordination(joint, s.salience[rows], s.capability[rows], pairs)
+
+    def _members(self, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The group's actor rows, each actor's place in it (-1: not in it) and its pairs.
+
+        The pairs that count are those of a Euro-Atlantic and an Indo-Pacific member; a
+        group within one theatre counts all its pairs.
+        """
+        m = self.model
+        if self._group is None or self._group[0] != year:
+            names = resolve_names(m.params.coordination_group, year)
+            rows = np.array([m.actor_index[n] for n in names], dtype=int)
+            if self._group is None or not np.array_equal(rows, self._group[1]):
+                self._by_step.clear()  # kept pairs are places in the old group
+            at = np.full(len(m.actor_names), -1)
+            at[rows] = np.arange(len(rows))
+            region = m.region[rows]
+            pairs = region[:, None] != region[None, :]
+            if not pairs.any():
+                pairs = ~np.eye(len(rows), dtype=bool)
+            self._group = (year, rows, at, pairs)
+        return self._group[1:]
