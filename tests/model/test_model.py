@@ -102,6 +102,7 @@ def test_same_seed_same_tables_different_seed_different(baseline):
 PINNED = {
     ("baseline_2024", 1): {
         "coordination_index": 0.7932994375334078,
+        "joint_coordination": 0.5270472797144212,
         "share_NATO": 0.11753641975691692,
         "linkage": 1.045,
         "linkage_pairs": 0.9705882352941176,
@@ -115,6 +116,7 @@ PINNED = {
     },
     ("us_pivot", 2): {
         "coordination_index": 0.7923126458892601,
+        "joint_coordination": 0.7417937309245292,
         "share_NATO": 0.11969777480707706,
         "linkage": 1.0567647058823528,
         "linkage_pairs": 0.9705882352941176,
