@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from latticesim.common.text import and_join
+from latticesim.common.text import and_join, cap
 from latticesim.mechanisms.attendance import (
     LEVEL_NAMES,
     MEETING_IMPORTANCE,
@@ -30,15 +30,16 @@ from latticesim.mechanisms.socialisation import LEVEL_WEIGHT, add_ties, pair_ind
 from latticesim.mechanisms.standing import adopted_reward, learn, meeting_reward
 from latticesim.model.decisions import Votes, decide
 from latticesim.model.delegations import PlayedChoice, describe_choice, played_level
+from latticesim.model.forums import Item
 from latticesim.model.setup import forum_inputs
 from latticesim.model.state import agenda_of, cells
 from latticesim.scenario.schema import ADVERSARIES
-from latticesim.world.names import dimension_words, display_name
+from latticesim.world.names import dimension_words, display_name, flashpoint_words, the_forum
 
 if TYPE_CHECKING:
     from latticesim.common.quarters import Quarter
     from latticesim.mechanisms.rules import ItemOutcome
-    from latticesim.model.forums import Forum, Item
+    from latticesim.model.forums import Forum
     from latticesim.model.radii import Radii
     from latticesim.model.recorder import Recorder
     from latticesim.model.state import Agenda, ForumInputs, State
@@ -88,7 +89,8 @@ class Meetings:
     _forum_inputs: dict[int, ForumInputs]
     _frustrated: set[int]
     _pressure_target: dict[int, int]
-    crises_now: list[tuple[str, float, int]]
+    crises_now: list[tuple[str, str, float, int]]
+    _extraordinary: dict[int, list[Item]]
 
     def hold_meetings(self) -> None:
         """Every active forum whose calendar says so meets, in random order.
@@ -99,6 +101,7 @@ class Meetings:
         """
         s, p = self.state, self.params
         self._met_this_quarter: list[Forum] = []
+        self._extraordinary = {}
         self._came: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cross_ties = 0.0
         self._adopted_pressure = [0.0] * len(ADVERSARIES)
@@ -135,24 +138,27 @@ class Meetings:
         dimension the crisis touches.
         """
         out: list[tuple[Forum, str]] = []
-        for theatre, intensity, dim in self.crises_now:
+        self._extraordinary: dict[int, list[Item]] = {}
+        for flashpoint, theatre, intensity, dim in self.crises_now:
             if intensity < self.params.crisis_meeting:
                 continue
+            where = flashpoint_words(flashpoint)
             for f in self.active_forums:
                 if f.name in due or f.session_of is not None or not f.rule.votes:
                     continue
-                leaders = any(e[3] == "summit" for e in f._calendar)
+                leaders = f.has_summits
                 if (f.theatre == theatre or (f.theatre == "global" and leaders)) and (
                     dim in f.competence_set
                 ):
-                    f.pending = [i for i in f.items if i.dimension == dim] + f.pending
+                    self._extraordinary[f.index] = [Item(f"the crisis in {where}", dim, None, True)]
                     out.append((f, "ministerial"))
                     due.add(f.name)
                     self.recorder.log(
                         self.quarter,
                         "extraordinary_meeting",
                         f.name,
-                        f"{f.name} ministers met in extraordinary session over the crisis.",
+                        f"{cap(the_forum(f.name))} ministers met in extraordinary session over "
+                        f"the crisis in {where}.",
                     )
         return out
 
@@ -175,7 +181,8 @@ class Meetings:
         if attending is not None:
             voters = voters[attending[: len(voters)]]
         met = len(voters) >= fi.quorum
-        items: list[Item] = self._tabled(forum, level, forum.agenda()) if met else []
+        crisis = self._extraordinary.pop(forum.index, None) if self._extraordinary else None
+        items: list[Item] = (crisis or self._tabled(forum, level, forum.agenda())) if met else []
         if met:
             forum.pending = []
             self._came[forum.name] = (forum.invitees, levels)
