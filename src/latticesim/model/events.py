@@ -39,6 +39,7 @@ from latticesim.scenario.schema import (
     PositionShock,
     Preoccupation,
     SalienceShock,
+    SideMeeting,
     ThreatShock,
     Veto,
 )
@@ -311,6 +312,16 @@ def agenda_item(model: EventModel, e: AgendaItem) -> str:
     forum = model.forums[e.forum]
     forum.pending.append(Item(e.name, model.dimension_index[e.dimension], e.proposal, True))
     return f"{e.forum} put '{e.name}' on its agenda."
+
+
+@handles(SideMeeting)
+def side_meeting(model: EventModel, e: SideMeeting) -> str:
+    """Actors plan to meet on the side of a forum's next meeting: coming is worth more."""
+    forum = model.forums[e.forum]
+    rows = _rows(model, e.actors)
+    model.side_meetings.setdefault(forum.index, []).append((rows, e.value))
+    who = names_as_written(e.actors)
+    return cap(f"{who} plan to meet on the side of the next {e.forum} meeting.")
 
 
 @handles(ForumRemit)

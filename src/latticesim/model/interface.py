@@ -50,6 +50,8 @@ class EventModel(ModelFacts, Protocol):
     vetoes: Vetoes
     preoccupations: Preoccupations
     recorder: Recorder
+    side_meetings: dict[int, list[tuple[np.ndarray, float]]]
+    """Side meetings planned at a forum's next meeting: forum index -> (actor rows, value)."""
     crises_now: list[tuple[str, str, float, int]]
     """Crises that broke out this quarter: (flashpoint, theatre, intensity, dimension)."""
 
