@@ -58,12 +58,14 @@ def test_each_change_of_leader_is_a_lead_beyond_the_margin(runs):
 
 def test_the_us_pivot_still_hands_the_lead_over(runs):
     # ODD 8: NATO and its partners' session lose standing under the pivot while the G7
-    # keeps delivering; the lead passes beyond the margin in far more runs than in the
-    # baseline, where the two stay within it more often.
-    def passed(model):
-        return model["leading_platform"].iloc[-1] != model["leading_platform"].iloc[0]
+    # keeps delivering, so the lead passes beyond the margin within two years of the
+    # pivot in nearly every run; in the baseline the two stay within the margin longer
+    # (the G7 passes the session late in the decade, if at all).
+    def passed_by_2027(model):
+        lead = model.loc[model["year"] <= 2027, "leading_platform"]
+        return lead.iloc[-1] != lead.iloc[0]
 
-    baseline = sum(passed(m) for m in runs["baseline"])
-    pivot = sum(passed(m) for m in runs["pivot"])
+    baseline = sum(passed_by_2027(m) for m in runs["baseline"])
+    pivot = sum(passed_by_2027(m) for m in runs["pivot"])
     assert pivot >= 0.8 * len(SEEDS)
-    assert pivot >= baseline + 5
+    assert pivot >= baseline + 10

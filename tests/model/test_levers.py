@@ -245,7 +245,7 @@ def test_a_position_shock_on_several_dimensions_moves_each_by_its_amount(baselin
         amounts={"china_stance": 0.1, "economic_security": -0.2},
     )
     text = events.apply(model, event)
-    assert text == "Germany and France moved on china stance (+0.10) and economic security (-0.20)."
+    assert text == "Germany and France moved on China (+0.10) and economic security (-0.20)."
     for d, amount in (("china_stance", 0.1), ("economic_security", -0.2)):
         k = dim[d]
         expect = np.clip(anchor[rows, k] + amount, 0.0, 1.0)
@@ -262,10 +262,7 @@ def test_a_salience_shock_on_several_dimensions_is_the_single_shocks_in_turn(bas
     moves = {"china_stance": 0.1, "ukraine_support": -0.05}
     one = LatticeModel(LatticeScenario(spec=baseline, rng=1))
     text = events.apply(one, _event(baseline, type="salience_shock", actors=["ip4"], amounts=moves))
-    assert text == (
-        "4 actors (Australia, Japan, New Zealand...) now care more about china stance "
-        "and less about ukraine support."
-    )
+    assert text == ("The IP4 now care more about China and less about support for Ukraine.")
     each = LatticeModel(LatticeScenario(spec=baseline, rng=1))
     for d, amount in moves.items():
         events.apply(
@@ -293,3 +290,38 @@ def test_a_salience_shock_on_several_dimensions_is_the_single_shocks_in_turn(bas
 def test_a_shock_takes_one_form_or_the_other(baseline, fields, message):
     with pytest.raises(ValueError, match=message):
         _event(baseline, type="position_shock", actors=["Germany"], **fields)
+
+
+def test_a_salience_shift_scoped_to_a_forum_moves_its_texts_more_than_others(baseline):
+    # The allies hold China less salient in NATO's meetings only (a priority NATO's agenda
+    # no longer gives it): their limits there widen, NATO's drafts are no longer watered
+    # down to Hungary's, and NATO's China text moves; the G7's, where nothing changed,
+    # does not.
+    scoped = with_events(
+        baseline,
+        {
+            "type": "salience_shock",
+            "date": "2025Q1",
+            "actors": ["nato"],
+            "dimension": "china_stance",
+            "amount": -0.4,
+            "forum": "NATO",
+        },
+    )
+
+    def china(t, forum):
+        m = t["meetings"].query(
+            "forum == @forum and met and date >= '2025Q1' and level == 'summit'"
+        )
+        return m["strength_china_stance"].fillna(0).mean()
+
+    nato, g7 = [], []
+    for seed in range(10):
+        before = simulate(baseline, seed, record_actors=False).recorder.frames()
+        after = simulate(scoped, seed, record_actors=False).recorder.frames()
+        nato.append(china(after, "NATO") - china(before, "NATO"))
+        g7.append(china(after, "G7") - china(before, "G7"))
+    assert abs(np.mean(nato)) > 5 * abs(np.mean(g7))
+    assert mean_ci(np.array(nato))[1] > 0.03
+    text = events.apply(LatticeModel(LatticeScenario(spec=scoped, rng=1)), scoped.events[0])
+    assert text.endswith("in NATO.")
