@@ -31,51 +31,53 @@ def coordination_index(positions: np.ndarray, salience: np.ndarray, weights: np.
     return 1.0 - num / den if den > 0 else 1.0
 
 
-def joint_texts(present: np.ndarray, texts: np.ndarray) -> np.ndarray:
+def joint_texts(present_a: np.ndarray, present_b: np.ndarray, texts: np.ndarray) -> np.ndarray:
     """For each dimension and pair, the weightiest text the two adopted together.
 
     Args:
-        present: meetings x actors, True where the actor attended the meeting.
+        present_a: meetings x actors of one side of the pairs (the Euro-Atlantic
+            members), True where the actor attended.
+        present_b: the same for the other side (the Indo-Pacific members).
         texts: meetings x dimensions, the weight of the text the meeting adopted on each
             dimension (1 decided, the chair's weight for a chair's statement, 0 none).
 
     Returns:
-        dimensions x actors x actors: for pair (i, j) the largest weight of a text on the
-        dimension adopted at a meeting both attended (0 if none).
+        dimensions x actors of a x actors of b: for pair (i, j) the largest weight of a
+        text on the dimension adopted at a meeting both attended (0 if none).
     """
-    m = np.asarray(present, dtype=float)
+    a = np.asarray(present_a, dtype=float)
+    b = np.asarray(present_b, dtype=float)
     t = np.asarray(texts, dtype=float)
-    out = np.zeros((t.shape[1], m.shape[1], m.shape[1]))
-    for level in np.unique(t[t > 0]):  # ascending, so a weightier text overwrites
-        at = (t >= level).T.astype(float)  # dimensions x meetings
-        both = (at[:, :, None] * m[None]).transpose(0, 2, 1) @ m  # sum_m at_dm m_mi m_mj
-        out[both > 0] = level
-    return out
+    if not len(t):
+        return np.zeros((t.shape[1], a.shape[1], b.shape[1]))
+    both = a[:, :, None] * b[:, None, :]  # meetings x a x b: 1 where both came
+    return (t.T[:, :, None, None] * both[None]).max(axis=1)
 
 
 def joint_coordination(
-    joint: np.ndarray, salience: np.ndarray, weights: np.ndarray, pairs: np.ndarray
+    joint: np.ndarray,
+    salience: tuple[np.ndarray, np.ndarray],
+    weights: tuple[np.ndarray, np.ndarray],
+    pairs: np.ndarray,
 ) -> float:
     """Share of what a group's pairs care about on which they adopted a text together.
 
-    ``joint[d, i, j]`` is the weight of the text on dimension d that i and j adopted at a
-    meeting both attended (1 for a text the forum decided, the chair's weight for a
-    chair's statement, 0 for none), ``pairs`` marks the pairs that count (the two
-    theatres' pairs). The share is
-    ``sum_ij w_i w_j sum_d s̄_ijd joint_dij / sum_ij w_i w_j sum_d s̄_ijd`` over those pairs,
-    ``s̄`` the pair's mean salience: 1 when every pair spoke together, in full, on every
-    dimension it cares about; 0 when no pair spoke together on anything. Agreement of
-    views (:func:`coordination_index`) moves only as views do; this moves with what the
-    forums manage to say together, which is what a lattice of forums changes.
+    ``joint[d, i, j]`` is the weight of the text on dimension d that i (of side a) and j
+    (of side b) adopted at a meeting both attended (1 for a text the forum decided, the
+    chair's weight for a chair's statement, 0 for none), ``salience`` and ``weights``
+    (capability) those of each side, ``pairs`` marks the pairs that count. The share is
+    ``sum_ij w_i w_j sum_d s̄_ijd joint_dij / sum_ij w_i w_j sum_d s̄_ijd`` over those
+    pairs, ``s̄`` the pair's mean salience: 1 when every pair spoke together, in full, on
+    every dimension it cares about; 0 when no pair spoke together on anything. Agreement
+    of views (:func:`coordination_index`) moves only as views do; this moves with what
+    the forums manage to say together, which is what a lattice of forums changes.
     """
-    s = np.asarray(salience, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    pair_w = np.outer(w, w) * pairs
-    # With pair_w and joint symmetric, sum_ij P_ij (s_id + s_jd)/2 X_dij is
-    # sum_i s_id sum_j P_ij X_dij: one pass over the pairs per term, no pairs x dimensions.
-    den = float(s.sum(axis=1) @ pair_w.sum(axis=1))
-    num = float((s * (joint * pair_w).sum(axis=2).T).sum())
-    return num / den if den > 0 else float("nan")
+    s_a, s_b = (np.asarray(x, dtype=float) for x in salience)
+    pair_w = np.outer(*weights) * pairs
+    half = s_a.T[:, :, None] + s_b.T[:, None, :]  # twice the pair's mean salience
+    weighted = half * pair_w
+    den = float(weighted.sum())
+    return float((weighted * joint).sum()) / den if den > 0 else float("nan")
 
 
 LEADER_MARGIN = 0.02

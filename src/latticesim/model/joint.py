@@ -71,7 +71,7 @@ class JointTexts:
     def value(self, step: int, year: int) -> float:
         """Joint coordination of the coordination group at ``step`` (0 before any text)."""
         m = self.model
-        rows, at, pairs = self._members(year)
+        side_a, side_b, pairs = self._members(year)
         if not pairs.any():
             return float("nan")  # a group of one has no pairs to coordinate
         start = step - m.params.linkage_window
@@ -83,34 +83,39 @@ class JointTexts:
             if q > start and q not in kept:
                 by_step.setdefault(q, []).append((who, adopted))
         for q, texts in by_step.items():
-            present = np.zeros((len(texts), len(rows)), dtype=bool)
+            present = np.zeros((len(texts), len(m.actor_names)), dtype=bool)
             for k, (who, _) in enumerate(texts):
-                seat = at[who]
-                present[k, seat[seat >= 0]] = True
-            kept[q] = joint_texts(present, np.stack([t for _, t in texts]))
+                present[k, who] = True
+            adopted = np.stack([t for _, t in texts])
+            kept[q] = joint_texts(present[:, side_a], present[:, side_b], adopted)
         if not kept:
             return 0.0
         joint = np.maximum.reduce(list(kept.values()))
-        s = m.state
-        return joint_coordination(joint, s.salience[rows], s.capability[rows], pairs)
+        s, cap = m.state.salience, m.state.capability
+        return joint_coordination(joint, (s[side_a], s[side_b]), (cap[side_a], cap[side_b]), pairs)
 
     def _members(self, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The group's actor rows, each actor's place in it (-1: not in it) and its pairs.
+        """The pairs' two sides (actor rows) and the pairs that count.
 
-        The pairs that count are those of a Euro-Atlantic and an Indo-Pacific member; a
-        group within one theatre counts all its pairs.
+        The pairs are those of a Euro-Atlantic and an Indo-Pacific member of the group; a
+        group within one theatre counts all its pairs (both sides are the group, less
+        each actor with itself).
         """
         m = self.model
         if self._group is None or self._group[0] != year:
             names = resolve_names(m.params.coordination_group, year)
             rows = np.array([m.actor_index[n] for n in names], dtype=int)
-            if self._group is None or not np.array_equal(rows, self._group[1]):
-                self._by_step.clear()  # kept pairs are places in the old group
-            at = np.full(len(m.actor_names), -1)
-            at[rows] = np.arange(len(rows))
             region = m.region[rows]
-            pairs = region[:, None] != region[None, :]
-            if not pairs.any():
+            side_a, side_b = rows[region == 0], rows[region == 1]
+            if len(side_a) and len(side_b):
+                pairs = np.ones((len(side_a), len(side_b)), dtype=bool)
+            else:
+                side_a = side_b = rows
                 pairs = ~np.eye(len(rows), dtype=bool)
-            self._group = (year, rows, at, pairs)
+            old = self._group
+            if old is None or not (
+                np.array_equal(side_a, old[1]) and np.array_equal(side_b, old[2])
+            ):
+                self._by_step.clear()  # kept pairs are places in the old group
+            self._group = (year, side_a, side_b, pairs)
         return self._group[1:]
