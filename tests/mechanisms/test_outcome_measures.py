@@ -92,5 +92,4 @@ def test_the_incumbent_keeps_the_lead_until_passed_by_the_margin():
     assert leading_forum(passed, 0) == 1
     level = np.array([0.17, 0.17 + LEADER_MARGIN, 0.10])
     assert leading_forum(level, 0) == 0  # by exactly the margin is not beyond it
-    assert leading_forum(np.array([np.nan, 0.30, 0.40]), 0) == 2  # the incumbent is gone
     assert leading_forum(np.array([0.2, 0.25]), 0, margin=0.1) == 0

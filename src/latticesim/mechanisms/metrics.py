@@ -92,20 +92,20 @@ def leading_forum(shares: np.ndarray, incumbent: int | None, margin: float = LEA
     """The leading platform with hysteresis: the incumbent keeps the lead until passed.
 
     Another forum takes the lead only when its share exceeds the incumbent's by more
-    than ``margin``; with no incumbent (the first quarter, or the incumbent gone: its
-    share NaN) the largest share leads. Without the margin, shares within noise of
+    than ``margin``; with no incumbent (the first quarter, or the incumbent gone from
+    the lattice) the largest share leads. Without the margin, shares within noise of
     each other would hand the lead back and forth with the summit calendar.
 
     Args:
-        shares: each active forum's share of standing (NaN for a forum no longer there).
+        shares: each active forum's share of standing.
         incumbent: the position of last quarter's leader in ``shares``, or None.
         margin: the lead another forum needs over the incumbent.
 
     Returns:
         The position of this quarter's leader in ``shares``.
     """
-    top = int(np.nanargmax(shares))
-    if incumbent is None or np.isnan(shares[incumbent]):
+    top = int(shares.argmax())
+    if incumbent is None:
         return top
     return top if shares[top] > shares[incumbent] + margin else incumbent
 

@@ -8,7 +8,6 @@ from the recorder's tables: it is state the measure carries from quarter to quar
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,8 +30,8 @@ class JointTexts:
 
     def __init__(self, model: RecordedModel) -> None:
         self.model = model
-        self.texts: deque[tuple[int, np.ndarray, np.ndarray]] = deque()
-        """(step, actor rows present, weight of the text adopted on each dimension)."""
+        self.texts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        """By step: the actor rows present and the weight of the text on each dimension."""
         self._by_step: dict[int, np.ndarray] = {}
         self._group: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -53,9 +52,8 @@ class JointTexts:
         which items the forum voted on (empty: as the forum decides them).
         """
         m = self.model
-        window = m.params.linkage_window
-        while self.texts and self.texts[0][0] <= step - window:
-            self.texts.popleft()
+        for old in [q for q in self.texts if q <= step - m.params.linkage_window]:
+            del self.texts[old]
         if not met:
             return
         weights = m.params.chair_weight, 1.0
@@ -66,7 +64,8 @@ class JointTexts:
                 d = item.dimension
                 adopted[d] = max(adopted[d], weights[voted])
         if adopted.any():
-            self.texts.append((step, invitees[levels > 0], adopted))
+            self.texts.setdefault(step, []).append((invitees[levels > 0], adopted))
+            self._by_step.pop(step, None)  # the quarter's pairs, if worked out, are stale
 
     def value(self, step: int, year: int) -> float:
         """Joint coordination of the coordination group at ``step`` (0 before any text)."""
@@ -78,11 +77,9 @@ class JointTexts:
         kept = self._by_step
         for old in [q for q in kept if q <= start]:
             del kept[old]
-        by_step: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for q, who, adopted in self.texts:
-            if q > start and q not in kept:
-                by_step.setdefault(q, []).append((who, adopted))
-        for q, texts in by_step.items():
+        for q, texts in self.texts.items():
+            if q <= start or q in kept:
+                continue
             present = np.zeros((len(texts), len(m.actor_names)), dtype=bool)
             for k, (who, _) in enumerate(texts):
                 present[k, who] = True
