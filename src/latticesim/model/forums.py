@@ -73,8 +73,13 @@ class Forum(mesa.Agent):
         self._remit(spec)
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
-        # (quarter, first year or None, every, level) per calendar entry: read each quarter
-        self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
+        # (quarter, first year or None, every, level, last year or None) per calendar
+        # entry: read each quarter
+        self._calendar = tuple(
+            (q, first, every, m.level, last)
+            for m in spec.calendar
+            for q, first, every, last in (m.recurrence(),)
+        )
         self._texts = tuple(m.texts == "agreed" for m in spec.calendar)
         self.pending: list[Item] = []
         self.untabled: set[int] = set()  # dimensions its convener last left off the agenda
@@ -158,10 +163,12 @@ class Forum(mesa.Agent):
     def _entry(self, quarter: Quarter, start_year: int) -> int | None:
         year, number = divmod(quarter.index, 4)
         number += 1
-        for k, (q, first, every, _level) in enumerate(self._calendar):
+        for k, (q, first, every, _level, last) in enumerate(self._calendar):
             if first is None:
                 first = start_year
-            if q == number and year >= first and (year - first) % every == 0:
+            if q != number or year < first or (last is not None and year > last):
+                continue
+            if (year - first) % every == 0:
                 return k
         return None
 

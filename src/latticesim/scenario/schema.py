@@ -11,6 +11,7 @@ came from. The event types are listed once, in the union ``Event``; ``EVENT_TYPE
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any, Literal, get_args
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
@@ -93,9 +94,14 @@ RuleName = Literal["consensus", "weighted_majority", "chair_statement"]
 
 
 class MeetingSpec(Strict):
-    """A recurring meeting in a forum's calendar."""
+    """A meeting in a forum's calendar: recurring (``quarter``) or once (``date``)."""
 
-    quarter: Whole = Field(..., ge=1, le=4, description="Quarter of the year it meets in.")
+    quarter: whole(ge=1, le=4) | None = Field(
+        None, description="Quarter of the year it meets in, year after year."
+    )
+    date: QuarterText | None = Field(
+        None, description="The one quarter it meets in, e.g. 2026Q3 (instead of quarter)."
+    )
     every: Whole = Field(1, ge=1, le=10, description="Meets every N years.")
     level: Literal["summit", "ministerial", "officials"] = Field(
         "summit", description="The highest level invited."
@@ -108,6 +114,32 @@ class MeetingSpec(Strict):
         description="Whether the meeting agrees texts (agreed) or, like NATO's December "
         "foreign ministers, issues none of record: its chair speaks for it (chair).",
     )
+
+    @model_validator(mode="after")
+    def _when(self) -> MeetingSpec:
+        if self.quarter is None and self.date is None:
+            raise ValueError("say when it meets: quarter: 3 (every year) or date: 2026Q3 (once)")
+        if self.quarter is not None and self.date is not None:
+            raise ValueError(
+                "give quarter (a meeting year after year) or date (a meeting once), not both"
+            )
+        recurring = sorted({"every", "first_year"} & self.model_fields_set)
+        if self.date is not None and recurring:
+            raise ValueError(
+                f"a meeting on a date meets once: {' and '.join(recurring)} "
+                f"{'is' if len(recurring) == 1 else 'are'} for meetings by quarter"
+            )
+        return self
+
+    def recurrence(self) -> tuple[int, int | None, int, int | None]:
+        """(quarter of the year, first year, every N years, last year), None: open-ended.
+
+        A meeting on a date is the recurrence that starts and ends in its year.
+        """
+        if self.quarter is not None:
+            return self.quarter, self.first_year, self.every, None
+        once = Quarter.parse(str(self.date))  # the validator asks for one of the two
+        return once.quarter, once.year, 1, once.year
 
 
 class AgendaItemSpec(Strict):
@@ -472,6 +504,13 @@ class ScenarioSpec(Strict):
     actors: dict[str, ActorSpec] = Field(default_factory=dict)
     adversaries: dict[str, AdversarySpec] = Field(default_factory=dict)
     forums: dict[str, ForumSpec] = Field(default_factory=dict)
+    amend_forums: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="Forum name -> fields to change, for a forum under forums: or one a "
+        "forum_created event creates (in a file that extends another); written into the "
+        "forum when the file is read.",
+    )
     events: list[Event] = Field(default_factory=list)
 
     @field_validator("dimensions")
@@ -479,6 +518,16 @@ class ScenarioSpec(Strict):
     def _unique_dimensions(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("dimensions must be unique")
+        return value
+
+    @field_validator("amend_forums")
+    @classmethod
+    def _amended_when_read(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value:
+            raise ValueError(
+                "amend_forums is written into the forums when a file is read; in a spec "
+                "built in Python, change the forum itself"
+            )
         return value
 
     @model_validator(mode="after")
@@ -518,6 +567,13 @@ def json_schema(partial: bool = False) -> dict[str, Any]:
     ``calendar`` (the loader still checks the merged scenario in full).
     """
     schema = ScenarioSpec.model_json_schema(by_alias=True)
+    amendment = copy.deepcopy(schema["$defs"]["ForumSpec"])
+    _drop_required(amendment)
+    amendment["title"] = "ForumAmendment"
+    schema["$defs"]["ForumAmendment"] = amendment
+    schema["properties"]["amend_forums"]["additionalProperties"] = {
+        "$ref": "#/$defs/ForumAmendment"
+    }
     if partial:
         _drop_required(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
