@@ -28,7 +28,7 @@ def test_a_dated_meeting_recurs_only_in_its_year() -> None:
     [
         ({}, "say when it meets: quarter: 3 (every year) or date: 2026Q3 (once)"),
         ({"quarter": 3, "date": "2026Q3"}, "give quarter (a meeting year after year) or date"),
-        ({"date": "2026Q3", "every": 1}, "a meeting on a date meets once: every is for"),
+        ({"date": "2026Q3", "every": 3}, "a meeting on a date meets once: every is for"),
         (
             {"date": "2026Q3", "every": 2, "first_year": 2026},
             "every and first_year are for meetings by quarter",
@@ -67,3 +67,9 @@ def test_the_hindcast_dates_its_one_off_meetings() -> None:
     spec = load_scenario(ROOT / "scenarios" / "hindcast_2019.yaml")
     nato = [m.date or f"{m.quarter} from {m.first_year}" for m in spec.forums["NATO"].calendar]
     assert nato == ["2019Q4", "2021Q2", "2022Q2", "3 from 2023"]
+
+
+def test_a_dumped_calendar_validates_again() -> None:
+    spec = load_scenario(ROOT / "scenarios" / "hindcast_2019.yaml")
+    again = type(spec).model_validate(spec.model_dump(mode="json", by_alias=True))
+    assert again == spec

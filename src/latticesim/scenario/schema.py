@@ -123,7 +123,10 @@ class MeetingSpec(Strict):
             raise ValueError(
                 "give quarter (a meeting year after year) or date (a meeting once), not both"
             )
-        recurring = sorted({"every", "first_year"} & self.model_fields_set)
+        # by value, not by what was written, so that a dumped spec validates again
+        recurring = [
+            k for k, v in (("every", self.every != 1), ("first_year", self.first_year)) if v
+        ]
         if self.date is not None and recurring:
             raise ValueError(
                 f"a meeting on a date meets once: {' and '.join(recurring)} "
