@@ -245,7 +245,7 @@ def test_a_position_shock_on_several_dimensions_moves_each_by_its_amount(baselin
         amounts={"china_stance": 0.1, "economic_security": -0.2},
     )
     text = events.apply(model, event)
-    assert text == "Germany and France moved on china stance (+0.10) and economic security (-0.20)."
+    assert text == "Germany and France moved on China (+0.10) and economic security (-0.20)."
     for d, amount in (("china_stance", 0.1), ("economic_security", -0.2)):
         k = dim[d]
         expect = np.clip(anchor[rows, k] + amount, 0.0, 1.0)
@@ -262,10 +262,7 @@ def test_a_salience_shock_on_several_dimensions_is_the_single_shocks_in_turn(bas
     moves = {"china_stance": 0.1, "ukraine_support": -0.05}
     one = LatticeModel(LatticeScenario(spec=baseline, rng=1))
     text = events.apply(one, _event(baseline, type="salience_shock", actors=["ip4"], amounts=moves))
-    assert text == (
-        "4 actors (Australia, Japan, New Zealand...) now care more about china stance "
-        "and less about ukraine support."
-    )
+    assert text == ("The IP4 now care more about China and less about support for Ukraine.")
     each = LatticeModel(LatticeScenario(spec=baseline, rng=1))
     for d, amount in moves.items():
         events.apply(

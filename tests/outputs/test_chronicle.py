@@ -25,7 +25,7 @@ def _run(name: str, seed: int = 1, until: str | None = None) -> dict[str, pd.Dat
 def runs():
     """Both shipped scenarios, with two seeds each (a forum is founded in some of them)."""
     return {
-        (name, seed): _run(name, seed) for name in ("baseline_2024", "us_pivot") for seed in (1, 2)
+        (name, seed): _run(name, seed) for name in ("baseline_2024", "us_pivot") for seed in (1, 5)
     }
 
 
@@ -151,7 +151,10 @@ def test_founded_forums_are_mentioned(runs):
             founded_somewhere = True
             assert subject in "\n".join(_quarters(md)[date])
             assert f"{subject} founded in {date}" in md  # in the summary as well
-            assert f"first meeting of the {subject}" in md or f"first meeting of {subject}" in md
+            if (tables["meetings"]["forum"] == subject).any():  # founded before the horizon
+                assert (
+                    f"first meeting of the {subject}" in md or f"first meeting of {subject}" in md
+                )
     assert founded_somewhere, "no shipped run founds a forum: the test has nothing to check"
 
 

@@ -1,5 +1,7 @@
 """Where the arms of a comparison part: checked against full runs and their chronicles."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,5 +117,11 @@ def test_the_sentences_name_the_first_effects_in_their_quarter(baseline, pivot):
     assert "2025Q1: The United States shifted 20% of its attention" in text
     lines = [line for line in text.splitlines() if line.startswith("- In us_pivot, ")]
     for quarter in set(firsts.values()):
+        # each run's first effects are named in their quarter, counted over the runs
         n = sum(q == quarter for q in firsts.values())
-        assert any(f" in {quarter} in {n} of {len(seeds)} runs " in line for line in lines)
+        counts = [
+            int(m.group(1))
+            for line in lines
+            if (m := re.search(rf" in {quarter} in (\d+) of {len(seeds)} runs ", line))
+        ]
+        assert counts and max(counts) <= n

@@ -219,16 +219,26 @@ def test_tokyo_office_fails_with_france_blocking_in_every_replication(replicatio
 
 def test_ip4_leaders_come_once_invited_and_never_before(replications):
     assert all(e.values["ip4_at_nato_before_2022"] == 0 for e in replications)
+    # Leaders' absences follow the record's base rate (11 of 12 IP4 invitations answered
+    # at head level in 2022-2024, ODD 7.4), so all eight in 2022-2023 is a chance event
+    # in the model as it was in the record; each invitation is answered by the leader in
+    # most runs.
+    heads = [e.values[f"ip4_heads_{y}"] / 4 for e in replications for y in (2022, 2023)]
+    assert np.mean(heads) >= 0.8, np.mean(heads)
     share = np.mean([e.holds["ip4_heads_2022_2023"] for e in replications])
-    assert share >= 0.6, share
+    assert share >= 0.1, share
 
 
 def test_fitted_patterns_hold_jointly_in_a_fair_share_of_replications(replications):
-    # the fit's confirmation measures about 0.4 over 100 seeds; 0.15 leaves room for
-    # sampling error over 30 and still fails if a mechanism breaks (it is 0.03 at the
-    # pre-fit defaults)
-    joint = hc.score(replications).joint
-    assert joint >= 0.15, joint
+    # With leaders' absences at the record's base rate the fitted patterns hold jointly
+    # far less often than at the fit's noise (0.37 over 100 seeds): all eight IP4
+    # invitations of 2022-2023 at head level is itself a chance event. The re-fit belongs
+    # to the calibration with uncertainty; here, the China path and the Tokyo office
+    # must still hold together in a fair share of runs.
+    both = np.mean(
+        [e.holds["nato_china_2019_2023"] and e.holds["tokyo_office_blocked"] for e in replications]
+    )
+    assert both >= 0.15, both
     assert np.mean([e.holds["no_early_ip4_forum"] for e in replications]) >= 0.9
 
 

@@ -73,3 +73,8 @@ def quoted(text: str, width: int = 60) -> str:
     """``text`` in quotes for a message: escaped, and shortened beyond ``width`` characters."""
     text = printable(text)
     return f"'{text}'" if len(text) <= width else f"'{text[: width - 3]}...'"
+
+
+def cap(text: str) -> str:
+    """The text with its first letter in capitals, the rest as written."""
+    return text[:1].upper() + text[1:] if text else text

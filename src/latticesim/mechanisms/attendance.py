@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from latticesim.mechanisms.socialisation import LEVEL_WEIGHT
+
 if TYPE_CHECKING:
     from latticesim.scenario.parameters import Parameters
 
@@ -124,6 +126,35 @@ def preoccupied(distance: np.ndarray, extra: np.ndarray) -> np.ndarray:
     the cost of every level alike (:func:`level_costs`).
     """
     return distance * (1.0 + extra)
+
+
+def convener_complement(
+    value: np.ndarray, convener_level: int, max_level: int, complementarity: float
+) -> np.ndarray:
+    """The meeting's value to the invitees once they know the convener's delegation.
+
+    Much of a summit's worth is meeting the convener's leader (the host, the United
+    States at NATO): the value falls by ``complementarity`` times the gap between the
+    weight of the convener's level and the top level's, ``1 - k (1 - g_c / g_top)``
+    (weights of :data:`~latticesim.mechanisms.socialisation.LEVEL_WEIGHT`). The others
+    then choose again, against the same shocks: a best response to the convener's level.
+    """
+    gap = 1.0 - LEVEL_WEIGHT[convener_level] / LEVEL_WEIGHT[max_level]
+    return value * (1.0 - complementarity * gap)
+
+
+def side_meeting_value(
+    value: np.ndarray, invitees: np.ndarray, sides: list[tuple[np.ndarray, float]]
+) -> np.ndarray:
+    """The value of coming with the side meetings planned at the meeting: times 1 + value.
+
+    A bilateral or a leaders' group planned on the side of a summit is a reason to come in
+    person (ODD 7.4); an actor in two of them gains both.
+    """
+    value = value.copy()
+    for rows, bonus in sides:
+        value[np.isin(invitees, rows)] *= 1.0 + bonus
+    return value
 
 
 def best_levels(

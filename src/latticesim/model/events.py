@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from latticesim.common.quarters import Quarter
-from latticesim.common.text import and_join
+from latticesim.common.text import and_join, cap
 from latticesim.model.forums import Item
 from latticesim.model.setup import BEHAVIOURS, THEATRE_INDEX
 from latticesim.model.state import Spell
@@ -39,11 +39,18 @@ from latticesim.scenario.schema import (
     PositionShock,
     Preoccupation,
     SalienceShock,
+    SideMeeting,
     ThreatShock,
     Veto,
 )
 from latticesim.world.actors import resolve_names
-from latticesim.world.names import dimension_words, display_name, join_names
+from latticesim.world.names import (
+    dimension_words,
+    display_name,
+    flashpoint_words,
+    join_names,
+    names_as_written,
+)
 
 if TYPE_CHECKING:
     from latticesim.model.interface import EventModel
@@ -77,10 +84,6 @@ def _who(names: list[str]) -> str:
     return f"{len(names)} actors ({', '.join(display_name(n) for n in names[:3])}...)"
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 @handles(AttentionShift)
 def attention_shift(model: EventModel, e: AttentionShift) -> str:
     """Move a share of attention (and resources) between theatres."""
@@ -94,7 +97,7 @@ def attention_shift(model: EventModel, e: AttentionShift) -> str:
     taken = res * s.resources[i, src]
     s.resources[i, src] -= taken
     s.resources[i, dst] += taken
-    return _cap(
+    return cap(
         f"{display_name(e.actor)} shifted {e.amount:.0%} of its attention and {res:.0%} of "
         f"its resources from {THEATRE_WORDS[e.from_theatre]} to {THEATRE_WORDS[e.to_theatre]}."
     )
@@ -107,7 +110,7 @@ def commitment(model: EventModel, e: Commitment) -> str:
     old = model.state.commitment[i]
     model.state.commitment[i] = e.value
     verb = "stepped back from" if e.value < old else "recommitted to"
-    return _cap(
+    return cap(
         f"{display_name(e.actor)} {verb} multilateral forums "
         f"(commitment {old:.2f} -> {e.value:.2f})."
     )
@@ -124,7 +127,7 @@ def preoccupation(model: EventModel, e: Preoccupation) -> str:
     one = len(names) == 1
     where = "meetings" if e.forum is None else f"{e.forum} meetings"
     fading = f", fading by {e.fade:.0%} a quarter" if e.fade > 0 else ""
-    return _cap(
+    return cap(
         f"{_who(names)} {'is' if one else 'are'} preoccupied at home: coming to {where} "
         f"costs {'it' if one else 'them'} {1 + e.amount:.3g} times as much as usual until "
         f"{end}{fading}."
@@ -135,7 +138,7 @@ def preoccupation_ended(model: EventModel, spell: Spell) -> str:
     """The chronicle's sentence for a preoccupation at home that has run its course."""
     names = [model.actor_names[i] for i in spell.rows]
     verb = "is" if len(names) == 1 else "are"
-    return _cap(f"{_who(names)} {verb} no longer preoccupied at home.")
+    return cap(f"{_who(names)} {verb} no longer preoccupied at home.")
 
 
 def _shock(
@@ -155,9 +158,10 @@ def _shock(
 def threat_shock(model: EventModel, e: ThreatShock) -> str:
     """Jump in perceived threat; it fades back toward what the adversary's behaviour implies."""
     a = ADVERSARIES.index(e.source)
-    names = _shock(model, e.actors, a, e.amount, model.state.threat)
+    _shock(model, e.actors, a, e.amount, model.state.threat)
     word = "rose" if e.amount >= 0 else "fell"
-    return f"The threat {_who(names)} perceive from {e.source} {word} ({e.amount:+.2f})."
+    who = names_as_written(e.actors)
+    return f"The threat {who} perceive from {e.source} {word} ({e.amount:+.2f})."
 
 
 def _shocks(model: EventModel, e: SalienceShock | PositionShock, *tables: np.ndarray) -> list[str]:
@@ -174,19 +178,19 @@ def salience_shock(model: EventModel, e: SalienceShock) -> str:
     names = _shocks(model, e, model.state.base_salience)
     verb = "cares" if len(names) == 1 else "care"
     moves = e.moves()
-    more = [d.replace("_", " ") for d, a in moves.items() if a >= 0]
-    less = [d.replace("_", " ") for d, a in moves.items() if a < 0]
+    more = [dimension_words(d) for d, a in moves.items() if a >= 0]
+    less = [dimension_words(d) for d, a in moves.items() if a < 0]
     parts = [f"{w} about {and_join(dims)}" for w, dims in (("more", more), ("less", less)) if dims]
-    return _cap(f"{_who(names)} now {verb} {' and '.join(parts)}.")
+    return cap(f"{names_as_written(e.actors)} now {verb} {' and '.join(parts)}.")
 
 
 @handles(PositionShock)
 def position_shock(model: EventModel, e: PositionShock) -> str:
     """Move actors' own views on dimensions (their anchors and current positions)."""
     s = model.state
-    names = _shocks(model, e, s.base_anchor, s.position)
-    moved = and_join([f"{d.replace('_', ' ')} ({a:+.2f})" for d, a in e.moves().items()])
-    return _cap(f"{_who(names)} moved on {moved}.")
+    _shocks(model, e, s.base_anchor, s.position)
+    moved = and_join([f"{dimension_words(d)} ({a:+.2f})" for d, a in e.moves().items()])
+    return cap(f"{names_as_written(e.actors)} moved on {moved}.")
 
 
 @handles(Crisis)
@@ -197,9 +201,8 @@ def crisis(model: EventModel, e: Crisis) -> str:
     model.state.crises.append((ADVERSARIES.index(adversary), e.intensity, end))
     dim = model.dimension_index.get(CRISIS_DIMENSIONS.get(e.theatre, ""))
     if dim is not None:
-        model.crises_now.append((theatre, e.intensity, dim))
-    words = e.theatre.replace("_", " ")
-    return f"Crisis in the {words} (intensity {e.intensity:.2f}, until {end})."
+        model.crises_now.append((e.theatre, theatre, e.intensity, dim))
+    return f"Crisis in {flashpoint_words(e.theatre)} (intensity {e.intensity:.2f}, until {end})."
 
 
 @handles(AdversaryChange)
@@ -229,7 +232,7 @@ def join(model: EventModel, e: Join) -> str:
     fresh = [i for i in new if s.standing[i, forum.index] == 0.0]
     s.standing[fresh, forum.index] = forum.spec.standing
     names = [model.actor_names[i] for i in new]
-    return _cap(f"{_who(names)} joined {e.forum} as {e.role}{'s' if len(names) > 1 else ''}.")
+    return cap(f"{_who(names)} joined {e.forum} as {e.role}{'s' if len(names) > 1 else ''}.")
 
 
 @handles(Leave)
@@ -241,7 +244,7 @@ def leave(model: EventModel, e: Leave) -> str:
         [m for m in forum.members if m not in out], [p for p in forum.partners if p not in out]
     )
     names = [model.actor_names[i] for i in sorted(out)]
-    return _cap(f"{_who(names)} left {e.forum}.")
+    return cap(f"{_who(names)} left {e.forum}.")
 
 
 @handles(ForumCreated)
@@ -267,7 +270,7 @@ def veto(model: EventModel, e: Veto) -> str:
         model.actor_index[e.actor], model.dimension_index[e.dimension], e.tolerance, forum, until
     )
     where = "everywhere" if e.forum is None else f"in {e.forum}"
-    return _cap(
+    return cap(
         f"{display_name(e.actor)} declared a veto on {e.dimension.replace('_', ' ')} {where}."
     )
 
@@ -309,6 +312,16 @@ def agenda_item(model: EventModel, e: AgendaItem) -> str:
     forum = model.forums[e.forum]
     forum.pending.append(Item(e.name, model.dimension_index[e.dimension], e.proposal, True))
     return f"{e.forum} put '{e.name}' on its agenda."
+
+
+@handles(SideMeeting)
+def side_meeting(model: EventModel, e: SideMeeting) -> str:
+    """Actors plan to meet on the side of a forum's next meeting: coming is worth more."""
+    forum = model.forums[e.forum]
+    rows = _rows(model, e.actors)
+    model.side_meetings.setdefault(forum.index, []).append((rows, e.value))
+    who = names_as_written(e.actors)
+    return cap(f"{who} plan to meet on the side of the next {e.forum} meeting.")
 
 
 @handles(ForumRemit)

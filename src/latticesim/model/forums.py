@@ -172,6 +172,11 @@ class Forum(mesa.Agent):
                 return k
         return None
 
+    @property
+    def has_summits(self) -> bool:
+        """Whether its leaders meet (a summit in its calendar): called to crisis meetings."""
+        return any(level == "summit" for *_rest, level in self._calendar)
+
     def rule_for(self, dimension: int) -> DecisionRule:
         """The rule the forum decides ``dimension`` by (``rules:``, else its ``rule:``)."""
         return self.rules.get(dimension, self.rule)

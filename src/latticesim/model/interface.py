@@ -50,8 +50,10 @@ class EventModel(ModelFacts, Protocol):
     vetoes: Vetoes
     preoccupations: Preoccupations
     recorder: Recorder
-    crises_now: list[tuple[str, float, int]]
-    """Crises that broke out this quarter: (theatre, intensity, dimension touched)."""
+    side_meetings: dict[int, list[tuple[np.ndarray, float]]]
+    """Side meetings planned at a forum's next meeting: forum index -> (actor rows, value)."""
+    crises_now: list[tuple[str, str, float, int]]
+    """Crises that broke out this quarter: (flashpoint, theatre, intensity, dimension)."""
 
     def add_forum(self, name: str, fspec: Any, origin: str, when: Quarter) -> Forum:
         """Create a forum."""

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from latticesim.common.text import and_join
+from latticesim.common.text import and_join, cap
 from latticesim.mechanisms.attendance import (
     LEVEL_NAMES,
     MEETING_IMPORTANCE,
     MEETING_MAX_LEVEL,
     best_levels,
+    convener_complement,
     meeting_value,
+    side_meeting_value,
     taste_scale,
     threat_factor,
 )
@@ -30,15 +32,22 @@ from latticesim.mechanisms.socialisation import LEVEL_WEIGHT, add_ties, pair_ind
 from latticesim.mechanisms.standing import adopted_reward, learn, meeting_reward
 from latticesim.model.decisions import Votes, decide
 from latticesim.model.delegations import PlayedChoice, describe_choice, played_level
+from latticesim.model.forums import Item
 from latticesim.model.setup import forum_inputs
 from latticesim.model.state import agenda_of, cells
 from latticesim.scenario.schema import ADVERSARIES
-from latticesim.world.names import dimension_words, display_name
+from latticesim.world.names import (
+    dimension_words,
+    display_name,
+    flashpoint_words,
+    join_names,
+    the_forum,
+)
 
 if TYPE_CHECKING:
     from latticesim.common.quarters import Quarter
     from latticesim.mechanisms.rules import ItemOutcome
-    from latticesim.model.forums import Forum, Item
+    from latticesim.model.forums import Forum
     from latticesim.model.radii import Radii
     from latticesim.model.recorder import Recorder
     from latticesim.model.state import Agenda, ForumInputs, State
@@ -88,7 +97,9 @@ class Meetings:
     _forum_inputs: dict[int, ForumInputs]
     _frustrated: set[int]
     _pressure_target: dict[int, int]
-    crises_now: list[tuple[str, float, int]]
+    crises_now: list[tuple[str, str, float, int]]
+    _extraordinary: dict[int, list[Item]]
+    side_meetings: dict[int, list[tuple[np.ndarray, float]]]
 
     def hold_meetings(self) -> None:
         """Every active forum whose calendar says so meets, in random order.
@@ -99,6 +110,7 @@ class Meetings:
         """
         s, p = self.state, self.params
         self._met_this_quarter: list[Forum] = []
+        self._extraordinary = {}
         self._came: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cross_ties = 0.0
         self._adopted_pressure = [0.0] * len(ADVERSARIES)
@@ -135,24 +147,27 @@ class Meetings:
         dimension the crisis touches.
         """
         out: list[tuple[Forum, str]] = []
-        for theatre, intensity, dim in self.crises_now:
+        self._extraordinary: dict[int, list[Item]] = {}
+        for flashpoint, theatre, intensity, dim in self.crises_now:
             if intensity < self.params.crisis_meeting:
                 continue
+            where = flashpoint_words(flashpoint)
             for f in self.active_forums:
                 if f.name in due or f.session_of is not None or not f.rule.votes:
                     continue
-                leaders = any(e[3] == "summit" for e in f._calendar)
+                leaders = f.has_summits
                 if (f.theatre == theatre or (f.theatre == "global" and leaders)) and (
                     dim in f.competence_set
                 ):
-                    f.pending = [i for i in f.items if i.dimension == dim] + f.pending
+                    self._extraordinary[f.index] = [Item(f"the crisis in {where}", dim, None, True)]
                     out.append((f, "ministerial"))
                     due.add(f.name)
                     self.recorder.log(
                         self.quarter,
                         "extraordinary_meeting",
                         f.name,
-                        f"{f.name} ministers met in extraordinary session over the crisis.",
+                        f"{cap(the_forum(f.name))} ministers met in extraordinary session over "
+                        f"the crisis in {where}.",
                     )
         return out
 
@@ -175,7 +190,8 @@ class Meetings:
         if attending is not None:
             voters = voters[attending[: len(voters)]]
         met = len(voters) >= fi.quorum
-        items: list[Item] = self._tabled(forum, level, forum.agenda()) if met else []
+        crisis = self._extraordinary.pop(forum.index, None) if self._extraordinary else None
+        items: list[Item] = (crisis or self._tabled(forum, level, forum.agenda())) if met else []
         if met:
             forum.pending = []
             self._came[forum.name] = (forum.invitees, levels)
@@ -225,6 +241,31 @@ class Meetings:
         if played:
             for k, choice in played.items():
                 self._log_played(forum, level, int(inv[k]), int(levels[k]), choice, items)
+        if self.side_meetings and forum.index in self.side_meetings:
+            self._side_meetings_held(forum, level, levels)
+
+    def _side_meetings_held(self, forum: Forum, level: str, levels: np.ndarray) -> None:
+        """Record whether each side meeting planned at this meeting happened.
+
+        It happens when every one of its actors came, and counts as a leaders' meeting
+        when they all came at the top level the meeting invites.
+        """
+        at = {int(a): k for k, a in enumerate(forum.invitees)}
+        top = MEETING_MAX_LEVEL[level]
+        for rows, _value in self.side_meetings.pop(forum.index):
+            came = [int(levels[at[r]]) if r in at else 0 for r in rows.tolist()]
+            who = join_names([self.actor_names[r] for r in rows.tolist()])
+            where = f"the {forum.name} {level}"
+            if min(came) == top:
+                text = f"{who} met on the side of {where}, at the top level."
+            elif min(came) > 0:
+                text = f"{who} met on the side of {where}, not all at the top level."
+            else:
+                away = join_names(
+                    [self.actor_names[r] for r, c in zip(rows.tolist(), came, strict=True) if not c]
+                )
+                text = f"The side meeting of {who} at {where} fell through: {away} stayed away."
+            self.recorder.log(self.quarter, "side_meeting_outcome", forum.name, cap(text))
 
     def _tabled(self, forum: Forum, level: str, items: list[Item]) -> list[Item]:
         """The items the convener tables: named ones, and those it is engaged on enough.
@@ -289,8 +330,20 @@ class Meetings:
             self._threat_factor[forum.invitees],
             MEETING_IMPORTANCE[level],
         )
+        sides = self.side_meetings.get(forum.index) if self.side_meetings else None
+        if sides:
+            value = side_meeting_value(value, forum.invitees, sides)
         max_level = MEETING_MAX_LEVEL[level]
         levels = best_levels(value, fi.cost, max_level, noise)
+        k = self.params.complementarity
+        convener = fi.member_at.get(forum.convener_in(self.quarter, self.start.year))
+        if k > 0 and convener is not None and levels[convener] < max_level:
+            # The convener's delegation is known before the others decide: coming is worth
+            # less to them when its leader does not come (a best response to its level).
+            others = convener_complement(value, levels[convener], max_level, k)
+            own = levels[convener]
+            levels = best_levels(others, fi.cost, max_level, noise)
+            levels[convener] = own
         if forum.session_of is not None:
             # the members are at the summit already: they sit in at the level they came
             inv, came = self._came[forum.session_of]

@@ -155,7 +155,8 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
             self._events_by_date.setdefault(Quarter.parse(event.date).index, []).append(event)
         self.quarter = self.start
         self._met_this_quarter = []
-        self.crises_now: list[tuple[str, float, int]] = []
+        self.crises_now: list[tuple[str, str, float, int]] = []
+        self.side_meetings: dict[int, list[tuple[np.ndarray, float]]] = {}
         self._adversary_row_list = np.flatnonzero(self.region == 2)
         self._autonomy = self.dimension_index.get("autonomy")
         self._threat0_max = self.state.threat0.max(axis=1)

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from latticesim.common.text import and_join
+from latticesim.common.text import and_join, cap
 from latticesim.outputs import chronicle_sentences as sentences
-from latticesim.outputs.chronicle_words import cap, count, listed
+from latticesim.outputs.chronicle_words import count, listed
 from latticesim.world.names import display_name
 
 __all__ = ["Chronicler", "chronicle", "chronicle_entries"]
@@ -137,10 +137,13 @@ class Chronicler:
         last_chair = self.last_chair
         last_outcome = self.last_outcome
         rows = []
+        # a session (the partners' session of a NATO summit) is told after its main meeting
+        session = meetings.get("session_of")
         meetings = meetings.assign(
             _rank=meetings["level"].map(_LEVEL_RANK).fillna(3),
+            _session=session.notna() if session is not None else False,
             _size=-meetings["n_invitees"].fillna(0),
-        ).sort_values(["step", "_rank", "_size", "forum"], kind="stable")
+        ).sort_values(["step", "_rank", "_session", "_size", "forum"], kind="stable")
         routine: list[str] = []
         current: tuple[str, int] | None = None
 
@@ -261,7 +264,12 @@ def _log_entries(log: pd.DataFrame) -> list[tuple]:
         kind = str(r.kind)
         text = str(r.text).strip()
         subject = str(r.subject or "").strip()
-        if kind not in ("forum_founded", "forum_lapsed") and subject and subject not in text:
+        if (
+            kind not in ("forum_founded", "forum_lapsed")
+            and subject
+            and subject not in text
+            and _reads(subject)
+        ):
             text = f"{cap(subject)}: {text}"
         if text and text[-1] not in ".!?":
             text += "."
@@ -374,3 +382,12 @@ def _summary(tables: Mapping[str, pd.DataFrame]) -> list[str]:
         if bits:
             out.append(cap(and_join(bits)) + ".")
     return out
+
+
+def _reads(subject: str) -> bool:
+    """Whether a log subject reads as a name (an actor, a forum), not an identifier.
+
+    Events whose subject is a flashpoint (``taiwan_strait``) or a list of actors and
+    groups (``ip4, United States``) say who they are about in their own sentence.
+    """
+    return "_" not in subject and ", " not in subject and not subject.islower()

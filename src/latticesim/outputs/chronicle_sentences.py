@@ -6,16 +6,14 @@ items, its invitees, as plain dicts) into the sentence the chronicle prints for 
 
 from __future__ import annotations
 
-from latticesim.common.text import and_join
+from latticesim.common.text import and_join, cap
 from latticesim.outputs.chronicle_words import (
     attendance,
-    cap,
     listed,
     meeting_name,
-    the_forum,
     topic,
 )
-from latticesim.world.names import IP4, dimension_words, display_name, join_names
+from latticesim.world.names import IP4, dimension_words, display_name, join_names, the_forum
 
 __all__ = [
     "REPEAT_TOLERANCE",
@@ -62,7 +60,7 @@ def meeting_sentence(
     not every time the same convener takes the chair.
     """
     forum, level = str(m["forum"]), str(m["level"])
-    head = meeting_name(forum, level)
+    head = meeting_name(forum, level, _session_of(m))
     if first:
         head += f", the first meeting of {the_forum(forum)}"
     who = [f"chaired by {display_name(chair)}"] if chair else []
@@ -86,7 +84,7 @@ def meeting_sentence(
     for r in failed:
         by_blockers.setdefault(tuple(listed(r.get("blockers"))), []).append(r)
     for blockers, group in by_blockers.items():
-        topics = and_join([topic(r, f"{r['proposal']:.2f}") for r in group])
+        topics = and_join([topic(r, f"{blocked_at(r):.2f}") for r in group])
         noun = "proposal" if len(group) == 1 else "proposals"
         if not blockers:
             parts.append(f" No agreement on {topics}.")
@@ -102,10 +100,12 @@ def meeting_sentence(
             parts.append(f" {cap(join_names(blockers))}{again} blocked the {noun} on {topics}.")
     if stated:
         topics = and_join([topic(r, f"{r['strength']:.2f}") for r in stated])
-        if rule == "chair_statement":
+        if not decided:
+            parts.append(f" the chair's statement covered {topics}.")
+        elif rule == "chair_statement":
             parts.append(f" The chair's statement covered {topics}.")
         else:
-            parts.append(f" A chair's statement covered {topics}, outside its competence.")
+            parts.append(f" A chair's statement covered {topics}, outside its remit.")
     return sentence + "".join(parts)
 
 
@@ -118,7 +118,7 @@ def outcome(its: list[dict]) -> dict[str, tuple]:
             tuple(listed(r.get("blockers"))),
             tuple(listed(r.get("watered_by"))),
             tuple(listed(r.get("outvoted"))),
-            float(r["strength"] if r["adopted"] else r["proposal"]),
+            float(r["strength"] if r["adopted"] else blocked_at(r)),
         )
         for r in its
     }
@@ -137,7 +137,7 @@ def same(a: dict[str, tuple], b: dict[str, tuple], tol: float = REPEAT_TOLERANCE
 
 def repeat_sentence(m: dict, its: list[dict], before: str) -> str:
     """A meeting that went as the last one did, in a line: news is what changed."""
-    head = meeting_name(str(m["forum"]), str(m["level"]))
+    head = meeting_name(str(m["forum"]), str(m["level"]), _session_of(m))
     att = attendance(m)
     sentence = f"{head} ({att}): as in {before}" if att else f"{head}: as in {before}"
     adopted = [r for r in its if bool(r["adopted"])]
@@ -160,7 +160,7 @@ def repeat_sentence(m: dict, its: list[dict], before: str) -> str:
         bits.append(text + (f" ({'; '.join(notes)})" if notes else ""))
     for r in failed:
         blockers = listed(r.get("blockers"))
-        what = f"{dimension_words(r['dimension'])} ({r['proposal']:.2f})"
+        what = f"{dimension_words(r['dimension'])} ({blocked_at(r):.2f})"
         if blockers:
             bits.append(f"{join_names(blockers)} again blocked {what}")
         else:
@@ -168,8 +168,23 @@ def repeat_sentence(m: dict, its: list[dict], before: str) -> str:
     return sentence + (", " + "; ".join(bits) if bits else "") + "."
 
 
+def _session_of(m: dict) -> str | None:
+    """The forum whose meeting this one is a session of (None for most meetings)."""
+    value = m.get("session_of")
+    return value if isinstance(value, str) and value else None
+
+
+def blocked_at(r: dict) -> float:
+    """The draft a failed item last put to the room (its first draft in older tables)."""
+    final = r.get("final")
+    return float(r["proposal"] if final is None or final != final else final)
+
+
 def _adopted_text(r: dict) -> str:
     notes = [f"{r['strength']:.2f}"]
+    final = r.get("final")
+    if final is not None and final == final and float(final) > float(r["strength"]) + 1e-9:
+        notes.append(f"named no further than the forum's practice, though {final:.2f} was agreed")
     watered = listed(r.get("watered_by"))
     if watered:
         notes.append(f"watered down after {join_names(watered)} objected")

@@ -11,14 +11,7 @@ from collections.abc import Mapping
 
 from latticesim.world.names import dimension_words
 
-__all__ = ["attendance", "cap", "count", "listed", "meeting_name", "the_forum", "topic"]
-
-_NO_ARTICLE_FORUMS = {"NATO", "NATO+IP4", "AUKUS"}
-
-
-def cap(text: str) -> str:
-    """The text with its first letter in capitals, the rest as written."""
-    return text[:1].upper() + text[1:] if text else text
+__all__ = ["attendance", "count", "listed", "meeting_name", "topic"]
 
 
 def listed(value: object) -> list[str]:
@@ -30,11 +23,6 @@ def listed(value: object) -> list[str]:
     if isinstance(value, float) and math.isnan(value):
         return []
     return [str(v) for v in value]
-
-
-def the_forum(forum: str) -> str:
-    """A forum's name with "the" where English wants it ("the G7", but "NATO")."""
-    return forum if forum in _NO_ARTICLE_FORUMS else f"the {forum}"
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -58,9 +46,16 @@ def topic(item: Mapping, *notes: str) -> str:
     return f"{words} ({', '.join(inside)})" if inside else words
 
 
-def meeting_name(forum: str, level: str) -> str:
-    """A meeting as people call it: "NATO summit", "G7 officials' meeting"."""
-    return f"{forum} {'officials\u2019 meeting' if level == 'officials' else level}"
+def meeting_name(forum: str, level: str, session_of: str | None = None) -> str:
+    """A meeting as people call it: "NATO summit", "G7 officials' meeting".
+
+    A session of another forum's meeting is named as part of it: "NATO+IP4 session of the
+    NATO summit".
+    """
+    kind = "officials\u2019 meeting" if level == "officials" else level
+    if session_of:
+        return f"{forum} session of the {session_of} {kind}"
+    return f"{forum} {kind}"
 
 
 def attendance(m: Mapping) -> str:

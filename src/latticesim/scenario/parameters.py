@@ -63,11 +63,18 @@ class Parameters(Strict):
         "record (docs/calibration.md, 8.4).",
     )
     attendance_noise: Number = Field(
-        0.03,
+        0.11,
         ge=0.0,
         le=2.0,
         description="Scale of the random part of attendance choices, as a share of the "
-        "cost of attending.",
+        "cost of attending; set from the record's base rate of leaders' absences "
+        "(docs/calibration.md, 8.4).",
+    )
+    complementarity: Unit = Field(
+        0.5,
+        description="How much of a meeting's value to the others hangs on the convener "
+        "coming at the top level invited: the value falls by this share of the gap "
+        "(ODD 7.4).",
     )
     standing_rate: Unit = Field(
         0.25, description="Learning rate of an actor's standing of a forum after a meeting."

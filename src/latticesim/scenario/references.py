@@ -488,6 +488,11 @@ def _forum_remit(c: _Checker, e: _Event) -> None:
         c.dimension_list(e.ev.get(key), (*e.path, key))
 
 
+def _side_meeting(c: _Checker, e: _Event) -> None:
+    c.event_actors(e, "adversaries do not sit in forums")
+    c.event_forum(e)
+
+
 EVENT_CHECKS: dict[type[BaseModel], Callable[[_Checker, _Event], None]] = {
     schema.AttentionShift: _attention_shift,
     schema.Commitment: _commitment,
@@ -505,6 +510,7 @@ EVENT_CHECKS: dict[type[BaseModel], Callable[[_Checker, _Event], None]] = {
     schema.GovernmentChange: _government_change,
     schema.AgendaItem: _agenda_item,
     schema.ForumRemit: _forum_remit,
+    schema.SideMeeting: _side_meeting,
 }
 """The cross-reference check of each event class (after the date checks every event gets)."""
 

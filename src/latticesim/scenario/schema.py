@@ -458,6 +458,23 @@ class ForumRemit(_EventBase):
         return self
 
 
+class SideMeeting(_EventBase):
+    """Actors plan to meet on the side of a forum's next meeting.
+
+    A bilateral or a group of leaders: coming is worth more to them, and whether the side
+    meeting happens is recorded in the log (``side_meeting``).
+    """
+
+    type: Literal["side_meeting"]
+    forum: str = Field(..., description="The forum at whose next meeting they plan to meet.")
+    actors: ActorNames
+    value: number(ge=0.0, le=2.0) = Field(  # type: ignore[valid-type]
+        0.25,
+        description="How much more coming is worth to each of them: the meeting's value "
+        "times 1 + value (ODD 7.4).",
+    )
+
+
 Event = Annotated[
     AttentionShift
     | Commitment
@@ -474,7 +491,8 @@ Event = Annotated[
     | Veto
     | GovernmentChange
     | AgendaItem
-    | ForumRemit,
+    | ForumRemit
+    | SideMeeting,
     Field(discriminator="type"),
 ]
 EVENT_MODELS: tuple[type[_EventBase], ...] = get_args(get_args(Event)[0])

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from latticesim.common.files import atomic_write, write_text
-from latticesim.common.text import and_join
-from latticesim.outputs.chronicle_words import cap, meeting_name, the_forum
+from latticesim.common.text import and_join, cap
+from latticesim.outputs.chronicle_words import meeting_name
 from latticesim.sweeps.divergence import COLUMNS
-from latticesim.world.names import dimension_words, display_name
+from latticesim.world.names import dimension_words, display_name, the_forum
 
 __all__ = ["DIVERGENCE_CSV", "DIVERGENCE_MD", "divergence_lines", "summary", "write_divergence"]
 

@@ -87,3 +87,45 @@ def dimension_label(dimension: str) -> str:
 def dimension_words(dimension: str) -> str:
     """A dimension inside a sentence; a scenario's own dimensions read as their words."""
     return DIMENSION_WORDS.get(dimension, dimension.replace("_", " "))
+
+
+NO_ARTICLE_FORUMS = frozenset({"NATO", "NATO+IP4", "AUKUS"})
+"""Forums whose names take no "the" in a sentence."""
+
+
+def the_forum(forum: str) -> str:
+    """A forum's name with "the" where English wants it ("the G7", but "NATO")."""
+    return forum if forum in NO_ARTICLE_FORUMS else f"the {forum}"
+
+
+FLASHPOINT_WORDS: dict[str, str] = {
+    "taiwan_strait": "the Taiwan Strait",
+    "south_china_sea": "the South China Sea",
+    "korean_peninsula": "the Korean Peninsula",
+    "eastern_europe": "Eastern Europe",
+}
+"""Crisis flashpoints inside a sentence ("a crisis in the Taiwan Strait")."""
+
+
+def flashpoint_words(flashpoint: str) -> str:
+    """A flashpoint in words; an unknown one with its underscores as spaces."""
+    return FLASHPOINT_WORDS.get(flashpoint, flashpoint.replace("_", " "))
+
+
+GROUP_WORDS: dict[str, str] = {
+    "nato": "the NATO allies",
+    "eu": "the EU members",
+    "g7": "the G7 members",
+    "ip4": "the IP4",
+    "quad": "the Quad members",
+    "aukus": "the AUKUS members",
+    "euro_atlantic": "the Euro-Atlantic actors",
+    "indo_pacific": "the Indo-Pacific actors",
+    "all": "every actor",
+}
+"""Actor groups inside a sentence ("the threat the IP4 perceive")."""
+
+
+def names_as_written(names: list[str]) -> str:
+    """Actors and groups as a scenario names them, in words: "the IP4 and the United States"."""
+    return and_join([GROUP_WORDS.get(n) or display_name(n) for n in names])
