@@ -39,6 +39,7 @@ def test_every_lever_has_a_row() -> None:
         "position_shock",
         "agenda_item",
         "forum_remit",
+        "side_meeting",
         "one-off meeting dates",
         "amend_forums",
     ):
