@@ -277,12 +277,12 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
     _button(rc, "turn-france").click()  # France's turn at the screen
     # step until France's form shows the NATO summit
     for _ in range(6):
-        if _has_button(rc, "send-nato"):
+        if _has_button(rc, "level-nato-head"):
             break
         _click(rc, "Step")
     _button(rc, "level-nato-head").click()
     _button(rc, "vote-nato-global_reach-block").click()
-    _button(rc, "send-nato").click()
+    _button(rc, "send-all").click()
     assert room.answers["France"]["NATO"] == PlayedChoice("head", {"global_reach": "block"})
     _button(rc, "turn-japan").click()  # pass the turn
     assert "Japan</b> played by Japan" in _html(rc)
@@ -302,7 +302,7 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
         _click(rc, "Step")
     _button(rc, "level-nato-head").click()
     _button(rc, "vote-nato-global_reach-accept").click()
-    _button(rc, "send-nato").click()
+    _button(rc, "send-all").click()
     _click(rc, "Step")
     _button(rc, "debrief").click()
     view = next(

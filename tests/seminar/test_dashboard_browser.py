@@ -59,8 +59,8 @@ def browser():
 class Watched:
     """A page in its own browser context, with its errors collected."""
 
-    def __init__(self, browser, url: str, width: int = 1400) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 1000})
+    def __init__(self, browser, url: str, width: int = 1400, height: int = 1000) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", self._page_error)
@@ -134,8 +134,11 @@ def _panel_shots(w: Watched) -> list[bytes]:
     return [cells.nth(k).screenshot() for k in range(cells.count())]
 
 
-def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
-    w = Watched(browser, url, width=900)
+PHONE = {"width": 390, "height": 844}
+
+
+def _join(browser, url: str, code: str, actor: str, name: str, phone: bool = False) -> Watched:
+    w = Watched(browser, url, **(PHONE if phone else {"width": 900}))
     w.page.locator(".go-join").click()
     w.page.get_by_label("Room code").fill(code)
     w.page.locator(".find-room").click()
@@ -143,6 +146,21 @@ def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
     w.page.locator(f".pick-{actor.lower()}").click()
     w.page.locator(".seat-head").wait_for(timeout=15_000)
     return w
+
+
+_OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const buttons = [...document.querySelectorAll('button')].filter(b => {
+    const r = b.getBoundingClientRect();
+    return r.width > 0 && (r.left < -0.5 || r.right > width + 0.5);
+  }).map(b => b.innerText.trim());
+  return {overflow: Math.max(0, document.documentElement.scrollWidth - width), buttons};
+}"""
+
+
+def _off_screen(page) -> dict:
+    """How far the page runs past the screen's width, and the buttons cut by its edges."""
+    return page.evaluate(_OFF_SCREEN)
 
 
 def _open_room(browser, url: str) -> tuple[Watched, str]:
@@ -207,7 +225,7 @@ def test_a_room_plays_france_and_japan(server, browser):
     fac, code = _open_room(browser, url)
     assert len(code) == 6
 
-    france = _join(browser, url, code, "France", "Claire")
+    france = _join(browser, url, code, "France", "Claire", phone=True)
     japan = _join(browser, url, code, "Japan", "Kenji")
     assert f"room={code}" in france.page.url  # the seat is in the address: a reload keeps it
 
@@ -228,15 +246,26 @@ def test_a_room_plays_france_and_japan(server, browser):
         _step(fac)
         france.page.wait_for_timeout(700)
     france.page.locator(".meeting-nato").wait_for(timeout=10_000)
+    # on a phone every button of the seat is on screen, without a sideways swipe
+    assert _off_screen(france.page) == {"overflow": 0, "buttons": []}
+    nato_card = france.page.locator(".meeting-nato").inner_text()
+    assert "Consensus: any member can block" in nato_card and "Weaker: the draft" in nato_card
     france.page.locator(".level-nato-head").click()
     france.page.locator(".vote-nato-global_reach-block").click()
-    france.page.locator(".send-nato").click()
-    france.page.locator(".send-nato:has-text('Sent')").wait_for(timeout=10_000)
+    france.page.locator(".unsent-notice:has-text('NATO')").wait_for(timeout=10_000)
+    france.page.wait_for_timeout(300)
+    france.page.reload()  # a reload (a locked phone, a dropped network) keeps unsent choices
+    france.page.locator(".unsent-notice:has-text('NATO')").wait_for(timeout=15_000)
+    assert "v-btn--outlined" not in france.page.locator(".level-nato-head").get_attribute("class")
+    assert _off_screen(france.page) == {"overflow": 0, "buttons": []}
+    france.shot("03-france-answers-on-a-phone")
+    france.page.locator(".send-all").click()
+    france.page.locator(".send-all:has-text('Sent')").wait_for(timeout=10_000)
+    assert france.page.locator(".unsent-notice").count() == 0
     japan.page.locator(".meeting-nato-ip4").wait_for(timeout=10_000)
     japan.page.locator(".level-nato-ip4-minister").click()
-    japan.page.locator(".send-nato-ip4").click()
-    japan.page.locator(".send-nato-ip4:has-text('Sent')").wait_for(timeout=10_000)
-    france.shot("03-france-answers")
+    japan.page.locator(".send-all").click()
+    japan.page.locator(".send-all:has-text('Sent')").wait_for(timeout=10_000)
 
     # the facilitator sees who has answered, then advances the quarter
     fac.page.locator("table.seats:has-text('France')").wait_for(timeout=10_000)

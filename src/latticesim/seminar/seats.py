@@ -22,7 +22,9 @@ import solara
 from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.model.delegations import VOTES, MeetingPreview, PlayedChoice
 from latticesim.seminar.live_chronicle import live_chronicle
+from latticesim.seminar.meeting_notes import NUMBERS, meeting_note
 from latticesim.seminar.rooms import ROOMS, Room, RoomError
+from latticesim.world.names import dimension_label
 
 
 def slug(text: str) -> str:
@@ -45,130 +47,198 @@ ROOM_POLL_SECONDS: float | None = 0.3
 def use_room_version(room: Room | None) -> int:
     """Re-render when anyone changes the room (a player answers, the quarter advances).
 
-    Each page runs in its own thread on the server; a small thread per page watches
-    the room's version and asks its page to redraw.
+    For the facilitator's views and the join form. Each page runs in its own thread on
+    the server; a small thread per page watches the room's version and asks its page to
+    redraw.
     """
-    version, set_version = solara.use_state(room.version if room is not None else 0)
+    return _use_followed(room, None)[0]
+
+
+def use_seat_version(room: Room | None, token: str) -> tuple[tuple[int, int], Callable[[], None]]:
+    """Re-render a player's page only when its own seat changes, or every seat's does.
+
+    Another player's answer does not redraw this page: in a class of thirty, each
+    answer would otherwise redraw thirty pages. Returns the version and ``sync``, which
+    a page calls after changing its own seat, so that its watcher does not redraw it a
+    second time.
+    """
+    return _use_followed(room, token)
+
+
+def _use_followed(room: Room | None, token: str | None):
+    def read() -> object:
+        if room is None:
+            return 0
+        return room.version if token is None else room.seat_version(token)
+
+    # the state only asks for a redraw; what the page draws is read from the room, so
+    # a page that found its room after its first render still reads the seat's version
+    _, set_version = solara.use_state(read())
+    version = read()
     seen = solara.use_ref(version)
     every = ROOM_POLL_SECONDS
 
+    def sync() -> None:
+        seen.current = read()
+        set_version(seen.current)
+
     def poll(cancel: threading.Event) -> None:
         while room is not None and every and not cancel.wait(every):
-            if room.version != seen.current:
-                seen.current = room.version
-                set_version(room.version)
+            now = read()
+            if now != seen.current:
+                seen.current = now
+                set_version(now)
 
-    solara.use_thread(poll, dependencies=[room])
-    return version
+    solara.use_thread(poll, dependencies=[room, token])
+    seen.current = version
+    return version, sync
 
 
 @solara.component
-def SeatForm(room: Room, token: str, quarter: int = 0, client: str | None = None):
+def SeatForm(
+    room: Room, token: str, version: object = 0, client: str | None = None, on_change=None
+):
     """A player's answers for the coming quarter: attendance and votes, meeting by meeting.
 
-    ``quarter`` (the model's step) is passed by the facilitator's page so that a seat at
-    the front is redrawn with the step itself; a player's own page follows the room.
-    ``client`` is the player's browser (None at the facilitator's screen).
+    Choices are kept with the seat as they are made (a reload finds them) and go to the
+    room together with *Send all*. ``version`` (the seat's, or the model's step at the
+    facilitator's screen) redraws the form; ``client`` is the player's browser (None at
+    the facilitator's screen); ``on_change`` is told of every change made here.
     """
-    use_room_version(room)
     error, set_error = solara.use_state("")
-    # Answers being edited, by (quarter, forum). A ref, not only state: clicks can arrive
-    # faster than the page re-renders, and each must build on the one before.
-    drafts = solara.use_ref({})
     _, redraw = solara.use_state(0)
     try:
         player = room.player(token)
         meetings = room.meetings_for(token)
         sent = room.answered(token)
+        drafts = room.drafts_of(token)
     except RoomError as exc:
         solara.Error(str(exc))
         return
     next_quarter = getattr(room.model, "next_quarter", "")
-    with solara.Column(classes=["seat"]):
+
+    def changed() -> None:
+        redraw(lambda n: n + 1)
+        if on_change is not None:
+            on_change()
+
+    def send_all() -> None:
+        try:
+            room.send_all(token, client)
+            set_error("")
+        except RoomError as exc:
+            set_error(str(exc))
+        changed()
+
+    with solara.Column(classes=["seat"], gap="8px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f"<div class='seat-head'><b>{html.escape(player.actor)}</b> played by "
                 f"{html.escape(player.name)} &middot; room <b>{room.code}</b> &middot; "
                 f"next quarter <b class='seat-quarter'>{next_quarter}</b></div>"
+                f"<div class='numbers-note' style='font-size:13px;color:#555'>{NUMBERS}</div>"
             ),
         )
         if not meetings:
             solara.Info(f"{player.actor} has no meeting next quarter: wait for the facilitator.")
+            return
+        unsent = [m.forum for m in meetings if m.forum in drafts]
+        # always in the tree, empty when all is sent: a notice coming and going would
+        # shift the cards' widgets, and a tap in that moment would land on a dead button
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"Not sent yet: {html.escape(', '.join(unsent))}. Press Send all: Step does "
+                "not wait."
+                if unsent
+                else ""
+            ),
+            classes=["unsent-notice"] if unsent else [],
+            style=_NOTICE if unsent else {},
+        )
         for m in meetings:
-            slot = (next_quarter, m.forum)
             MeetingForm(
                 m,
-                choice=drafts.current.get(slot) or sent.get(m.forum) or PlayedChoice(),
-                is_sent=m.forum in sent and slot not in drafts.current,
-                draft=_Draft(room, token, slot, drafts, redraw, set_error, client),
+                meeting_note(room.model, m, player.actor),
+                choice=drafts.get(m.forum) or sent.get(m.forum) or PlayedChoice(),
+                state="unsent" if m.forum in drafts else ("sent" if m.forum in sent else "open"),
+                edit=_Editor(room, token, m.forum, changed, set_error),
             )
+        solara.Button(
+            "Send all" if unsent or len(sent) < len(meetings) else "Sent",
+            on_click=send_all,
+            color="primary" if unsent or len(sent) < len(meetings) else "success",
+            block=True,
+            classes=["send-all"],
+        )
         if error:
             solara.Error(error)
 
 
-class _Draft:
-    """One meeting's answer as it is edited at a seat, and sending it to the room.
+class _Editor:
+    """One meeting's choices as they are edited at a seat, kept with the seat.
 
-    Each change builds on the latest draft (or the answer already sent), not on what the
-    page last drew: clicks can arrive faster than the page re-renders.
+    Each change builds on the latest choice the room holds (under its lock), not on what
+    the page last drew: taps can come faster than the page redraws.
     """
 
-    def __init__(
-        self, room: Room, token: str, slot: tuple, drafts, redraw, on_error, client=None
-    ) -> None:
-        self.room, self.token, self.slot = room, token, slot
-        self.drafts, self.redraw, self.on_error = drafts, redraw, on_error
-        self.client = client
+    def __init__(self, room: Room, token: str, forum: str, changed, on_error) -> None:
+        self.room, self.token, self.forum = room, token, forum
+        self.changed, self.on_error = changed, on_error
 
-    def latest(self) -> PlayedChoice:
-        forum = self.slot[1]
-        return (
-            self.drafts.current.get(self.slot)
-            or self.room.answered(self.token).get(forum)
-            or PlayedChoice()
-        )
-
-    def edit(self, new: PlayedChoice) -> None:
-        self.drafts.current = {**self.drafts.current, self.slot: new}
-        self.redraw(lambda n: n + 1)
-
-    def set_level(self, level: str | None) -> None:
-        self.edit(PlayedChoice(level, dict(self.latest().votes)))
-
-    def set_vote(self, dim: str, vote: str | None) -> None:
-        votes = dict(self.latest().votes)
-        if vote is None:
-            votes.pop(dim, None)
-        else:
-            votes[dim] = vote
-        self.edit(PlayedChoice(self.latest().level, votes))
-
-    def send(self) -> None:
+    def _edit(self, edit: Callable[[PlayedChoice], PlayedChoice]) -> None:
         try:
-            self.room.answer(self.token, self.slot[1], self.latest(), self.client)
+            self.room.set_draft(self.token, self.forum, edit)
         except RoomError as exc:
             self.on_error(str(exc))
-            return
-        self.on_error("")
-        self.drafts.current = {k: v for k, v in self.drafts.current.items() if k != self.slot}
-        self.redraw(lambda n: n + 1)
+        self.changed()
+
+    def set_level(self, level: str | None) -> None:
+        self._edit(lambda latest: PlayedChoice(level, dict(latest.votes)))
+
+    def set_vote(self, dim: str, vote: str | None) -> None:
+        def edit(latest: PlayedChoice) -> PlayedChoice:
+            votes = {d: v for d, v in latest.votes.items() if d != dim}
+            if vote is not None:
+                votes[dim] = vote
+            return PlayedChoice(latest.level, votes)
+
+        self._edit(edit)
+
+
+_WRAP = {"flex-wrap": "wrap"}
+_NOTICE = {"background": "#fff3cd", "padding": "8px", "border-radius": "4px"}
+_STATES = {
+    "sent": ("sent", "#2e7d32"),
+    "unsent": ("not sent yet", "#c62828"),
+    "open": ("the model decides unless you send", "#555"),
+}
 
 
 @solara.component
-def MeetingForm(meeting: MeetingPreview, choice: PlayedChoice, is_sent: bool, draft: _Draft):
-    """One meeting's card at a seat: the attendance level, a vote on each text, Send."""
+def MeetingForm(meeting: MeetingPreview, note: str, choice: PlayedChoice, state: str, edit):
+    """One meeting's card at a seat: its rule, the attendance level, a vote on each text."""
     key = slug(meeting.forum)
-    with solara.Card(
-        f"{meeting.forum} {meeting.level} ({meeting.role})", classes=[f"meeting-{key}"]
-    ):
+    said, colour = _STATES[state]
+    with solara.Card(classes=[f"meeting-{key}"], style={"max-width": "100%"}):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<div style='font-size:17px;font-weight:bold'>{html.escape(meeting.forum)} "
+                f"{html.escape(meeting.level)} ({html.escape(meeting.role)})</div>"
+                f"<div class='meeting-state' style='color:{colour}'>{said}</div>"
+                f"<div class='rule-note' style='font-size:13px;margin:4px 0'>"
+                f"{html.escape(note)}</div>"
+            ),
+        )
         solara.Text("Attendance:")
-        with solara.Row(gap="4px"):
+        with solara.Row(gap="4px", style=_WRAP):
             top = LEVEL_NAMES.index(meeting.max_level)
             for lv in (None, *LEVEL_NAMES[: top + 1]):
                 solara.Button(
                     "model decides" if lv is None else lv,
-                    on_click=lambda lv=lv: draft.set_level(lv),
+                    on_click=lambda lv=lv: edit.set_level(lv),
                     color="primary" if choice.level == lv else None,
                     outlined=choice.level != lv,
                     small=True,
@@ -176,13 +246,7 @@ def MeetingForm(meeting: MeetingPreview, choice: PlayedChoice, is_sent: bool, dr
                 )
         for (dim, decided, last, adopted), pos in zip(meeting.items, meeting.position, strict=True):
             if decided:
-                VoteRow(key, dim, pos, last, adopted, choice.votes.get(dim), draft.set_vote)
-        solara.Button(
-            "Sent" if is_sent else "Send",
-            on_click=draft.send,
-            color="success" if is_sent else "primary",
-            classes=[f"send-{key}"],
-        )
+                VoteRow(key, dim, pos, last, adopted, choice.votes.get(dim), edit.set_vote)
 
 
 @solara.component
@@ -202,8 +266,8 @@ def VoteRow(
         else f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
     )
     with solara.Column(gap="0px"):
-        solara.Text(f"{dim.replace('_', ' ')}: your position {pos:.2f}, {last_txt}")
-        with solara.Row(gap="4px"):
+        solara.Text(f"{dimension_label(dim)}: your position {pos:.2f}, {last_txt}")
+        with solara.Row(gap="4px", style=_WRAP):
             for vote in (None, *VOTES):
                 solara.Button(
                     "model decides" if vote is None else vote,
@@ -289,7 +353,7 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
             room = ROOMS.by_seat(token)
         except RoomError as exc:
             problem = str(exc)
-    version = use_room_version(room)
+    version, sync = use_seat_version(room, token or "")
     if room is not None:
         try:
             room.player(token)
@@ -308,8 +372,8 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
         notice = room.player(token).notice
         if notice:
             solara.Warning(notice, classes=["seat-notice"])
-        SeatForm(room, token, client=client)
-        PlayedLog(room, room.player(token).actor)
+        SeatForm(room, token, version, client=client, on_change=sync)
+        PlayedLog(room, room.player(token).actor, version[0])
 
 
 @solara.component
@@ -340,9 +404,11 @@ def AskForSeat(room: Room, token: str, client: str, version: int):
 
 
 @solara.component
-def PlayedLog(room: Room, actor: str):
-    """What happened last quarter at the player's meetings, and the player's own record."""
-    use_room_version(room)
+def PlayedLog(room: Room, actor: str, quarter: int = 0):
+    """What happened last quarter at the player's meetings, and the player's own record.
+
+    ``quarter`` (the room's shared version) redraws it when the quarter advances.
+    """
     model = room.model
     rows = live_chronicle(model)
     if rows:
