@@ -128,9 +128,9 @@ def _step(w: Watched) -> str:
 def _panel_shots(w: Watched) -> list[bytes]:
     """Pictures of the four figure panels (their grid cells: the images inside are replaced
     on every redraw, the cells stay)."""
-    cells = w.page.locator(".vue-grid-item:has(img)")
+    cells = w.page.locator(".panel:has(img)")
     # each figure panel is two images, its frame and its data over it
-    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 8")
+    w.page.wait_for_function("() => document.querySelectorAll('.panel img').length == 8")
     return [cells.nth(k).screenshot() for k in range(cells.count())]
 
 
@@ -196,6 +196,44 @@ def test_pick_a_scenario_and_step_four_quarters(facilitator):
     assert download.value.suggested_filename == "us_pivot-seed1-2024Q4-handout.html"
     handout = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Questions for discussion" in handout and 'id="parameters"' not in handout
+
+
+# Each figure panel, its cell and what of the figure its cell shows; Step's place.
+_FIT = """() => {
+  const cells = [...document.querySelectorAll('.panel:has(img)')].map(cell => {
+    const c = cell.getBoundingClientRect();
+    const imgs = [...cell.querySelectorAll('img')].map(i => i.getBoundingClientRect());
+    const bottom = Math.max(...imgs.map(r => r.bottom));
+    const right = Math.max(...imgs.map(r => r.right));
+    return {width: imgs[0].width, height: imgs[0].height, cut: Math.max(0, bottom - c.bottom,
+            right - c.right, cell.scrollHeight - cell.clientHeight)};
+  });
+  const step = [...document.querySelectorAll('button')].find(b => b.innerText.trim() == 'STEP')
+    .getBoundingClientRect();
+  return {cells, step: {top: step.top, bottom: step.bottom, right: step.right},
+          overflow: Math.max(0, document.documentElement.scrollWidth - innerWidth)};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (2560, 1440)])
+def test_the_panels_fit_their_figures_on_a_projector(facilitator, width, height):
+    w = facilitator
+    w.page.set_viewport_size({"width": width, "height": height})
+    w.page.wait_for_timeout(600)
+    assert _step(w) == "2024Q1"
+    w.page.wait_for_timeout(500)
+    fit = w.page.evaluate(_FIT)
+    w.shot(f"13-projector-{width}x{height}")
+    assert fit["overflow"] == 0, fit  # nothing off to the side
+    step = fit["step"]
+    assert step["top"] >= 0 and step["bottom"] <= height and step["right"] <= width, step
+    assert len(fit["cells"]) == 4
+    for cell in fit["cells"]:
+        assert cell["cut"] <= 1, fit  # the whole figure shows in its panel
+        # drawn at the panel's width, 5.2 x 3 inches: readable, not a thumbnail
+        assert cell["width"] >= 440 and cell["height"] == pytest.approx(
+            cell["width"] * 3.0 / 5.2, abs=2
+        ), fit
 
 
 def test_a_changed_scenario_is_flagged_until_applied(facilitator):
