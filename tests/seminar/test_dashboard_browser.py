@@ -296,9 +296,9 @@ def test_a_room_plays_france_and_japan(server, browser):
     france.page.locator(".unsent-notice:has-text('NATO')").wait_for(timeout=15_000)
     assert "v-btn--outlined" not in france.page.locator(".level-nato-head").get_attribute("class")
     assert _off_screen(france.page) == {"overflow": 0, "buttons": []}
-    france.shot("03-france-answers-on-a-phone")
     france.page.locator(".send-all").click()
     france.page.locator(".send-all:has-text('Sent')").wait_for(timeout=10_000)
+    france.shot("03-france-answers-on-a-phone")
     assert france.page.locator(".unsent-notice").count() == 0
     japan.page.locator(".meeting-nato-ip4").wait_for(timeout=10_000)
     japan.page.locator(".level-nato-ip4-minister").click()

@@ -110,30 +110,39 @@ def test_each_card_says_its_rule_and_what_a_vote_does(pivot):
     assert f"you hold {share:.0%} of the members'" in note
 
 
-def test_the_seat_form_sends_all_and_shows_what_is_not_sent(pivot, monkeypatch):
+def test_the_seat_form_sends_all_and_shows_what_is_not_sent(pivot, monkeypatch, tap):
     monkeypatch.setattr(seats, "ROOM_POLL_SECONDS", None)
     room = _room_at_nato(pivot)
     france = room.join("France", "Claire")
     _box, rc = solara.render(seats.SeatForm(room, france.token), handle_error=False)
     try:
+        (widget,) = [w.widget for w in rc.find(v.VuetifyTemplate) if hasattr(w.widget, "cards")]
 
-        def button(css):
-            (b,) = [b.widget for b in rc.find(v.Btn) if css in (b.widget.class_ or "").split()]
-            return b
+        def card(forum):
+            return next(c for c in widget.cards if c["forum"] == forum)
 
-        def text():
-            return "\n".join(str(h.widget.unsafe_innerHTML) for h in rc.find(solara.widgets.HTML))
-
-        assert "Consensus: any member can block." in text()
-        button("level-nato-head").click()
-        button("vote-nato-global_reach-weaker").click()
-        assert "Not sent yet: NATO. Press Send all: Step does not wait." in text()
-        assert "not sent yet" in text()
-        button("send-all").click()
+        nato = card("NATO")
+        assert nato["note"].startswith("Consensus: any member can block.")
+        assert nato["state"] == "the model decides unless you send" and not widget.all_sent
+        tap(rc, "level-nato-head")
+        tap(rc, "vote-nato-global_reach-weaker")
+        nato = card("NATO")
+        assert [b["label"] for b in nato["levels"] if b["on"]] == ["head"]
+        reach = next(r for r in nato["rows"] if r["dim"] == "global_reach")
+        assert [b["label"] for b in reach["buttons"] if b["on"]] == ["weaker"]
+        assert nato["state"] == "not sent yet"
+        assert widget.unsent == "Not sent yet: NATO. Press Send all: Step does not wait."
+        tap(rc, "send-all")
         assert room.answered(france.token)["NATO"] == PlayedChoice(
             "head", {"global_reach": "weaker"}
         )
-        assert button("send-all").children == ["Sent"]
-        assert "not sent yet" not in text()
+        assert widget.all_sent and widget.unsent == "" and card("NATO")["state"] == "sent"
+        # a new quarter sends the cards' data to the same widget: no widget is made anew
+        _step(room)
+        rc.render(seats.SeatForm(room, france.token, 1), rc.container)
+        (again,) = [w.widget for w in rc.find(v.VuetifyTemplate) if hasattr(w.widget, "cards")]
+        assert again is widget
+        assert card("NATO")["title"] == "NATO ministerial (member)"  # after the summit
+        assert card("NATO")["state"] == "the model decides unless you send"
     finally:
         rc.close()

@@ -16,11 +16,12 @@ import html
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import solara
 
 from latticesim.mechanisms.attendance import LEVEL_NAMES
-from latticesim.model.delegations import VOTES, MeetingPreview, PlayedChoice
+from latticesim.model.delegations import VOTES, PlayedChoice
 from latticesim.seminar.live_chronicle import live_chronicle
 from latticesim.seminar.meeting_notes import NUMBERS, meeting_note
 from latticesim.seminar.rooms import ROOMS, Room, RoomError
@@ -89,9 +90,96 @@ def _use_followed(room: Room | None, token: str | None):
                 seen.current = now
                 set_version(now)
 
-    solara.use_thread(poll, dependencies=[room, token])
+    # not intrusive: an intrusive thread traces every line it runs to be cancellable,
+    # and the redraw it asks for runs in it, traced, at several times its cost
+    solara.use_thread(poll, dependencies=[room, token], intrusive_cancel=False)
     seen.current = version
     return version, sync
+
+
+@solara.component_vue(str(Path(__file__).with_name("vue") / "seat_cards.vue"))
+def SeatCards(
+    cards: list,
+    unsent: str,
+    all_sent: bool,
+    event_level=None,
+    event_vote=None,
+    event_send_all=None,
+):
+    """The meetings' cards as one widget: a new quarter sends their data, not new widgets.
+
+    A card is some twenty buttons; built as widgets, every step would make and drop them
+    on every player's page, the server's main cost in a class of thirty.
+    """
+
+
+_STATES = {
+    "sent": ("sent", "#2e7d32"),
+    "unsent": ("not sent yet", "#c62828"),
+    "open": ("the model decides unless you send", "#555"),
+}
+
+
+def seat_cards(room: Room, token: str) -> tuple[list[dict], str, bool]:
+    """What a seat's cards show: each meeting with its rule, level and vote buttons.
+
+    Returns the cards (plain data for :func:`SeatCards`), the notice of choices not yet
+    sent ("" when none) and whether every meeting has been sent.
+    """
+    player = room.player(token)
+    meetings = room.meetings_for(token)
+    sent, drafts = room.answered(token), room.drafts_of(token)
+    cards = []
+    for m in meetings:
+        key = slug(m.forum)
+        choice = drafts.get(m.forum) or sent.get(m.forum) or PlayedChoice()
+        state = "unsent" if m.forum in drafts else ("sent" if m.forum in sent else "open")
+        top = LEVEL_NAMES.index(m.max_level)
+        rows = [
+            {
+                "dim": dim,
+                "text": f"{dimension_label(dim)}: your position {pos:.2f}, {_last_text(last, ok)}",
+                "buttons": _buttons(f"vote-{key}-{dim}", VOTES, choice.votes.get(dim)),
+            }
+            for (dim, decided, last, ok), pos in zip(m.items, m.position, strict=True)
+            if decided
+        ]
+        cards.append(
+            {
+                "forum": m.forum,
+                "key": key,
+                "title": f"{m.forum} {m.level} ({m.role})",
+                "state": _STATES[state][0],
+                "colour": _STATES[state][1],
+                "note": meeting_note(room.model, m, player.actor),
+                "levels": _buttons(f"level-{key}", LEVEL_NAMES[: top + 1], choice.level),
+                "rows": rows,
+            }
+        )
+    unsent = [m.forum for m in meetings if m.forum in drafts]
+    notice = (
+        f"Not sent yet: {', '.join(unsent)}. Press Send all: Step does not wait." if unsent else ""
+    )
+    return cards, notice, bool(meetings) and not unsent and len(sent) >= len(meetings)
+
+
+def _last_text(last: float | None, adopted: bool) -> str:
+    if last is None:
+        return "no text yet"
+    return f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
+
+
+def _buttons(prefix: str, values: tuple[str, ...] | list[str], chosen: str | None) -> list[dict]:
+    """A row of choices, "model decides" first; the chosen one marked."""
+    return [
+        {
+            "value": value,
+            "label": "model decides" if value is None else value,
+            "cls": f"{prefix}-{value or 'model'}",
+            "on": value == chosen,
+        }
+        for value in (None, *values)
+    ]
 
 
 @solara.component
@@ -109,26 +197,34 @@ def SeatForm(
     _, redraw = solara.use_state(0)
     try:
         player = room.player(token)
-        meetings = room.meetings_for(token)
-        sent = room.answered(token)
-        drafts = room.drafts_of(token)
+        cards, unsent, all_sent = seat_cards(room, token)
     except RoomError as exc:
         solara.Error(str(exc))
         return
     next_quarter = getattr(room.model, "next_quarter", "")
 
-    def changed() -> None:
+    def act(do: Callable[[], object]) -> None:
+        try:
+            do()
+            set_error("")
+        except RoomError as exc:
+            set_error(str(exc))
         redraw(lambda n: n + 1)
         if on_change is not None:
             on_change()
 
-    def send_all() -> None:
-        try:
-            room.send_all(token, client)
-            set_error("")
-        except RoomError as exc:
-            set_error(str(exc))
-        changed()
+    def level(data: dict) -> None:
+        new = data.get("level")
+        act(lambda: room.set_draft(token, data["forum"], lambda c: PlayedChoice(new, c.votes)))
+
+    def vote(data: dict) -> None:
+        dim, new = data["dim"], data.get("vote")
+
+        def edit(latest: PlayedChoice) -> PlayedChoice:
+            votes = {d: v for d, v in latest.votes.items() if d != dim}
+            return PlayedChoice(latest.level, votes if new is None else {**votes, dim: new})
+
+        act(lambda: room.set_draft(token, data["forum"], edit))
 
     with solara.Column(classes=["seat"], gap="8px"):
         solara.HTML(
@@ -140,143 +236,18 @@ def SeatForm(
                 f"<div class='numbers-note' style='font-size:13px;color:#555'>{NUMBERS}</div>"
             ),
         )
-        if not meetings:
+        if not cards:
             solara.Info(f"{player.actor} has no meeting next quarter: wait for the facilitator.")
-            return
-        unsent = [m.forum for m in meetings if m.forum in drafts]
-        # always in the tree, empty when all is sent: a notice coming and going would
-        # shift the cards' widgets, and a tap in that moment would land on a dead button
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                f"Not sent yet: {html.escape(', '.join(unsent))}. Press Send all: Step does "
-                "not wait."
-                if unsent
-                else ""
-            ),
-            classes=["unsent-notice"] if unsent else [],
-            style=_NOTICE if unsent else {},
-        )
-        for m in meetings:
-            MeetingForm(
-                m,
-                meeting_note(room.model, m, player.actor),
-                choice=drafts.get(m.forum) or sent.get(m.forum) or PlayedChoice(),
-                state="unsent" if m.forum in drafts else ("sent" if m.forum in sent else "open"),
-                edit=_Editor(room, token, m.forum, changed, set_error),
-            )
-        solara.Button(
-            "Send all" if unsent or len(sent) < len(meetings) else "Sent",
-            on_click=send_all,
-            color="primary" if unsent or len(sent) < len(meetings) else "success",
-            block=True,
-            classes=["send-all"],
+        SeatCards(
+            cards=cards,
+            unsent=unsent,
+            all_sent=all_sent,
+            event_level=level,
+            event_vote=vote,
+            event_send_all=lambda _data: act(lambda: room.send_all(token, client)),
         )
         if error:
             solara.Error(error)
-
-
-class _Editor:
-    """One meeting's choices as they are edited at a seat, kept with the seat.
-
-    Each change builds on the latest choice the room holds (under its lock), not on what
-    the page last drew: taps can come faster than the page redraws.
-    """
-
-    def __init__(self, room: Room, token: str, forum: str, changed, on_error) -> None:
-        self.room, self.token, self.forum = room, token, forum
-        self.changed, self.on_error = changed, on_error
-
-    def _edit(self, edit: Callable[[PlayedChoice], PlayedChoice]) -> None:
-        try:
-            self.room.set_draft(self.token, self.forum, edit)
-        except RoomError as exc:
-            self.on_error(str(exc))
-        self.changed()
-
-    def set_level(self, level: str | None) -> None:
-        self._edit(lambda latest: PlayedChoice(level, dict(latest.votes)))
-
-    def set_vote(self, dim: str, vote: str | None) -> None:
-        def edit(latest: PlayedChoice) -> PlayedChoice:
-            votes = {d: v for d, v in latest.votes.items() if d != dim}
-            if vote is not None:
-                votes[dim] = vote
-            return PlayedChoice(latest.level, votes)
-
-        self._edit(edit)
-
-
-_WRAP = {"flex-wrap": "wrap"}
-_NOTICE = {"background": "#fff3cd", "padding": "8px", "border-radius": "4px"}
-_STATES = {
-    "sent": ("sent", "#2e7d32"),
-    "unsent": ("not sent yet", "#c62828"),
-    "open": ("the model decides unless you send", "#555"),
-}
-
-
-@solara.component
-def MeetingForm(meeting: MeetingPreview, note: str, choice: PlayedChoice, state: str, edit):
-    """One meeting's card at a seat: its rule, the attendance level, a vote on each text."""
-    key = slug(meeting.forum)
-    said, colour = _STATES[state]
-    with solara.Card(classes=[f"meeting-{key}"], style={"max-width": "100%"}):
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                f"<div style='font-size:17px;font-weight:bold'>{html.escape(meeting.forum)} "
-                f"{html.escape(meeting.level)} ({html.escape(meeting.role)})</div>"
-                f"<div class='meeting-state' style='color:{colour}'>{said}</div>"
-                f"<div class='rule-note' style='font-size:13px;margin:4px 0'>"
-                f"{html.escape(note)}</div>"
-            ),
-        )
-        solara.Text("Attendance:")
-        with solara.Row(gap="4px", style=_WRAP):
-            top = LEVEL_NAMES.index(meeting.max_level)
-            for lv in (None, *LEVEL_NAMES[: top + 1]):
-                solara.Button(
-                    "model decides" if lv is None else lv,
-                    on_click=lambda lv=lv: edit.set_level(lv),
-                    color="primary" if choice.level == lv else None,
-                    outlined=choice.level != lv,
-                    small=True,
-                    classes=[f"level-{key}-{lv or 'model'}"],
-                )
-        for (dim, decided, last, adopted), pos in zip(meeting.items, meeting.position, strict=True):
-            if decided:
-                VoteRow(key, dim, pos, last, adopted, choice.votes.get(dim), edit.set_vote)
-
-
-@solara.component
-def VoteRow(
-    key: str,
-    dim: str,
-    pos: float,
-    last: float | None,
-    adopted: bool,
-    mine: str | None,
-    set_vote: Callable[[str, str | None], None],
-):
-    """A text the forum votes on: the player's position, the last text, the vote buttons."""
-    last_txt = (
-        "no text yet"
-        if last is None
-        else f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
-    )
-    with solara.Column(gap="0px"):
-        solara.Text(f"{dimension_label(dim)}: your position {pos:.2f}, {last_txt}")
-        with solara.Row(gap="4px", style=_WRAP):
-            for vote in (None, *VOTES):
-                solara.Button(
-                    "model decides" if vote is None else vote,
-                    on_click=lambda v=vote: set_vote(dim, v),
-                    color="primary" if mine == vote else None,
-                    outlined=mine != vote,
-                    small=True,
-                    classes=[f"vote-{key}-{dim}-{vote or 'model'}"],
-                )
 
 
 @solara.component
