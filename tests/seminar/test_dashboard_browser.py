@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from latticesim.cli import DashboardDidNotStart, dashboard_server
+from latticesim.seminar.seats import slug
 
 playwright = pytest.importorskip("playwright.sync_api", reason="installed with the test extra")
 
@@ -59,7 +60,9 @@ def browser():
 class Watched:
     """A page in its own browser context, with its errors collected."""
 
-    def __init__(self, browser, url: str, width: int = 1400, height: int = 1000) -> None:
+    def __init__(
+        self, browser, url: str, width: int = 1400, height: int = 1000, wait: str = "load"
+    ) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -69,7 +72,7 @@ class Watched:
             "response",
             lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
         )
-        self.page.goto(url)
+        self.page.goto(url, wait_until=wait)
 
     def _page_error(self, error) -> None:
         # ipywidgets' manager waits 2 s for a widget's model to arrive before it gives up
@@ -457,3 +460,53 @@ def test_a_room_link_fills_in_the_code_and_the_projector_shows_it(server, browse
     projector.page.locator(".present-seat:has-text('Kenji')").wait_for(timeout=15_000)
     projector.shot("12-presentation-view")
     _close_all({"facilitator": fac, "projector": projector, "student": student})
+
+
+# ---------------------------------------------------------------- a class of thirty
+@pytest.mark.slow
+def test_thirty_players_play_a_quarter_with_meetings(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    assert _step(fac) == "2024Q1" and _step(fac) == "2024Q2"  # next: the summits of July
+    actors = _actors_on(fac.page)[:30]
+    assert len(actors) == 30, actors
+    # thirty phones open the room's link at once, as a class does when the QR code shows
+    phones = {a: Watched(browser, f"{url}?room={code}", wait="commit", **PHONE) for a in actors}
+    for actor, w in phones.items():
+        w.page.get_by_label("Your name").fill(f"student {actor}", timeout=90_000)
+        w.page.locator(f".pick-{slug(actor)}").click()
+    for w in phones.values():
+        w.page.locator(".seat-quarter:text('2024Q3')").wait_for(timeout=60_000)
+    # each answers: officials to its first meeting (every meeting invites them), Send all
+    answering = [a for a, w in phones.items() if w.page.locator(".send-all").count()]
+    assert len(answering) >= 25, answering  # the summit quarter: nearly everyone meets
+    for actor in answering:
+        page = phones[actor].page
+        page.locator(".seat-cards .v-card").first.locator("button:has-text('official')").click()
+        page.locator(".send-all").click()
+    for actor in answering:
+        phones[actor].page.locator(".send-all:has-text('Sent')").wait_for(timeout=30_000)
+    fac.page.locator(".room-note:has-text('Everyone has answered')").wait_for(timeout=30_000)
+    assert fac.page.locator("tr.seat-row").count() == 30
+    assert _step(fac) == "2024Q3"
+    for w in phones.values():  # every page moves on to the next quarter
+        w.page.locator(".seat-quarter:text('2024Q4')").wait_for(timeout=60_000)
+    chronicle = fac.page.locator(".chronicle").inner_text()
+    assert chronicle.count("(played) came to") >= len(answering)
+    assert "at official level" in chronicle
+    fac.shot("14-a-class-of-thirty")
+    phones[answering[0]].shot("15-one-of-thirty")
+    _close_all({"facilitator": fac, **phones})
+
+
+def _actors_on(page) -> list[str]:
+    """The playable actors, in the order the join form offers them."""
+    probe = page.context.new_page()
+    try:
+        code = page.locator(".room-code").inner_text().replace(" ", "")
+        probe.goto(page.url.split("?")[0] + "?room=" + code)
+        picks = probe.locator("[class*='pick-']")
+        picks.first.wait_for(timeout=30_000)
+        return picks.evaluate_all("els => els.map(e => e.textContent.trim())")
+    finally:
+        probe.close()
