@@ -337,7 +337,8 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
             room.player(token)
         except RoomError as exc:
             room, problem = None, str(exc)
-    with solara.Column(style={"max-width": "760px", "padding": "12px"}):
+    # room below the last button: Solara's badge sits over the bottom of a phone's screen
+    with solara.Column(style={"max-width": "760px", "padding": "12px 12px 72px 12px"}):
         solara.HTML(tag="h2", unsafe_innerHTML="latticesim &middot; player")
         if problem:
             solara.Warning(problem, classes=["seat-problem"])
