@@ -4,6 +4,7 @@ import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
 import solara
+from seat_taps import shown_buttons, tap
 
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
 from latticesim.seminar import panels, seats
@@ -267,7 +268,7 @@ def _front_seat(rc, actor: str) -> None:
     _click(rc, "Play here")
 
 
-def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer(tap, shown_buttons):
+def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
     _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")
@@ -291,7 +292,7 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer(tap, show
     ROOMS.close(room.code)
 
 
-def test_the_debrief_view_compares_the_room_with_the_model_alone(tap):
+def test_the_debrief_view_compares_the_room_with_the_model_alone():
     _box, rc = _render(Page())
     _click(rc, "Open a room")
     _front_seat(rc, "France")

@@ -4,6 +4,7 @@ and what each card says about its meeting's rule."""
 import ipyvuetify as v
 import pytest
 import solara
+from seat_taps import tap
 
 from latticesim import LatticeModel, LatticeScenario
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
@@ -110,7 +111,7 @@ def test_each_card_says_its_rule_and_what_a_vote_does(pivot):
     assert f"you hold {share:.0%} of the members'" in note
 
 
-def test_the_seat_form_sends_all_and_shows_what_is_not_sent(pivot, monkeypatch, tap):
+def test_the_seat_form_sends_all_and_shows_what_is_not_sent(pivot, monkeypatch):
     monkeypatch.setattr(seats, "ROOM_POLL_SECONDS", None)
     room = _room_at_nato(pivot)
     france = room.join("France", "Claire")

@@ -1,10 +1,9 @@
-"""The seminar's shared test helper: a tap on a seat's card, as the browser sends it."""
+"""The seminar tests' helper: a tap on a seat's card, as the browser sends it."""
 
 import ipyvuetify as v
-import pytest
 
 
-def _tap(rc, css_class: str) -> None:
+def tap(rc, css_class: str) -> None:
     """Tap the button carrying ``css_class`` on the seat's cards (or Send all).
 
     The cards are one template widget: a tap reaches Python as the template's event,
@@ -31,7 +30,7 @@ def _cards(rc) -> list:
     return [w.widget for w in rc.find(v.VuetifyTemplate) if hasattr(w.widget, "cards")]
 
 
-def seat_buttons(rc) -> set[str]:
+def shown_buttons(rc) -> set[str]:
     """The CSS classes of every button on the seat's cards shown."""
     out = set()
     for cards in _cards(rc):
@@ -39,15 +38,3 @@ def seat_buttons(rc) -> set[str]:
             out |= {b["cls"] for b in card["levels"]}
             out |= {b["cls"] for row in card["rows"] for b in row["buttons"]}
     return out
-
-
-@pytest.fixture
-def tap():
-    """Tap a button of the seat's cards by its CSS class (the browser tests' names)."""
-    return _tap
-
-
-@pytest.fixture
-def shown_buttons():
-    """The CSS classes of the buttons on the seat's cards."""
-    return seat_buttons
