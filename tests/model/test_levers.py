@@ -290,3 +290,38 @@ def test_a_salience_shock_on_several_dimensions_is_the_single_shocks_in_turn(bas
 def test_a_shock_takes_one_form_or_the_other(baseline, fields, message):
     with pytest.raises(ValueError, match=message):
         _event(baseline, type="position_shock", actors=["Germany"], **fields)
+
+
+def test_a_salience_shift_scoped_to_a_forum_moves_its_texts_more_than_others(baseline):
+    # The allies hold China less salient in NATO's meetings only (a priority NATO's agenda
+    # no longer gives it): their limits there widen, NATO's drafts are no longer watered
+    # down to Hungary's, and NATO's China text moves; the G7's, where nothing changed,
+    # does not.
+    scoped = with_events(
+        baseline,
+        {
+            "type": "salience_shock",
+            "date": "2025Q1",
+            "actors": ["nato"],
+            "dimension": "china_stance",
+            "amount": -0.4,
+            "forum": "NATO",
+        },
+    )
+
+    def china(t, forum):
+        m = t["meetings"].query(
+            "forum == @forum and met and date >= '2025Q1' and level == 'summit'"
+        )
+        return m["strength_china_stance"].fillna(0).mean()
+
+    nato, g7 = [], []
+    for seed in range(10):
+        before = simulate(baseline, seed, record_actors=False).recorder.frames()
+        after = simulate(scoped, seed, record_actors=False).recorder.frames()
+        nato.append(china(after, "NATO") - china(before, "NATO"))
+        g7.append(china(after, "G7") - china(before, "G7"))
+    assert abs(np.mean(nato)) > 5 * abs(np.mean(g7))
+    assert mean_ci(np.array(nato))[1] > 0.03
+    text = events.apply(LatticeModel(LatticeScenario(spec=scoped, rng=1)), scoped.events[0])
+    assert text.endswith("in NATO.")

@@ -62,22 +62,24 @@ def decide(
     forum's own cells when every member came and the agenda is the forum's default).
     """
     s, p = model.state, model.params
+    views, f = model.forum_views, forum.index
+    position = views.position_in(f, s.position)  # as the forum's members hold them there
     everyone = voters is forum.members and items is forum.items
     on_agenda = fi.member_items if everyone else cells(voters, agenda.dims, len(model.dimensions))
-    room = s.position.ravel()[on_agenda]  # voters x items
+    room = position.ravel()[on_agenda]  # voters x items
     medians = weighted_medians(room, weights)  # per item: each column's own median
-    engaged = chair_engagement(model, chair, agenda.dims)
+    engaged = chair_engagement(model, forum, chair, agenda.dims)
     # Python floats: the same double arithmetic as numpy's scalars, at less cost.
-    outcomes, targets = drafts(
-        forum, items, agenda, s.position[chair].tolist(), medians, engaged, p
-    )
+    outcomes, targets = drafts(forum, items, agenda, position[chair].tolist(), medians, engaged, p)
     if not targets:
         return named(forum, items, outcomes)  # type: ignore[arg-type]
     at = agenda.decided_at
     x = room if at is None else room[:, at]
     decided = fi.member_decided if everyone else None
-    limit = model.radii.limits(forum.index, voters, agenda.decided_dims, decided)
-    proposals = anticipate(model, items, agenda, targets, x, limit, chair)
+    scoped = views.salience.get(f)
+    salience = None if scoped is None else views.salience_in(f, s.salience)
+    limit = model.radii.limits(f, voters, agenda.decided_dims, decided, salience)
+    proposals = anticipate(model, items, agenda, targets, x, limit, chair, position)
     rules = [forum.rule_for(d) for d in agenda.decided_dims.tolist()]
     askers: dict[int, list[int]] = {}
     if votes:
@@ -101,11 +103,14 @@ def decide(
     return named(forum, items, outcomes)  # type: ignore[arg-type]
 
 
-def chair_engagement(model: LatticeModel, chair: int, dims: np.ndarray) -> list[float]:
+def chair_engagement(
+    model: LatticeModel, forum: Forum, chair: int, dims: np.ndarray
+) -> list[float]:
     """The drafter's engagement on each item's dimension (:func:`.engagement`)."""
     s = model.state
+    salience = model.forum_views.salience_in(forum.index, s.salience)
     reference = float(model.radii.commitment0[chair])
-    return engagement(s.salience[chair, dims], float(s.commitment[chair]), reference).tolist()
+    return engagement(salience[chair, dims], float(s.commitment[chair]), reference).tolist()
 
 
 def settle(
@@ -141,6 +146,7 @@ def anticipate(
     x: np.ndarray,
     limit: np.ndarray,
     chair: int,
+    position: np.ndarray,
 ) -> list[float]:
     """The drafts of the decided items: the chair's targets, kept to what it expects to pass.
 
@@ -154,7 +160,7 @@ def anticipate(
     if sigma > 0:
         seen = limit * np.exp(sigma * model.rng.standard_normal(limit.shape))
     dims = agenda.decided_dims
-    own = model.state.position[chair, dims]
+    own = position[chair, dims]
     own_reach = model.radii.reach[chair, dims]
     out = anticipated_drafts(np.array(targets), x, seen, own, own_reach).tolist()
     decided = [it for it, d in zip(items, agenda.decided, strict=True) if d]

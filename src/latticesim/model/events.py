@@ -50,6 +50,7 @@ from latticesim.world.names import (
     flashpoint_words,
     join_names,
     names_as_written,
+    the_forum,
 )
 
 if TYPE_CHECKING:
@@ -165,11 +166,26 @@ def threat_shock(model: EventModel, e: ThreatShock) -> str:
 
 
 def _shocks(model: EventModel, e: SalienceShock | PositionShock, *tables: np.ndarray) -> list[str]:
-    """Apply a shock's amount on each of its dimensions, in the order written."""
+    """Apply a shock's amount on each of its dimensions, in the order written.
+
+    A shock scoped to a forum changes the views held in that forum only
+    (:class:`~latticesim.model.state.ForumViews`), not the tables.
+    """
+    if e.forum is not None:
+        rows = _rows(model, e.actors)
+        kind = "salience" if isinstance(e, SalienceShock) else "position"
+        forum = model.forums[e.forum].index
+        for dim, amount in e.moves().items():
+            model.forum_views.shift(kind, forum, rows, model.dimension_index[dim], amount)
+        return [model.actor_names[i] for i in rows]
     names: list[str] = []
     for dim, amount in e.moves().items():
         names = _shock(model, e.actors, model.dimension_index[dim], amount, *tables)
     return names
+
+
+def _in_forum(e: SalienceShock | PositionShock) -> str:
+    return f" in {the_forum(e.forum)}" if e.forum else ""
 
 
 @handles(SalienceShock)
@@ -181,7 +197,7 @@ def salience_shock(model: EventModel, e: SalienceShock) -> str:
     more = [dimension_words(d) for d, a in moves.items() if a >= 0]
     less = [dimension_words(d) for d, a in moves.items() if a < 0]
     parts = [f"{w} about {and_join(dims)}" for w, dims in (("more", more), ("less", less)) if dims]
-    return cap(f"{names_as_written(e.actors)} now {verb} {' and '.join(parts)}.")
+    return cap(f"{names_as_written(e.actors)} now {verb} {' and '.join(parts)}{_in_forum(e)}.")
 
 
 @handles(PositionShock)
@@ -190,7 +206,7 @@ def position_shock(model: EventModel, e: PositionShock) -> str:
     s = model.state
     _shocks(model, e, s.base_anchor, s.position)
     moved = and_join([f"{dimension_words(d)} ({a:+.2f})" for d, a in e.moves().items()])
-    return cap(f"{names_as_written(e.actors)} moved on {moved}.")
+    return cap(f"{names_as_written(e.actors)} moved on {moved}{_in_forum(e)}.")
 
 
 @handles(Crisis)

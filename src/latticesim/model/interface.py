@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from latticesim.model.forums import Forum
     from latticesim.model.radii import Vetoes
     from latticesim.model.recorder import Recorder
-    from latticesim.model.state import Preoccupations, State
+    from latticesim.model.state import ForumViews, Preoccupations, State
     from latticesim.scenario.parameters import Parameters
     from latticesim.world.actors import ActorRecord
 
@@ -50,6 +50,8 @@ class EventModel(ModelFacts, Protocol):
     vetoes: Vetoes
     preoccupations: Preoccupations
     recorder: Recorder
+    forum_views: ForumViews
+    """Positions and saliences that hold in one forum only (forum-scoped shocks)."""
     side_meetings: dict[int, list[tuple[np.ndarray, float]]]
     """Side meetings planned at a forum's next meeting: forum index -> (actor rows, value)."""
     crises_now: list[tuple[str, str, float, int]]

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from latticesim.model.forums import Forum
     from latticesim.model.radii import Radii
     from latticesim.model.recorder import Recorder
-    from latticesim.model.state import Agenda, ForumInputs, State
+    from latticesim.model.state import Agenda, ForumInputs, ForumViews, State
     from latticesim.scenario.parameters import Parameters
 
 FOUND_MIN_SALIENCE = 0.5  # salience from which a blocked wish counts as frustration
@@ -100,6 +100,7 @@ class Meetings:
     crises_now: list[tuple[str, str, float, int]]
     _extraordinary: dict[int, list[Item]]
     side_meetings: dict[int, list[tuple[np.ndarray, float]]]
+    forum_views: ForumViews
 
     def hold_meetings(self) -> None:
         """Every active forum whose calendar says so meets, in random order.
@@ -280,7 +281,8 @@ class Meetings:
         dims = np.array([it.dimension for it in items], dtype=int)
         reference = float(self.radii.commitment0[convener])
         commitment = float(s.commitment[convener])
-        engaged = engagement(s.salience[convener, dims], commitment, reference)
+        salience = self.forum_views.salience_in(forum.index, s.salience)
+        engaged = engagement(salience[convener, dims], commitment, reference)
         default = np.array([not it.named for it in items])
         keep = np.ones(len(items), dtype=bool)
         capacity = commitment / reference if reference > 0 else 1.0
@@ -320,7 +322,8 @@ class Meetings:
         s = self.state
         discussed = forum.discusses.size
         if discussed:
-            salience = s.salience.ravel()[fi.invitee_discussed].sum(axis=1) / discussed
+            scoped = self.forum_views.salience_in(forum.index, s.salience)
+            salience = scoped.ravel()[fi.invitee_discussed].sum(axis=1) / discussed
         else:
             salience = 0.5
         value = meeting_value(
@@ -483,8 +486,9 @@ class Meetings:
         )
         adopted_list = [o.adopted for o in outcomes]
         strengths = np.array([o.strength for o in outcomes], dtype=float)
-        pos = s.position.ravel()[on_agenda]
-        sal = s.salience.ravel()[on_agenda]
+        views = self.forum_views
+        pos = views.position_in(f, s.position).ravel()[on_agenda]
+        sal = views.salience_in(f, s.salience).ravel()[on_agenda]
         frustrated = None
         if items and all(adopted_list):
             reward = adopted_reward(pos, sal, strengths, weights)

@@ -43,6 +43,7 @@ from latticesim.model.lattice import Lattice
 from latticesim.model.meetings import Meetings
 from latticesim.model.recorder import Recorder
 from latticesim.model.setup import build_actors, build_state
+from latticesim.model.state import ForumViews
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.parameters import Parameters
 from latticesim.scenario.schema import ADVERSARIES, LatticeScenario, ScenarioSpec
@@ -157,6 +158,7 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self._met_this_quarter = []
         self.crises_now: list[tuple[str, str, float, int]] = []
         self.side_meetings: dict[int, list[tuple[np.ndarray, float]]] = {}
+        self.forum_views = ForumViews(self.state.position.shape)
         self._adversary_row_list = np.flatnonzero(self.region == 2)
         self._autonomy = self.dimension_index.get("autonomy")
         self._threat0_max = self.state.threat0.max(axis=1)

@@ -126,13 +126,25 @@ class Radii:
         self.reach = reach(self.radius)
 
     def limits(
-        self, forum: int, voters: np.ndarray, dims: np.ndarray, decided: np.ndarray | None
+        self,
+        forum: int,
+        voters: np.ndarray,
+        dims: np.ndarray,
+        decided: np.ndarray | None,
+        salience: np.ndarray | None = None,
     ) -> np.ndarray:
         """The voters' reach (voters x items) on the decided items' dimensions ``dims``.
 
         ``decided`` are the cells of voters x ``dims`` (:func:`.cells`) when the caller
-        has them. Vetoes declared in ``forum`` cap its voters' radii.
+        has them. Vetoes declared in ``forum`` cap its voters' radii. ``salience`` (actors
+        x dimensions) is given for a forum where saliences differ from the model's (a
+        forum-scoped shock): the radii are then formed from it.
         """
+        if salience is not None and self._tolerance is not None:
+            radius = tolerance_radius(
+                self._tolerance[voters][:, None], salience[voters], self.vetoes.everywhere[voters]
+            )
+            return reach(self.vetoes.cap(forum, voters, radius)[:, dims])
         if forum not in self.vetoes.in_forum:
             if decided is None:
                 decided = cells(voters, dims, self.radius.shape[1])

@@ -211,3 +211,37 @@ class Preoccupations:
             if added is not None:
                 total += added[rows]
         return total
+
+
+class ForumViews:
+    """Positions and saliences that hold in one forum's meetings only.
+
+    A forum-scoped shock (``forum:`` on a salience or position shock) is a view actors
+    hold, or a priority the forum's agenda gives a dimension, in that forum and nowhere
+    else: kept as offsets per forum (actors x dimensions) and added, within [0, 1], to the
+    model's positions and saliences wherever that forum's meetings read them (attendance,
+    the agenda, drafts, limits, votes, standing).
+    """
+
+    __slots__ = ("position", "salience", "shape")
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = shape
+        self.position: dict[int, np.ndarray] = {}
+        self.salience: dict[int, np.ndarray] = {}
+
+    def shift(self, kind: str, forum: int, rows: np.ndarray, dim: int, amount: float) -> None:
+        """Add ``amount`` to ``rows``' ``kind`` (position or salience) of ``dim`` in ``forum``."""
+        table = self.position if kind == "position" else self.salience
+        offset = table.setdefault(forum, np.zeros(self.shape))
+        offset[rows, dim] += amount
+
+    def position_in(self, forum: int, position: np.ndarray) -> np.ndarray:
+        """The positions as they stand in ``forum``'s meetings."""
+        offset = self.position.get(forum)
+        return position if offset is None else np.clip(position + offset, 0.0, 1.0)
+
+    def salience_in(self, forum: int, salience: np.ndarray) -> np.ndarray:
+        """The saliences as they stand in ``forum``'s meetings."""
+        offset = self.salience.get(forum)
+        return salience if offset is None else np.clip(salience + offset, 0.0, 1.0)

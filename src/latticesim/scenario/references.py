@@ -426,6 +426,8 @@ def _shock_on_dimensions(c: _Checker, e: _Event) -> None:
     c.event_actors(e)
     c.event_dimension(e)
     c.dimension_keys(e.ev.get("amounts"), (*e.path, "amounts"))
+    if e.ev.get("forum") is not None:
+        c.event_forum(e)
 
 
 def _crisis(c: _Checker, e: _Event) -> None:

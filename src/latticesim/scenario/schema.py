@@ -183,6 +183,11 @@ class _DimensionShock(_Shock):
         description="Lasting change by dimension, to move several at once (instead of "
         "dimension and amount).",
     )
+    forum: str | None = Field(
+        None,
+        description="Only in this forum's meetings (a view its members hold there, a "
+        "priority its agenda raises); everywhere if left out.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> _DimensionShock:
