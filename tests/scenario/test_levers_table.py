@@ -40,6 +40,7 @@ def test_every_lever_has_a_row() -> None:
         "agenda_item",
         "forum_remit",
         "side_meeting",
+        "with `forum`",
         "one-off meeting dates",
         "amend_forums",
     ):
