@@ -4,6 +4,7 @@ import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
 import solara
+from seat_taps import shown_buttons, tap
 
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
 from latticesim.seminar import panels, seats
@@ -277,12 +278,12 @@ def test_one_screen_play_passes_the_turn_and_the_model_uses_the_answer():
     _button(rc, "turn-france").click()  # France's turn at the screen
     # step until France's form shows the NATO summit
     for _ in range(6):
-        if _has_button(rc, "send-nato"):
+        if "level-nato-head" in shown_buttons(rc):
             break
         _click(rc, "Step")
-    _button(rc, "level-nato-head").click()
-    _button(rc, "vote-nato-global_reach-block").click()
-    _button(rc, "send-nato").click()
+    tap(rc, "level-nato-head")
+    tap(rc, "vote-nato-global_reach-block")
+    tap(rc, "send-all")
     assert room.answers["France"]["NATO"] == PlayedChoice("head", {"global_reach": "block"})
     _button(rc, "turn-japan").click()  # pass the turn
     assert "Japan</b> played by Japan" in _html(rc)
@@ -300,9 +301,9 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     _button(rc, "debrief").click()
     for _ in range(2):
         _click(rc, "Step")
-    _button(rc, "level-nato-head").click()
-    _button(rc, "vote-nato-global_reach-accept").click()
-    _button(rc, "send-nato").click()
+    tap(rc, "level-nato-head")
+    tap(rc, "vote-nato-global_reach-accept")
+    tap(rc, "send-all")
     _click(rc, "Step")
     _button(rc, "debrief").click()
     view = next(

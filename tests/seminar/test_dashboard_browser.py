@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from latticesim.cli import DashboardDidNotStart, dashboard_server
+from latticesim.seminar.seats import slug
 
 playwright = pytest.importorskip("playwright.sync_api", reason="installed with the test extra")
 
@@ -59,8 +60,10 @@ def browser():
 class Watched:
     """A page in its own browser context, with its errors collected."""
 
-    def __init__(self, browser, url: str, width: int = 1400) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 1000})
+    def __init__(
+        self, browser, url: str, width: int = 1400, height: int = 1000, wait: str = "load"
+    ) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", self._page_error)
@@ -69,7 +72,7 @@ class Watched:
             "response",
             lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
         )
-        self.page.goto(url)
+        self.page.goto(url, wait_until=wait)
 
     def _page_error(self, error) -> None:
         # ipywidgets' manager waits 2 s for a widget's model to arrive before it gives up
@@ -128,14 +131,17 @@ def _step(w: Watched) -> str:
 def _panel_shots(w: Watched) -> list[bytes]:
     """Pictures of the four figure panels (their grid cells: the images inside are replaced
     on every redraw, the cells stay)."""
-    cells = w.page.locator(".vue-grid-item:has(img)")
+    cells = w.page.locator(".panel:has(img)")
     # each figure panel is two images, its frame and its data over it
-    w.page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length == 8")
+    w.page.wait_for_function("() => document.querySelectorAll('.panel img').length == 8")
     return [cells.nth(k).screenshot() for k in range(cells.count())]
 
 
-def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
-    w = Watched(browser, url, width=900)
+PHONE = {"width": 390, "height": 844}
+
+
+def _join(browser, url: str, code: str, actor: str, name: str, phone: bool = False) -> Watched:
+    w = Watched(browser, url, **(PHONE if phone else {"width": 900}))
     w.page.locator(".go-join").click()
     w.page.get_by_label("Room code").fill(code)
     w.page.locator(".find-room").click()
@@ -143,6 +149,21 @@ def _join(browser, url: str, code: str, actor: str, name: str) -> Watched:
     w.page.locator(f".pick-{actor.lower()}").click()
     w.page.locator(".seat-head").wait_for(timeout=15_000)
     return w
+
+
+_OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const buttons = [...document.querySelectorAll('button')].filter(b => {
+    const r = b.getBoundingClientRect();
+    return r.width > 0 && (r.left < -0.5 || r.right > width + 0.5);
+  }).map(b => b.innerText.trim());
+  return {overflow: Math.max(0, document.documentElement.scrollWidth - width), buttons};
+}"""
+
+
+def _off_screen(page) -> dict:
+    """How far the page runs past the screen's width, and the buttons cut by its edges."""
+    return page.evaluate(_OFF_SCREEN)
 
 
 def _open_room(browser, url: str) -> tuple[Watched, str]:
@@ -180,6 +201,44 @@ def test_pick_a_scenario_and_step_four_quarters(facilitator):
     assert "Questions for discussion" in handout and 'id="parameters"' not in handout
 
 
+# Each figure panel, its cell and what of the figure its cell shows; Step's place.
+_FIT = """() => {
+  const cells = [...document.querySelectorAll('.panel:has(img)')].map(cell => {
+    const c = cell.getBoundingClientRect();
+    const imgs = [...cell.querySelectorAll('img')].map(i => i.getBoundingClientRect());
+    const bottom = Math.max(...imgs.map(r => r.bottom));
+    const right = Math.max(...imgs.map(r => r.right));
+    return {width: imgs[0].width, height: imgs[0].height, cut: Math.max(0, bottom - c.bottom,
+            right - c.right, cell.scrollHeight - cell.clientHeight)};
+  });
+  const step = [...document.querySelectorAll('button')].find(b => b.innerText.trim() == 'STEP')
+    .getBoundingClientRect();
+  return {cells, step: {top: step.top, bottom: step.bottom, right: step.right},
+          overflow: Math.max(0, document.documentElement.scrollWidth - innerWidth)};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (2560, 1440)])
+def test_the_panels_fit_their_figures_on_a_projector(facilitator, width, height):
+    w = facilitator
+    w.page.set_viewport_size({"width": width, "height": height})
+    w.page.wait_for_timeout(600)
+    assert _step(w) == "2024Q1"
+    w.page.wait_for_timeout(500)
+    fit = w.page.evaluate(_FIT)
+    w.shot(f"13-projector-{width}x{height}")
+    assert fit["overflow"] == 0, fit  # nothing off to the side
+    step = fit["step"]
+    assert step["top"] >= 0 and step["bottom"] <= height and step["right"] <= width, step
+    assert len(fit["cells"]) == 4
+    for cell in fit["cells"]:
+        assert cell["cut"] <= 1, fit  # the whole figure shows in its panel
+        # drawn at the panel's width, 5.2 x 3 inches: readable, not a thumbnail
+        assert cell["width"] >= 440 and cell["height"] == pytest.approx(
+            cell["width"] * 3.0 / 5.2, abs=2
+        ), fit
+
+
 def test_a_changed_scenario_is_flagged_until_applied(facilitator):
     w = facilitator
     header = w.page.locator(".run-header")
@@ -207,7 +266,7 @@ def test_a_room_plays_france_and_japan(server, browser):
     fac, code = _open_room(browser, url)
     assert len(code) == 6
 
-    france = _join(browser, url, code, "France", "Claire")
+    france = _join(browser, url, code, "France", "Claire", phone=True)
     japan = _join(browser, url, code, "Japan", "Kenji")
     assert f"room={code}" in france.page.url  # the seat is in the address: a reload keeps it
 
@@ -228,15 +287,26 @@ def test_a_room_plays_france_and_japan(server, browser):
         _step(fac)
         france.page.wait_for_timeout(700)
     france.page.locator(".meeting-nato").wait_for(timeout=10_000)
+    # on a phone every button of the seat is on screen, without a sideways swipe
+    assert _off_screen(france.page) == {"overflow": 0, "buttons": []}
+    nato_card = france.page.locator(".meeting-nato").inner_text()
+    assert "Consensus: any member can block" in nato_card and "Weaker: the draft" in nato_card
     france.page.locator(".level-nato-head").click()
     france.page.locator(".vote-nato-global_reach-block").click()
-    france.page.locator(".send-nato").click()
-    france.page.locator(".send-nato:has-text('Sent')").wait_for(timeout=10_000)
+    france.page.locator(".unsent-notice:has-text('NATO')").wait_for(timeout=10_000)
+    france.page.wait_for_timeout(300)
+    france.page.reload()  # a reload (a locked phone, a dropped network) keeps unsent choices
+    france.page.locator(".unsent-notice:has-text('NATO')").wait_for(timeout=15_000)
+    assert "v-btn--outlined" not in france.page.locator(".level-nato-head").get_attribute("class")
+    assert _off_screen(france.page) == {"overflow": 0, "buttons": []}
+    france.page.locator(".send-all").click()
+    france.page.locator(".send-all:has-text('Sent')").wait_for(timeout=10_000)
+    france.shot("03-france-answers-on-a-phone")
+    assert france.page.locator(".unsent-notice").count() == 0
     japan.page.locator(".meeting-nato-ip4").wait_for(timeout=10_000)
     japan.page.locator(".level-nato-ip4-minister").click()
-    japan.page.locator(".send-nato-ip4").click()
-    japan.page.locator(".send-nato-ip4:has-text('Sent')").wait_for(timeout=10_000)
-    france.shot("03-france-answers")
+    japan.page.locator(".send-all").click()
+    japan.page.locator(".send-all:has-text('Sent')").wait_for(timeout=10_000)
 
     # the facilitator sees who has answered, then advances the quarter
     fac.page.locator("table.seats:has-text('France')").wait_for(timeout=10_000)
@@ -390,3 +460,53 @@ def test_a_room_link_fills_in_the_code_and_the_projector_shows_it(server, browse
     projector.page.locator(".present-seat:has-text('Kenji')").wait_for(timeout=15_000)
     projector.shot("12-presentation-view")
     _close_all({"facilitator": fac, "projector": projector, "student": student})
+
+
+# ---------------------------------------------------------------- a class of thirty
+@pytest.mark.slow
+def test_thirty_players_play_a_quarter_with_meetings(server, browser):
+    url, _proc = server
+    fac, code = _open_room(browser, url)
+    assert _step(fac) == "2024Q1" and _step(fac) == "2024Q2"  # next: the summits of July
+    actors = _actors_on(fac.page)[:30]
+    assert len(actors) == 30, actors
+    # thirty phones open the room's link at once, as a class does when the QR code shows
+    phones = {a: Watched(browser, f"{url}?room={code}", wait="commit", **PHONE) for a in actors}
+    for actor, w in phones.items():
+        w.page.get_by_label("Your name").fill(f"student {actor}", timeout=90_000)
+        w.page.locator(f".pick-{slug(actor)}").click()
+    for w in phones.values():
+        w.page.locator(".seat-quarter:text('2024Q3')").wait_for(timeout=60_000)
+    # each answers: officials to its first meeting (every meeting invites them), Send all
+    answering = [a for a, w in phones.items() if w.page.locator(".send-all").count()]
+    assert len(answering) >= 25, answering  # the summit quarter: nearly everyone meets
+    for actor in answering:
+        page = phones[actor].page
+        page.locator(".seat-cards .v-card").first.locator("button:has-text('official')").click()
+        page.locator(".send-all").click()
+    for actor in answering:
+        phones[actor].page.locator(".send-all:has-text('Sent')").wait_for(timeout=30_000)
+    fac.page.locator(".room-note:has-text('Everyone has answered')").wait_for(timeout=30_000)
+    assert fac.page.locator("tr.seat-row").count() == 30
+    assert _step(fac) == "2024Q3"
+    for w in phones.values():  # every page moves on to the next quarter
+        w.page.locator(".seat-quarter:text('2024Q4')").wait_for(timeout=60_000)
+    chronicle = fac.page.locator(".chronicle").inner_text()
+    assert chronicle.count("(played) came to") >= len(answering)
+    assert "at official level" in chronicle
+    fac.shot("14-a-class-of-thirty")
+    phones[answering[0]].shot("15-one-of-thirty")
+    _close_all({"facilitator": fac, **phones})
+
+
+def _actors_on(page) -> list[str]:
+    """The playable actors, in the order the join form offers them."""
+    probe = page.context.new_page()
+    try:
+        code = page.locator(".room-code").inner_text().replace(" ", "")
+        probe.goto(page.url.split("?")[0] + "?room=" + code)
+        picks = probe.locator("[class*='pick-']")
+        picks.first.wait_for(timeout=30_000)
+        return picks.evaluate_all("els => els.map(e => e.textContent.trim())")
+    finally:
+        probe.close()

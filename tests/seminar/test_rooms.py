@@ -7,7 +7,7 @@ import pytest
 
 from latticesim import LatticeModel, LatticeScenario
 from latticesim.model.delegations import PlayedChoice, upcoming_meetings
-from latticesim.seminar.debrief import debrief, debrief_html
+from latticesim.seminar.debrief import debrief, debrief_html, debrief_with_figures
 from latticesim.seminar.rooms import (
     CODE_LETTERS,
     LOCKOUT_SECONDS,
@@ -317,13 +317,26 @@ def test_the_debrief_counts_a_rooms_block_and_names_what_it_changed(pivot):
     assert nato_row.startswith(
         f"<td>NATO</td><td>0</td><td>&ndash;</td><td class='failed'>{len(votes)}</td>"
     )
+    assert out["blocks"] == len(votes)  # Germany's blocks, counted as blocks
+    assert f"players blocked {len(votes)} texts" in page
     # every choice is listed, none dropped, in a long round too
     for _ in range(4):
         stepper.step()
     alone.run_for(4)
-    out = debrief(room.model, alone)
+    out = debrief_with_figures(room.model, alone)
     assert len(out["played"]) > 12
-    assert debrief_html(out).count("(played)") == len(out["played"])
+    page = debrief_html(out)
+    assert page.count("(played)") == len(out["played"])
+    # the room's texts moved NATO's standing against the model alone's, on the same numbers
+    assert any(line.startswith("NATO: share of standing") for line in out["changed_standing"])
+    # a figure per changed outcome: each changed text, each forum's attendance, standing
+    texts, attendance = out["changed_outcomes"]
+    titles = [title for title, _svg in out["figures"]]
+    assert len(titles) == len(texts) + len(attendance) + len(out["changed_standing"])
+    assert "NATO: the text on China" in titles and "NATO: attendance" in titles
+    assert "NATO: share of standing" in titles
+    assert page.count("<figure class='debrief-figure'") == len(titles)
+    assert all(svg.lstrip().startswith(b"<?xml") and b"<svg" in svg for _t, svg in out["figures"])
 
 
 def test_the_debrief_before_the_first_step_says_nothing_is_played(pivot):

@@ -73,8 +73,9 @@ class Forum(mesa.Agent):
         self._remit(spec)
         self._convener = model.actor_index[spec.convener]
         self.rotation = [model.actor_index[a] for a in spec.rotation]
-        # (quarter, first year or None, every, level) per calendar entry: read each quarter
-        self._calendar = tuple((m.quarter, m.first_year, m.every, m.level) for m in spec.calendar)
+        # (quarter, first year or None, every, last year or None, level) per calendar
+        # entry: read each quarter
+        self._calendar = tuple((*m.recurrence(), m.level) for m in spec.calendar)
         self._texts = tuple(m.texts == "agreed" for m in spec.calendar)
         self.pending: list[Item] = []
         self.untabled: set[int] = set()  # dimensions its convener last left off the agenda
@@ -144,7 +145,7 @@ class Forum(mesa.Agent):
     def meeting_level(self, quarter: Quarter, start_year: int) -> str | None:
         """The level of the meeting held in ``quarter``, or None if it does not meet."""
         entry = self._entry(quarter, start_year)
-        return None if entry is None else self._calendar[entry][3]
+        return None if entry is None else self._calendar[entry][4]
 
     def agrees_texts(self, quarter: Quarter, start_year: int) -> bool:
         """Whether the meeting held in ``quarter`` agrees texts (else its chair speaks).
@@ -158,10 +159,12 @@ class Forum(mesa.Agent):
     def _entry(self, quarter: Quarter, start_year: int) -> int | None:
         year, number = divmod(quarter.index, 4)
         number += 1
-        for k, (q, first, every, _level) in enumerate(self._calendar):
+        for k, (q, first, every, last, _level) in enumerate(self._calendar):
             if first is None:
                 first = start_year
-            if q == number and year >= first and (year - first) % every == 0:
+            if q != number or year < first or (last is not None and year > last):
+                continue
+            if (year - first) % every == 0:
                 return k
         return None
 

@@ -65,7 +65,9 @@ class Origin:
     For a scalar, ``line``/``col`` point at the value itself; for a mapping or list
     written under a key, at the key (the value starts on a later line, and the key is
     what a reader looks for). ``key_line``/``key_col`` always point at the key, if the
-    value was written under one.
+    value was written under one. ``written_at`` is the path it was written at when it
+    now stands elsewhere (a value under ``amend_forums:`` moved into its forum), so that
+    a problem with it is said under the name the reader wrote.
     """
 
     file: str
@@ -73,6 +75,7 @@ class Origin:
     col: int
     key_line: int | None = None
     key_col: int | None = None
+    written_at: FieldPath | None = None
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -155,10 +158,18 @@ class Tree:
             return Origin(origin.file, origin.key_line, origin.key_col or 1)
         return origin
 
+    def shown(self, path: FieldPath) -> FieldPath:
+        """``path`` as the reader wrote it (see :attr:`Origin.written_at`)."""
+        probe = path
+        while probe and probe not in self.origins:
+            probe = probe[:-1]
+        written = self.origins[probe].written_at
+        return path if written is None else (*written, *path[len(probe) :])
+
     def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem:
         """A problem located where ``path`` was written (at its key if ``key``)."""
         o = self.locate(path, key=key)
-        return Problem(o.file, o.line, o.col, format_path(path), message)
+        return Problem(o.file, o.line, o.col, format_path(self.shown(path)), message)
 
 
 # --------------------------------------------------------------------------- wording
@@ -357,7 +368,9 @@ class _Translation:
             path, message = (*parent, names[0]), f"required but missing{detail}"
         else:
             path, message = parent, f"required {and_join(names)} are missing{detail}"
-        return Problem(where.file, where.line, where.col, format_path(path), message)
+        return Problem(
+            where.file, where.line, where.col, format_path(self.tree.shown(path)), message
+        )
 
     def one(self, err: Mapping[str, Any], path: FieldPath, is_key: bool) -> Problem | None:
         """Translate one pydantic error into a short, located, plain-English problem."""

@@ -5,7 +5,8 @@ column of every key and item; the tree is turned into plain Python values plus a
 *provenance* map from each path (``("forums", "NATO", "members", 3)``) to its origin.
 ``extends`` is followed (relative to the extending file; chains allowed, cycles not) and
 the files are merged: mappings key by key, lists replaced, except ``events``, which are
-appended; ``name``, ``description`` and ``extends`` are never inherited.
+appended; ``name``, ``description`` and ``extends`` are never inherited. Each file's
+``amend_forums:`` is then written into the forums it names (:mod:`.amending`).
 
 Reading stops at the first problem: a file that does not parse, or cannot be found, has
 nothing more to say. Sweep files are read with the same functions.
@@ -29,6 +30,7 @@ from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from latticesim.common.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_TEXT
 from latticesim.common.text import suggest
+from latticesim.scenario.amending import apply_amendments, drop_origins, overlay
 from latticesim.scenario.messages import (
     FieldPath,
     Origin,
@@ -291,58 +293,15 @@ def plain_tree(raw: CommentedMap, display: str) -> Tree:
 # --------------------------------------------------------------------------- extends
 
 
-def _drop(origins: dict[FieldPath, Origin], prefix: FieldPath) -> None:
-    n = len(prefix)
-    for path in [p for p in origins if p[:n] == prefix]:
-        del origins[path]
-
-
-def _copy(
-    src: dict[FieldPath, Origin],
-    prefix: FieldPath,
-    dst: dict[FieldPath, Origin],
-    new_prefix: FieldPath | None = None,
-) -> None:
-    n = len(prefix)
-    target = prefix if new_prefix is None else new_prefix
-    for path, origin in src.items():
-        if path[:n] == prefix:
-            dst[target + path[n:]] = origin
-
-
 def _merge(parent: Tree, child: Tree) -> Tree:
     """Overlay ``child`` on ``parent`` (see the module docstring for the rules)."""
     origins = dict(parent.origins)
     for key in NOT_INHERITED:
-        _drop(origins, (key,))
+        drop_origins(origins, (key,))
     origins[()] = child.origins[()]
     base = {k: v for k, v in parent.data.items() if k not in NOT_INHERITED}
-
-    def merge(p: Any, c: Any, path: FieldPath) -> Any:
-        out = dict(p)
-        for key, value in c.items():
-            sub = (*path, key)
-            old = p.get(key)
-            if (
-                path == ()
-                and key in APPENDED_LISTS
-                and isinstance(old, list)
-                and isinstance(value, list)
-            ):
-                out[key] = old + value
-                origins[sub] = child.origins[sub]
-                for i in range(len(value)):
-                    _copy(child.origins, (*sub, i), origins, (*sub, len(old) + i))
-            elif isinstance(old, dict) and isinstance(value, dict):
-                origins[sub] = child.origins[sub]
-                out[key] = merge(old, value, sub)
-            else:
-                _drop(origins, sub)
-                _copy(child.origins, sub, origins)
-                out[key] = value
-        return out
-
-    return Tree(merge(base, child.data, ()), origins)
+    data = overlay(base, child.data, (), child.origins, origins, appended=APPENDED_LISTS)
+    return Tree(data, origins)
 
 
 def _extends_target(tree: Tree, display: str) -> str | None:
@@ -394,7 +353,7 @@ def load_chain(display: str, chain: tuple[tuple[Path, str, Origin], ...] = ()) -
     tree = _read_tree(display)
     target = _extends_target(tree, display)
     if target is None:
-        return tree
+        return apply_amendments(tree)
     chain = (*chain, (Path(display).resolve(), display, tree.locate(("extends",), key=True)))
     target_real = Path(target).resolve()
     for index, (real, _, at) in enumerate(chain):
@@ -416,4 +375,4 @@ def load_chain(display: str, chain: tuple[tuple[Path, str, Origin], ...] = ()) -
     if not target_real.is_file():
         raise _missing_parent(tree, target)
     parent = load_chain(target, chain)
-    return _merge(parent, tree)
+    return apply_amendments(_merge(parent, tree))

@@ -206,9 +206,11 @@ class _Checker:
             )
             self.horizon = None  # don't also flag every event as out of range
 
-    def forum(self, spec: Any, path: FieldPath) -> None:
+    def forum(self, spec: Any, path: FieldPath, made: Quarter | None = None) -> None:
+        """A forum's names and dimensions; ``made``: the quarter an event creates it in."""
         if not isinstance(spec, dict):
             return
+        self.meeting_dates(spec.get("calendar"), (*path, "calendar"), made)
         for part in ("members", "partners"):
             self.actors_list(spec.get(part), (*path, part), "adversaries cannot sit in a forum")
         self.actor(
@@ -236,6 +238,22 @@ class _Checker:
             for i, item in enumerate(items):
                 if isinstance(item, dict):
                     self.dimension(item.get("dimension"), (*path, "items", i, "dimension"))
+
+    def meeting_dates(self, calendar: Any, path: FieldPath, made: Quarter | None) -> None:
+        """A meeting on a date falls in the run, and not before its forum is created."""
+        for k, entry in enumerate(calendar if isinstance(calendar, list) else []):
+            when = self.quarter_of(entry.get("date")) if isinstance(entry, dict) else None
+            if when is None:
+                continue
+            if self.start is not None and when < self.start:
+                why = f"is before the start {self.start}"
+            elif self.horizon is not None and when > self.horizon:
+                why = f"is after the horizon {self.horizon}"
+            elif made is not None and when < made:
+                why = f"is before the forum is created in {made}"
+            else:
+                continue
+            self.add((*path, k, "date"), f"meeting dated {when} {why}")
 
     def remit(self, spec: dict[str, Any], path: FieldPath) -> None:
         """Rules and naming norms on known dimensions; reserved dimensions kept to their own."""
@@ -431,7 +449,7 @@ def _leave(c: _Checker, e: _Event) -> None:
 
 
 def _forum_created(c: _Checker, e: _Event) -> None:
-    c.forum(e.ev.get("forum"), (*e.path, "forum"))
+    c.forum(e.ev.get("forum"), (*e.path, "forum"), e.when)
 
 
 def _forum_dissolved(c: _Checker, e: _Event) -> None:

@@ -11,6 +11,7 @@ came from. The event types are listed once, in the union ``Event``; ``EVENT_TYPE
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any, Literal, get_args
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
@@ -25,7 +26,13 @@ from latticesim.scenario.fields import (
     Strict,
     Unit,
 )
-from latticesim.scenario.numbers import FolderName, Number, Whole, as_said, number, whole
+
+# A forum's parts live in forum_spec.py and are named here too, with the rest of the format.
+from latticesim.scenario.forum_spec import AgendaItemSpec as AgendaItemSpec
+from latticesim.scenario.forum_spec import ForumSpec as ForumSpec
+from latticesim.scenario.forum_spec import MeetingSpec as MeetingSpec
+from latticesim.scenario.forum_spec import RuleName as RuleName
+from latticesim.scenario.numbers import FolderName, Number, Whole, number
 from latticesim.scenario.parameters import Parameters
 
 DEFAULT_DIMENSIONS: tuple[str, ...] = (
@@ -86,93 +93,6 @@ class AdversarySpec(Strict):
     reaction: Unit | None = Field(
         None, description="How strongly it answers forum statements aimed at it (0 = not at all)."
     )
-
-
-RuleName = Literal["consensus", "weighted_majority", "chair_statement"]
-"""The decision rules a scenario may name (:data:`latticesim.mechanisms.rules.RULES`)."""
-
-
-class MeetingSpec(Strict):
-    """A recurring meeting in a forum's calendar."""
-
-    quarter: Whole = Field(..., ge=1, le=4, description="Quarter of the year it meets in.")
-    every: Whole = Field(1, ge=1, le=10, description="Meets every N years.")
-    level: Literal["summit", "ministerial", "officials"] = Field(
-        "summit", description="The highest level invited."
-    )
-    first_year: whole(ge=1900, le=2200) | None = Field(
-        None, description="First year it meets (for every > 1)."
-    )
-    texts: Literal["agreed", "chair"] = Field(
-        "agreed",
-        description="Whether the meeting agrees texts (agreed) or, like NATO's December "
-        "foreign ministers, issues none of record: its chair speaks for it (chair).",
-    )
-
-
-class AgendaItemSpec(Strict):
-    """A named item on a forum's agenda, decided on one dimension."""
-
-    name: str = Field(..., min_length=1, description="What the item is, in words.")
-    dimension: str = Field(..., description="The dimension the item is decided on.")
-    proposal: Unit | None = Field(
-        None, description="The text's strength as proposed; the convener's if left out."
-    )
-
-
-class ForumSpec(Strict):
-    """A forum: who sits in it, how it decides, on what, and when it meets."""
-
-    members: ActorNames
-    partners: list[str] = Field(default_factory=list, description="Invited, without a vote.")
-    rule: RuleName = Field("consensus", description="How it decides.")
-    rules: dict[str, RuleName] = Field(
-        default_factory=dict,
-        description="Dimension -> rule where it differs from rule (the EU decides trade by "
-        "qualified majority, foreign policy by unanimity).",
-    )
-    naming: dict[str, Unit] = Field(
-        default_factory=dict,
-        description="Dimension -> the strongest text the forum's practice lets it issue "
-        "there (a naming norm: formats that describe behaviour without naming China).",
-    )
-    session_of: str | None = Field(
-        None,
-        description="The forum whose meetings this one is a session of (the partners' "
-        "session of a NATO summit): it meets right after them, its members come at the "
-        "level they came to the main meeting.",
-    )
-    threshold: Number = Field(
-        0.5, ge=0.5, le=1.0, description="Capability share needed under weighted_majority."
-    )
-    competence: list[str] = Field(
-        default_factory=list, description="Dimensions on which it can decide."
-    )
-    discusses: list[str] = Field(
-        default_factory=list, description="Dimensions it discusses without deciding."
-    )
-    items: list[AgendaItemSpec] = Field(
-        default_factory=list, description="Named items (replace the default one per dimension)."
-    )
-    calendar: list[MeetingSpec] = Field(..., min_length=1, description="When it meets.")
-    convener: str = Field(..., description="The actor who proposes texts.")
-    rotation: list[str] = Field(
-        default_factory=list,
-        description="Conveners taking turns year by year, the first in the start year (a "
-        "rotating presidency, as in the G7); when given, it overrides convener.",
-    )
-    theatre: Literal["euro_atlantic", "indo_pacific", "global"] = Field(
-        "global", description="Where its agenda lies (weights attendance by attention)."
-    )
-    standing: Unit = Field(0.5, description="Initial standing with its members and partners.")
-
-    @field_validator("members", "partners")
-    @classmethod
-    def _each_once(cls, names: list[str]) -> list[str]:
-        for name in names:
-            if names.count(name) > 1:
-                raise as_said(f"lists '{name}' twice; list each actor or group once")
-        return names
 
 
 class _EventBase(Strict):
@@ -495,6 +415,13 @@ class ScenarioSpec(Strict):
     actors: dict[str, ActorSpec] = Field(default_factory=dict)
     adversaries: dict[str, AdversarySpec] = Field(default_factory=dict)
     forums: dict[str, ForumSpec] = Field(default_factory=dict)
+    amend_forums: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="Forum name -> fields to change, for a forum under forums: or one a "
+        "forum_created event creates (in a file that extends another); written into the "
+        "forum when the file is read.",
+    )
     events: list[Event] = Field(default_factory=list)
 
     @field_validator("dimensions")
@@ -502,6 +429,16 @@ class ScenarioSpec(Strict):
     def _unique_dimensions(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("dimensions must be unique")
+        return value
+
+    @field_validator("amend_forums")
+    @classmethod
+    def _amended_when_read(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value:
+            raise ValueError(
+                "amend_forums is written into the forums when a file is read; in a spec "
+                "built in Python, change the forum itself"
+            )
         return value
 
     @model_validator(mode="after")
@@ -541,6 +478,13 @@ def json_schema(partial: bool = False) -> dict[str, Any]:
     ``calendar`` (the loader still checks the merged scenario in full).
     """
     schema = ScenarioSpec.model_json_schema(by_alias=True)
+    amendment = copy.deepcopy(schema["$defs"]["ForumSpec"])
+    _drop_required(amendment)
+    amendment["title"] = "ForumAmendment"
+    schema["$defs"]["ForumAmendment"] = amendment
+    schema["properties"]["amend_forums"]["additionalProperties"] = {
+        "$ref": "#/$defs/ForumAmendment"
+    }
     if partial:
         _drop_required(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -4,7 +4,10 @@ A class asks what its choices changed. Averaging the adopted texts alone answers
 badly: a block removes a text from the average, so a room that blocks looks as if it
 signed stronger texts. The debrief counts failed texts beside the adopted ones' mean,
 names the meetings where a text or an actor's attendance came out otherwise than with
-the model alone, and lists every choice the room made.
+the model alone and the forums whose standing the room moved, draws each changed
+outcome beside the model alone (:mod:`~latticesim.seminar.debrief_figures`), and lists
+every choice the room made. Both runs draw the same random numbers (the same scenario
+and seed), so a difference is the room's doing, not chance.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from latticesim.mechanisms.attendance import LEVEL_NAMES
+from latticesim.model.delegations import VOTE_WORDS
 from latticesim.model.interface import PlayedModel
+from latticesim.seminar.debrief_figures import outcome_figures, standing_changes
 from latticesim.world.names import dimension_words
 
 STRENGTH_TOLERANCE = 0.005
@@ -76,7 +81,7 @@ def _said(outcome: tuple[bool, float, tuple[str, ...]] | None) -> str:
     return f"failed (blocked by {', '.join(blockers)})" if blockers else "failed"
 
 
-def _text_changes(room: dict, alone: dict) -> list[str]:
+def _changed_text_keys(room: dict, alone: dict) -> list[tuple[str, str, str]]:
     out = []
     for key in sorted(set(room) | set(alone)):
         a, b = room.get(key), alone.get(key)
@@ -84,15 +89,21 @@ def _text_changes(room: dict, alone: dict) -> list[str]:
             same = abs(a[1] - b[1]) < STRENGTH_TOLERANCE if a[0] else a[2] == b[2]
             if same:
                 continue
-        date, forum, dim = key
-        out.append(
-            f"{date} {forum}, the text on {dimension_words(dim)}: room {_said(a)}; "
-            f"model alone {_said(b)}"
-        )
+        out.append(key)
     return out
 
 
-def _attendance_changes(room: dict, alone: dict) -> list[str]:
+def _text_changes(room: dict, alone: dict, keys: list[tuple[str, str, str]]) -> list[str]:
+    return [
+        f"{date} {forum}, the text on {dimension_words(dim)}: room {_said(room.get(key))}; "
+        f"model alone {_said(alone.get(key))}"
+        for key in keys
+        for date, forum, dim in [key]
+    ]
+
+
+def _attendance_changes(room: dict, alone: dict) -> list[tuple[str, str]]:
+    """(forum, sentence) for each meeting where someone came at another level."""
     out = []
     for key in sorted(set(room) | set(alone)):
         a, b = room.get(key, {}), alone.get(key, {})
@@ -102,7 +113,7 @@ def _attendance_changes(room: dict, alone: dict) -> list[str]:
             if a.get(actor) != b.get(actor)
         ]
         if moved:
-            out.append(f"{key[0]} {key[1]}: " + "; ".join(moved))
+            out.append((key[1], f"{key[0]} {key[1]}: " + "; ".join(moved)))
     return out
 
 
@@ -115,14 +126,33 @@ def debrief(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
     out otherwise in the room; and every choice the room's players made.
     """
     room_texts, alone_texts = _texts(room_model), _texts(alone)
+    keys = _changed_text_keys(room_texts, alone_texts)
+    attendance = _attendance_changes(_attendance(room_model), _attendance(alone))
+    standing = standing_changes(room_model, alone)
     return {
         "room": _summary(room_model, room_texts),
         "alone": _summary(alone, alone_texts),
         "quarters": len(room_model.recorder.model_rows),
-        "changed_texts": _text_changes(room_texts, alone_texts),
-        "changed_attendance": _attendance_changes(_attendance(room_model), _attendance(alone)),
+        "changed_texts": _text_changes(room_texts, alone_texts, keys),
+        "changed_attendance": [line for _forum, line in attendance],
+        "changed_standing": [line for _forum, line in standing],
         "played": [e for e in room_model.recorder.entries if e[2] == "played"],
+        "blocks": sum(
+            e[4].count(VOTE_WORDS["block"]) for e in room_model.recorder.entries if e[2] == "played"
+        ),
+        "changed_outcomes": (
+            list(dict.fromkeys((forum, dim) for _date, forum, dim in keys)),
+            list(dict.fromkeys(forum for forum, _line in attendance)),
+        ),
     }
+
+
+def debrief_with_figures(room_model: PlayedModel, alone: PlayedModel) -> dict[str, Any]:
+    """:func:`debrief`, with a figure per changed outcome (title, SVG) under ``figures``."""
+    result = debrief(room_model, alone)
+    texts, attendance = result["changed_outcomes"]
+    result["figures"] = outcome_figures(room_model, alone, texts, attendance)
+    return result
 
 
 def _number(x: float, digits: int) -> str:
@@ -169,11 +199,35 @@ def debrief_html(result: dict[str, Any] | None) -> str:
         f"model alone <b>{html.escape(alone['leading_platform'] or '-')}</b>. Coordination "
         f"index: room {_number(room['coordination_index'], 3)}, model alone "
         f"{_number(alone['coordination_index'], 3)}.</p>"
+        f"<p class='debrief-blocks'>The room's players blocked {result['blocks']} "
+        f"text{'s' if result['blocks'] != 1 else ''}; texts that failed: "
+        f"{sum(room['failed'].values())} in the room, {sum(alone['failed'].values())} with "
+        "the model alone.</p>"
         "<b>Texts that came out otherwise in the room</b>"
         + _items(result["changed_texts"], "changed-texts", "none: every text as alone")
         + "<b>Attendance that came out otherwise</b>"
         + _items(result["changed_attendance"], "changed-attendance", "none")
+        + "<b>Standing that came out otherwise</b>"
+        + _items(result["changed_standing"], "changed-standing", "none")
+        + _figures(result.get("figures", []))
         + f"<b>The room's choices ({len(played)})</b>"
         + _items(played, "room-choices", "no played choice yet")
         + "</div>"
+    )
+
+
+def _figures(figures: list[tuple[str, bytes]]) -> str:
+    """Each changed outcome's figure, the room solid and the model alone dashed."""
+    if not figures:
+        return ""
+    cells = "".join(
+        f"<figure class='debrief-figure' title='{html.escape(title)}' "
+        "style='margin:0;flex:1 1 340px;max-width:480px'>"
+        f"{svg[svg.index(b'<svg') :].decode('utf-8')}</figure>"
+        for title, svg in figures
+    )
+    return (
+        f"<b>What changed, beside the model alone ({len(figures)} "
+        f"figure{'s' if len(figures) != 1 else ''}; the room solid, alone dashed)</b>"
+        f"<div class='debrief-figures' style='display:flex;flex-wrap:wrap;gap:8px'>{cells}</div>"
     )

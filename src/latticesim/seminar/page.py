@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlencode
 
 import reacton.ipywidgets as rw
 import solara
-from mesa.visualization.solara_viz import ModelController, make_initial_grid_layout
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from latticesim.model.model import LatticeModel
@@ -97,7 +97,7 @@ def ChroniclePanel(model: LatticeModel):
     """The chronicle, growing as the run goes (newest quarter on top)."""
     update_counter.get()
     rows = solara.use_memo(lambda: live_chronicle(model), [model, model.quarters_run])
-    with solara.Column(style={"height": "100%", "overflow-y": "auto"}) as col:
+    with solara.Column() as col:
         quarter = str(model.quarter) if model.quarters_run else "not started"
         solara.HTML(
             tag="div",
@@ -126,20 +126,37 @@ def _as_component(panel):
 _PANEL_COMPONENTS = [_as_component(p) for p in PANELS]
 
 
+_GRID = (
+    "display:grid;gap:12px;width:100%;align-items:start;"
+    "grid-template-columns:repeat(auto-fill,"
+    "minmax(max(min(100%,440px),calc((100% - 24px) / 3)),1fr))"
+)
+"""The panels' grid: as many columns of at least 440 px as the screen holds, at most three
+(two on a 1366 px laptop, three at 1920 and 2560), each figure as tall as its width makes
+it: on a projector the four figures fit on the screen, none a thumbnail."""
+_CELL = "background:white;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2);padding:4px"
+_TEXT_CELL = f"{_CELL};max-height:max(360px,45vh);overflow-y:auto"
+"""The chronicle and the room scroll inside a cell about as tall as a figure."""
+_KINDS = ("lattice", "strength", "standing", "attendance", "chronicle", "room")
+
+
 @solara.component
 def PanelGrid(model: LatticeModel, room_code: solara.Reactive):
-    """The panels in a draggable grid, without the tab strip Mesa puts over a single page."""
+    """The panels in a grid sized to their figures, so that no figure is cut.
+
+    A figure's cell is as tall as the figure at the cell's width; the chronicle and the
+    room scroll inside cells about as tall. The number of columns follows the screen.
+    """
     components = solara.use_memo(
         lambda: [*_PANEL_COMPONENTS, _as_component(room_panel(room_code))], []
     )
-    layout, set_layout = solara.use_state(make_initial_grid_layout(len(components)))
-    solara.GridDraggable(
-        items=[c(model) for c in components],
-        grid_layout=layout,
-        resizable=True,
-        draggable=True,
-        on_grid_layout=set_layout,
-    )
+    with solara.Div(classes=["panel-grid"], style=_GRID):
+        for kind, component in zip(_KINDS, components, strict=True):
+            text = kind in ("chronicle", "room")
+            with solara.Div(
+                classes=["panel", f"panel-{kind}"], style=_TEXT_CELL if text else _CELL
+            ):
+                component(model)
 
 
 @solara.component

@@ -18,7 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from latticesim.model.model import LatticeModel
 from latticesim.seminar.controls import DashboardModel, model_alone
-from latticesim.seminar.debrief import debrief, debrief_html
+from latticesim.seminar.debrief import debrief_html, debrief_with_figures
 from latticesim.seminar.presentation import room_address
 from latticesim.seminar.rooms import ROOMS, Room, RoomError, show_code
 from latticesim.seminar.seats import SeatForm, slug, use_room_version
@@ -296,7 +296,7 @@ def DebriefView(model: LatticeModel):
     """The room's run beside the same scenario and seed played by the model alone."""
     result = solara.use_memo(
         lambda: (
-            debrief(model, model_alone(model))
+            debrief_with_figures(model, model_alone(model))
             if isinstance(model, DashboardModel) and model.recorder.model_rows
             else None
         ),

@@ -18,6 +18,11 @@ asks for it, and the facilitator passes it on or refuses (the holder is told eit
 way). The facilitator frees, moves and closes seats. Room codes are six letters (about
 191 million codes) and a browser that gives a few wrong codes is refused for a while,
 so codes cannot be found by trying them.
+
+A player's page follows only its own seat (:meth:`Room.seat_version`): another player
+answering redraws the facilitator's page, not every phone in the room. Choices a player
+has made but not sent are kept with the seat (:meth:`Room.set_draft`), so a reload, a
+locked phone or a dropped connection loses nothing; the quarter's step clears them.
 """
 
 from __future__ import annotations
@@ -95,7 +100,10 @@ class Room:
         self.refused: set[str] = set()  # browsers whose request for a seat was refused
         self.passed: set[str] = set()  # browsers whose seat was passed to another
         self.answers: dict[str, dict[str, PlayedChoice]] = {}  # actor -> forum -> choice
-        self.version = 0
+        self.drafts: dict[str, dict[str, PlayedChoice]] = {}  # token -> forum -> unsent choice
+        self.version = 0  # any change: the facilitator's views follow it
+        self.shared_version = 0  # a change every seat sees: the quarter, the model, closing
+        self.seat_versions: dict[str, int] = {}  # token -> changes to that seat alone
         self.model: RoomModel = model
         self._bind(model)
 
@@ -112,8 +120,9 @@ class Room:
             self.model.room = None
             self.model = model
             self.answers.clear()
+            self.drafts.clear()
             self._bind(model)
-            self._touch()
+            self._touch(shared=True)
 
     def playable(self) -> list[str]:
         """Actors a person may take: the forums' actors, adversaries excluded."""
@@ -141,7 +150,7 @@ class Room:
             player.holder = client
             self.players[player.token] = player
             self.model.played.add(self.model.actor_index[actor])
-            self._touch()
+            self._touch(player.token)
             return player
 
     def leave(self, token: str) -> None:
@@ -151,7 +160,8 @@ class Room:
             if player is not None:
                 self.model.played.discard(self.model.actor_index[player.actor])
                 self.answers.pop(player.actor, None)
-                self._touch()
+                self.drafts.pop(token, None)
+                self._touch(token)
 
     def player(self, token: str) -> Player:
         """The seat behind a token of this room.
@@ -201,12 +211,13 @@ class Room:
             if to in self.taken():
                 raise RoomError(f"{to} is already played by {self.taken()[to]}")
             self.answers.pop(actor, None)
+            self.drafts.pop(player.token, None)
             self.model.played.discard(self.model.actor_index[actor])
             self.model.played.add(self.model.actor_index[to])
             player.actor = to
             if player.name == actor:
                 player.name = to
-            self._touch()
+            self._touch(player.token)
 
     def close(self) -> None:
         """Close the room: every seat is freed and the model plays alone again."""
@@ -218,9 +229,10 @@ class Room:
                 )
             self.players.clear()
             self.answers.clear()
+            self.drafts.clear()
             self.model.room = None
             self.model.played = set()
-            self._touch()
+            self._touch(shared=True)
 
     # ---------------------------------------------------------------- who holds a seat
     def holds(self, token: str, client: str) -> bool:
@@ -243,7 +255,7 @@ class Room:
                 "Another device has asked for this seat; the facilitator decides. "
                 "If it is yours, tell the facilitator."
             )
-            self._touch()
+            self._touch(token)
 
     def asking(self) -> list[Player]:
         """Seats another browser has asked for, waiting for the facilitator."""
@@ -259,7 +271,7 @@ class Room:
             self.passed.add(player.holder)
             player.holder, player.asked_by = player.asked_by, ""
             player.notice = ""
-            self._touch()
+            self._touch(player.token)
 
     def refuse(self, actor: str) -> None:
         """The facilitator keeps ``actor``'s seat with its holder; the asker is told."""
@@ -269,7 +281,7 @@ class Room:
                 self.refused.add(player.asked_by)
             player.asked_by = ""
             player.notice = "Another device asked for this seat; the facilitator kept it here."
-            self._touch()
+            self._touch(player.token)
 
     # ---------------------------------------------------------------- answers
     def meetings_for(self, token: str) -> list:
@@ -291,12 +303,57 @@ class Room:
         """
         player = self.player(token)
         with self.lock:
-            if client is not None and player.holder not in ("", client):
-                raise RoomError(f"the seat of {player.actor} is held on another device")
+            self._check_holder(player, client)
             if forum not in {m.forum for m in upcoming_meetings(self.model, player.actor)}:
                 raise RoomError(f"{player.actor} is not invited to a {forum} meeting this quarter")
             self.answers.setdefault(player.actor, {})[forum] = choice
-            self._touch()
+            self._touch(token)
+
+    @staticmethod
+    def _check_holder(player: Player, client: str | None) -> None:
+        if client is not None and player.holder not in ("", client):
+            raise RoomError(f"the seat of {player.actor} is held on another device")
+
+    def set_draft(
+        self, token: str, forum: str, edit: Callable[[PlayedChoice], PlayedChoice]
+    ) -> PlayedChoice:
+        """Change a seat's unsent choice for one meeting; kept with the seat until sent.
+
+        ``edit`` turns the latest choice (the unsent one, else the one sent, else the
+        model's) into the new one, under the room's lock: taps that come faster than the
+        page redraws each build on the one before.
+        """
+        player = self.player(token)
+        with self.lock:
+            drafts = self.drafts.setdefault(token, {})
+            latest = drafts.get(forum) or self.answers.get(player.actor, {}).get(forum)
+            drafts[forum] = new = edit(latest or PlayedChoice())
+            self._touch(token, everyone=False)
+            return new
+
+    def drafts_of(self, token: str) -> dict[str, PlayedChoice]:
+        """A seat's choices not yet sent, by forum."""
+        self.player(token)
+        with self.lock:
+            return dict(self.drafts.get(token, {}))
+
+    def send_all(self, token: str, client: str | None = None) -> None:
+        """Send a seat's answers for every meeting of the coming quarter at once.
+
+        A meeting's unsent choice goes, else what was sent stays, else the seat answers
+        "the model decides" (the facilitator then sees the seat has answered).
+
+        Raises:
+            RoomError: for a seat held by another browser.
+        """
+        player = self.player(token)
+        with self.lock:
+            self._check_holder(player, client)
+            drafts = self.drafts.pop(token, {})
+            sent = self.answers.setdefault(player.actor, {})
+            for m in upcoming_meetings(self.model, player.actor):
+                sent[m.forum] = drafts.get(m.forum) or sent.get(m.forum) or PlayedChoice()
+            self._touch(token)
 
     def answered(self, token: str) -> dict[str, PlayedChoice]:
         """What this seat has sent for the coming quarter, by forum."""
@@ -333,10 +390,21 @@ class Room:
         """Clear the answers once the quarter has used them, and tell the pages."""
         with self.lock:
             self.answers.clear()
-            self._touch()
+            self.drafts.clear()
+            self._touch(shared=True)
 
-    def _touch(self) -> None:
-        self.version += 1
+    def seat_version(self, token: str) -> tuple[int, int]:
+        """What a seat's page follows: changes to every seat, and to this seat alone."""
+        return self.shared_version, self.seat_versions.get(token, 0)
+
+    def _touch(self, token: str | None = None, shared: bool = False, everyone: bool = True) -> None:
+        """Count a change: for the facilitator (``everyone``), one seat, or every seat."""
+        if everyone:
+            self.version += 1
+        if shared:
+            self.shared_version += 1
+        if token is not None:
+            self.seat_versions[token] = self.seat_versions.get(token, 0) + 1
 
 
 class JoinLimiter:

@@ -16,13 +16,16 @@ import html
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import solara
 
 from latticesim.mechanisms.attendance import LEVEL_NAMES
-from latticesim.model.delegations import VOTES, MeetingPreview, PlayedChoice
+from latticesim.model.delegations import VOTES, PlayedChoice
 from latticesim.seminar.live_chronicle import live_chronicle
+from latticesim.seminar.meeting_notes import NUMBERS, meeting_note
 from latticesim.seminar.rooms import ROOMS, Room, RoomError
+from latticesim.world.names import dimension_label
 
 
 def slug(text: str) -> str:
@@ -40,179 +43,218 @@ def client_id() -> str:
 
 ROOM_POLL_SECONDS: float | None = 0.3
 """How often a page looks for changes others made to its room (None: never)."""
+STEP_GRACE = 0.4
+"""Seconds a player's page waits before drawing a new quarter: the facilitator's page,
+which the class watches, draws it first instead of sharing the server with thirty
+phones; a player's own taps are drawn at once."""
 
 
 def use_room_version(room: Room | None) -> int:
     """Re-render when anyone changes the room (a player answers, the quarter advances).
 
-    Each page runs in its own thread on the server; a small thread per page watches
-    the room's version and asks its page to redraw.
+    For the facilitator's views and the join form. Each page runs in its own thread on
+    the server; a small thread per page watches the room's version and asks its page to
+    redraw.
     """
-    version, set_version = solara.use_state(room.version if room is not None else 0)
+    return _use_followed(room, None)[0]
+
+
+def use_seat_version(room: Room | None, token: str) -> tuple[tuple[int, int], Callable[[], None]]:
+    """Re-render a player's page only when its own seat changes, or every seat's does.
+
+    Another player's answer does not redraw this page: in a class of thirty, each
+    answer would otherwise redraw thirty pages. Returns the version and ``sync``, which
+    a page calls after changing its own seat, so that its watcher does not redraw it a
+    second time.
+    """
+    return _use_followed(room, token)
+
+
+def _use_followed(room: Room | None, token: str | None):
+    def read() -> object:
+        if room is None:
+            return 0
+        return room.version if token is None else room.seat_version(token)
+
+    # the state only asks for a redraw; what the page draws is read from the room, so
+    # a page that found its room after its first render still reads the seat's version
+    _, set_version = solara.use_state(read())
+    version = read()
     seen = solara.use_ref(version)
     every = ROOM_POLL_SECONDS
 
+    def sync() -> None:
+        seen.current = read()
+        set_version(seen.current)
+
     def poll(cancel: threading.Event) -> None:
         while room is not None and every and not cancel.wait(every):
-            if room.version != seen.current:
-                seen.current = room.version
-                set_version(room.version)
+            now = read()
+            if now == seen.current:
+                continue
+            if token is not None and now[1] == seen.current[1] and cancel.wait(STEP_GRACE):
+                return  # a new quarter: let the facilitator's page draw it first
+            seen.current = read()
+            set_version(seen.current)
 
-    solara.use_thread(poll, dependencies=[room])
-    return version
+    # not intrusive: an intrusive thread traces every line it runs to be cancellable,
+    # and the redraw it asks for runs in it, traced, at several times its cost
+    solara.use_thread(poll, dependencies=[room, token], intrusive_cancel=False)
+    seen.current = version
+    return version, sync
+
+
+@solara.component_vue(str(Path(__file__).with_name("vue") / "seat_cards.vue"))
+def SeatCards(
+    cards: list,
+    unsent: str,
+    all_sent: bool,
+    event_level=None,
+    event_vote=None,
+    event_send_all=None,
+):
+    """The meetings' cards as one widget: a new quarter sends their data, not new widgets.
+
+    A card is some twenty buttons; built as widgets, every step would make and drop them
+    on every player's page, the server's main cost in a class of thirty.
+    """
+
+
+_STATES = {
+    "sent": ("sent", "#2e7d32"),
+    "unsent": ("not sent yet", "#c62828"),
+    "open": ("the model decides unless you send", "#555"),
+}
+
+
+def seat_cards(room: Room, token: str) -> tuple[list[dict], str, bool]:
+    """What a seat's cards show: each meeting with its rule, level and vote buttons.
+
+    Returns the cards (plain data for :func:`SeatCards`), the notice of choices not yet
+    sent ("" when none) and whether every meeting has been sent.
+    """
+    player = room.player(token)
+    meetings = room.meetings_for(token)
+    sent, drafts = room.answered(token), room.drafts_of(token)
+    cards = []
+    for m in meetings:
+        key = slug(m.forum)
+        choice = drafts.get(m.forum) or sent.get(m.forum) or PlayedChoice()
+        state = "unsent" if m.forum in drafts else ("sent" if m.forum in sent else "open")
+        top = LEVEL_NAMES.index(m.max_level)
+        rows = [
+            {
+                "dim": dim,
+                "text": f"{dimension_label(dim)}: your position {pos:.2f}, {_last_text(last, ok)}",
+                "buttons": _buttons(f"vote-{key}-{dim}", VOTES, choice.votes.get(dim)),
+            }
+            for (dim, decided, last, ok), pos in zip(m.items, m.position, strict=True)
+            if decided
+        ]
+        cards.append(
+            {
+                "forum": m.forum,
+                "key": key,
+                "title": f"{m.forum} {m.level} ({m.role})",
+                "state": _STATES[state][0],
+                "colour": _STATES[state][1],
+                "note": meeting_note(room.model, m, player.actor),
+                "levels": _buttons(f"level-{key}", LEVEL_NAMES[: top + 1], choice.level),
+                "rows": rows,
+            }
+        )
+    unsent = [m.forum for m in meetings if m.forum in drafts]
+    notice = (
+        f"Not sent yet: {', '.join(unsent)}. Press Send all: Step does not wait." if unsent else ""
+    )
+    return cards, notice, bool(meetings) and not unsent and len(sent) >= len(meetings)
+
+
+def _last_text(last: float | None, adopted: bool) -> str:
+    if last is None:
+        return "no text yet"
+    return f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
+
+
+def _buttons(prefix: str, values: tuple[str, ...] | list[str], chosen: str | None) -> list[dict]:
+    """A row of choices, "model decides" first; the chosen one marked."""
+    return [
+        {
+            "value": value,
+            "label": "model decides" if value is None else value,
+            "cls": f"{prefix}-{value or 'model'}",
+            "on": value == chosen,
+        }
+        for value in (None, *values)
+    ]
 
 
 @solara.component
-def SeatForm(room: Room, token: str, quarter: int = 0, client: str | None = None):
+def SeatForm(
+    room: Room, token: str, version: object = 0, client: str | None = None, on_change=None
+):
     """A player's answers for the coming quarter: attendance and votes, meeting by meeting.
 
-    ``quarter`` (the model's step) is passed by the facilitator's page so that a seat at
-    the front is redrawn with the step itself; a player's own page follows the room.
-    ``client`` is the player's browser (None at the facilitator's screen).
+    Choices are kept with the seat as they are made (a reload finds them) and go to the
+    room together with *Send all*. ``version`` (the seat's, or the model's step at the
+    facilitator's screen) redraws the form; ``client`` is the player's browser (None at
+    the facilitator's screen); ``on_change`` is told of every change made here.
     """
-    use_room_version(room)
     error, set_error = solara.use_state("")
-    # Answers being edited, by (quarter, forum). A ref, not only state: clicks can arrive
-    # faster than the page re-renders, and each must build on the one before.
-    drafts = solara.use_ref({})
     _, redraw = solara.use_state(0)
     try:
         player = room.player(token)
-        meetings = room.meetings_for(token)
-        sent = room.answered(token)
+        cards, unsent, all_sent = seat_cards(room, token)
     except RoomError as exc:
         solara.Error(str(exc))
         return
     next_quarter = getattr(room.model, "next_quarter", "")
-    with solara.Column(classes=["seat"]):
+
+    def act(do: Callable[[], object]) -> None:
+        try:
+            do()
+            set_error("")
+        except RoomError as exc:
+            set_error(str(exc))
+        redraw(lambda n: n + 1)
+        if on_change is not None:
+            on_change()
+
+    def level(data: dict) -> None:
+        new = data.get("level")
+        act(lambda: room.set_draft(token, data["forum"], lambda c: PlayedChoice(new, c.votes)))
+
+    def vote(data: dict) -> None:
+        dim, new = data["dim"], data.get("vote")
+
+        def edit(latest: PlayedChoice) -> PlayedChoice:
+            votes = {d: v for d, v in latest.votes.items() if d != dim}
+            return PlayedChoice(latest.level, votes if new is None else {**votes, dim: new})
+
+        act(lambda: room.set_draft(token, data["forum"], edit))
+
+    with solara.Column(classes=["seat"], gap="8px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f"<div class='seat-head'><b>{html.escape(player.actor)}</b> played by "
                 f"{html.escape(player.name)} &middot; room <b>{room.code}</b> &middot; "
                 f"next quarter <b class='seat-quarter'>{next_quarter}</b></div>"
+                f"<div class='numbers-note' style='font-size:13px;color:#555'>{NUMBERS}</div>"
             ),
         )
-        if not meetings:
+        if not cards:
             solara.Info(f"{player.actor} has no meeting next quarter: wait for the facilitator.")
-        for m in meetings:
-            slot = (next_quarter, m.forum)
-            MeetingForm(
-                m,
-                choice=drafts.current.get(slot) or sent.get(m.forum) or PlayedChoice(),
-                is_sent=m.forum in sent and slot not in drafts.current,
-                draft=_Draft(room, token, slot, drafts, redraw, set_error, client),
-            )
+        SeatCards(
+            cards=cards,
+            unsent=unsent,
+            all_sent=all_sent,
+            event_level=level,
+            event_vote=vote,
+            event_send_all=lambda _data: act(lambda: room.send_all(token, client)),
+        )
         if error:
             solara.Error(error)
-
-
-class _Draft:
-    """One meeting's answer as it is edited at a seat, and sending it to the room.
-
-    Each change builds on the latest draft (or the answer already sent), not on what the
-    page last drew: clicks can arrive faster than the page re-renders.
-    """
-
-    def __init__(
-        self, room: Room, token: str, slot: tuple, drafts, redraw, on_error, client=None
-    ) -> None:
-        self.room, self.token, self.slot = room, token, slot
-        self.drafts, self.redraw, self.on_error = drafts, redraw, on_error
-        self.client = client
-
-    def latest(self) -> PlayedChoice:
-        forum = self.slot[1]
-        return (
-            self.drafts.current.get(self.slot)
-            or self.room.answered(self.token).get(forum)
-            or PlayedChoice()
-        )
-
-    def edit(self, new: PlayedChoice) -> None:
-        self.drafts.current = {**self.drafts.current, self.slot: new}
-        self.redraw(lambda n: n + 1)
-
-    def set_level(self, level: str | None) -> None:
-        self.edit(PlayedChoice(level, dict(self.latest().votes)))
-
-    def set_vote(self, dim: str, vote: str | None) -> None:
-        votes = dict(self.latest().votes)
-        if vote is None:
-            votes.pop(dim, None)
-        else:
-            votes[dim] = vote
-        self.edit(PlayedChoice(self.latest().level, votes))
-
-    def send(self) -> None:
-        try:
-            self.room.answer(self.token, self.slot[1], self.latest(), self.client)
-        except RoomError as exc:
-            self.on_error(str(exc))
-            return
-        self.on_error("")
-        self.drafts.current = {k: v for k, v in self.drafts.current.items() if k != self.slot}
-        self.redraw(lambda n: n + 1)
-
-
-@solara.component
-def MeetingForm(meeting: MeetingPreview, choice: PlayedChoice, is_sent: bool, draft: _Draft):
-    """One meeting's card at a seat: the attendance level, a vote on each text, Send."""
-    key = slug(meeting.forum)
-    with solara.Card(
-        f"{meeting.forum} {meeting.level} ({meeting.role})", classes=[f"meeting-{key}"]
-    ):
-        solara.Text("Attendance:")
-        with solara.Row(gap="4px"):
-            top = LEVEL_NAMES.index(meeting.max_level)
-            for lv in (None, *LEVEL_NAMES[: top + 1]):
-                solara.Button(
-                    "model decides" if lv is None else lv,
-                    on_click=lambda lv=lv: draft.set_level(lv),
-                    color="primary" if choice.level == lv else None,
-                    outlined=choice.level != lv,
-                    small=True,
-                    classes=[f"level-{key}-{lv or 'model'}"],
-                )
-        for (dim, decided, last, adopted), pos in zip(meeting.items, meeting.position, strict=True):
-            if decided:
-                VoteRow(key, dim, pos, last, adopted, choice.votes.get(dim), draft.set_vote)
-        solara.Button(
-            "Sent" if is_sent else "Send",
-            on_click=draft.send,
-            color="success" if is_sent else "primary",
-            classes=[f"send-{key}"],
-        )
-
-
-@solara.component
-def VoteRow(
-    key: str,
-    dim: str,
-    pos: float,
-    last: float | None,
-    adopted: bool,
-    mine: str | None,
-    set_vote: Callable[[str, str | None], None],
-):
-    """A text the forum votes on: the player's position, the last text, the vote buttons."""
-    last_txt = (
-        "no text yet"
-        if last is None
-        else f"last text {last:.2f} ({'adopted' if adopted else 'failed'})"
-    )
-    with solara.Column(gap="0px"):
-        solara.Text(f"{dim.replace('_', ' ')}: your position {pos:.2f}, {last_txt}")
-        with solara.Row(gap="4px"):
-            for vote in (None, *VOTES):
-                solara.Button(
-                    "model decides" if vote is None else vote,
-                    on_click=lambda v=vote: set_vote(dim, v),
-                    color="primary" if mine == vote else None,
-                    outlined=mine != vote,
-                    small=True,
-                    classes=[f"vote-{key}-{dim}-{vote or 'model'}"],
-                )
 
 
 @solara.component
@@ -289,13 +331,14 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
             room = ROOMS.by_seat(token)
         except RoomError as exc:
             problem = str(exc)
-    version = use_room_version(room)
+    version, sync = use_seat_version(room, token or "")
     if room is not None:
         try:
             room.player(token)
         except RoomError as exc:
             room, problem = None, str(exc)
-    with solara.Column(style={"max-width": "760px", "padding": "12px"}):
+    # room below the last button: Solara's badge sits over the bottom of a phone's screen
+    with solara.Column(style={"max-width": "760px", "padding": "12px 12px 72px 12px"}):
         solara.HTML(tag="h2", unsafe_innerHTML="latticesim &middot; player")
         if problem:
             solara.Warning(problem, classes=["seat-problem"])
@@ -308,8 +351,8 @@ def PlayerPage(code: str | None, token: str | None, on_seat):
         notice = room.player(token).notice
         if notice:
             solara.Warning(notice, classes=["seat-notice"])
-        SeatForm(room, token, client=client)
-        PlayedLog(room, room.player(token).actor)
+        SeatForm(room, token, version, client=client, on_change=sync)
+        PlayedLog(room, room.player(token).actor, version[0])
 
 
 @solara.component
@@ -340,9 +383,11 @@ def AskForSeat(room: Room, token: str, client: str, version: int):
 
 
 @solara.component
-def PlayedLog(room: Room, actor: str):
-    """What happened last quarter at the player's meetings, and the player's own record."""
-    use_room_version(room)
+def PlayedLog(room: Room, actor: str, quarter: int = 0):
+    """What happened last quarter at the player's meetings, and the player's own record.
+
+    ``quarter`` (the room's shared version) redraws it when the quarter advances.
+    """
     model = room.model
     rows = live_chronicle(model)
     if rows:
