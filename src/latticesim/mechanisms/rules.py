@@ -179,10 +179,10 @@ def anticipated_drafts(
     """
     lo = (positions - reach_seen).max(axis=0)
     hi = (positions + reach_seen).min(axis=0)
-    feasible = lo <= hi
-    inside = np.clip(targets, np.minimum(lo, hi), hi)
-    alone = np.clip(targets, own - own_reach, own + own_reach)
-    return np.where(feasible, inside, alone)
+    # np.minimum(np.maximum(...)) is np.clip without its Python wrapper, at half the cost
+    inside = np.minimum(np.maximum(targets, lo), hi)
+    alone = np.minimum(np.maximum(targets, own - own_reach), own + own_reach)
+    return np.where(lo <= hi, inside, alone)
 
 
 def named_strength(strength: float, cap: float | None) -> float:

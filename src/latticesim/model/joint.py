@@ -34,6 +34,7 @@ class JointTexts:
         """By step: the actor rows present and the weight of the text on each dimension."""
         self._by_step: dict[int, np.ndarray] = {}
         self._group: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._step = -1
 
     def note(
         self,
@@ -52,18 +53,22 @@ class JointTexts:
         which items the forum voted on (empty: as the forum decides them).
         """
         m = self.model
-        for old in [q for q in self.texts if q <= step - m.params.linkage_window]:
-            del self.texts[old]
+        if step != self._step:  # the window moves once a quarter
+            self._step = step
+            for old in [q for q in self.texts if q <= step - m.params.linkage_window]:
+                del self.texts[old]
         if not met:
             return
         weights = m.params.chair_weight, 1.0
         decided = decided or tuple(forum.decides(item) for item in items)
-        adopted = np.zeros(len(m.dimensions))
+        said: dict[int, float] = {}
         for item, outcome, voted in zip(items, outcomes, decided, strict=True):
             if outcome.adopted:
                 d = item.dimension
-                adopted[d] = max(adopted[d], weights[voted])
-        if adopted.any():
+                said[d] = max(said.get(d, 0.0), weights[voted])
+        if said and max(said.values()) > 0:
+            adopted = np.zeros(len(m.dimensions))
+            adopted[list(said)] = list(said.values())
             self.texts.setdefault(step, []).append((invitees[levels > 0], adopted))
             self._by_step.pop(step, None)  # the quarter's pairs, if worked out, are stale
 

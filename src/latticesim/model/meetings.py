@@ -278,10 +278,17 @@ class Meetings:
         """
         s = self.state
         convener = forum.convener_in(self.quarter, self.start.year)
-        dims = np.array([it.dimension for it in items], dtype=int)
         reference = float(self.radii.commitment0[convener])
         commitment = float(s.commitment[convener])
         salience = self.forum_views.salience_in(forum.index, s.salience)
+        threshold = self.params.agenda_threshold
+        if commitment >= reference and not forum.untabled:
+            # Most meetings: a convener at its recorded commitment, engaged on every item
+            # (the same test as tables(), without building arrays for it).
+            row = salience[convener]
+            if all(it.named or row[it.dimension] >= threshold for it in items):
+                return items
+        dims = np.array([it.dimension for it in items], dtype=int)
         engaged = engagement(salience[convener, dims], commitment, reference)
         default = np.array([not it.named for it in items])
         keep = np.ones(len(items), dtype=bool)
