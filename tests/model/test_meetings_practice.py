@@ -228,3 +228,27 @@ def test_a_crisis_calls_extraordinary_meetings_of_its_theatre():
     assert not (base["kind"] == "extraordinary_meeting").any()
     off = run("taiwan_crisis", 0, crisis_meeting=1.0)["log"]
     assert not (off["kind"] == "extraordinary_meeting").any()
+
+
+def test_without_the_session_the_members_choose_their_level_twice():
+    # Paired seeds, with and without session_of: as a forum of its own NATO+IP4 is a
+    # second summit whose members choose their level again (and sometimes differently);
+    # as the summit's session they sit in at the level they came to the summit.
+    spec = load_scenario(SCENARIOS / "baseline_2024.yaml")
+    spec.forums["NATO+IP4"].session_of = None
+
+    def same_level(t):
+        a = t["attendance"].query("role == 'member' and forum in ['NATO', 'NATO+IP4']")
+        summits = set(t["meetings"].query("forum == 'NATO+IP4'")["date"])
+        a = a[a["date"].isin(summits)]
+        wide = a.pivot_table(
+            index=["date", "actor"], columns="forum", values="level", aggfunc="first", observed=True
+        )
+        return float((wide["NATO"] == wide["NATO+IP4"]).mean())
+
+    with_session, without = [], []
+    for seed in range(10):
+        with_session.append(same_level(run("baseline_2024", seed)))
+        without.append(same_level(simulate(spec, seed, record_actors=False).recorder.frames()))
+    assert min(with_session) == 1.0
+    assert np.mean(without) < 1.0

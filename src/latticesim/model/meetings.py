@@ -354,7 +354,7 @@ class Meetings:
             own = levels[convener]
             levels = best_levels(others, fi.cost, max_level, noise)
             levels[convener] = own
-        if forum.session_of is not None:
+        if forum.session_of in self._came:
             # the members are at the summit already: they sit in at the level they came
             inv, came = self._came[forum.session_of]
             at = np.zeros(len(self.actor_names), dtype=levels.dtype)

@@ -157,6 +157,8 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.quarter = self.start
         self._met_this_quarter = []
         self.crises_now: list[tuple[str, str, float, int]] = []
+        self._extraordinary: dict[int, list] = {}  # a quarter's crisis agendas, by forum
+        self._came: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # levels met this quarter
         self.side_meetings: dict[int, list[tuple[np.ndarray, float]]] = {}
         self.forum_views = ForumViews(self.state.position.shape)
         self._adversary_row_list = np.flatnonzero(self.region == 2)
