@@ -14,7 +14,7 @@ from latticesim.mechanisms.rules import (
     commitment_factor,
     consensus,
     consensus_items,
-    convener_proposal,
+    convener_target,
     reach,
     tolerance_radius,
     weighted_majority,
@@ -146,10 +146,12 @@ def test_chair_statement_always_issues_the_proposal():
     assert out.adopted and out.strength == 0.72
 
 
-def test_convener_proposal_moves_toward_median():
-    assert convener_proposal(0.9, 0.5, 0.0) == 0.9
-    assert convener_proposal(0.9, 0.5, 1.0) == 0.5
-    assert convener_proposal(0.9, 0.5, 0.25) == pytest.approx(0.8)
+def test_a_fully_engaged_convener_aims_moderation_of_the_way_to_the_median():
+    assert convener_target(0.9, 0.5, 0.0, 1.0) == 0.9
+    assert convener_target(0.9, 0.5, 1.0, 1.0) == 0.5
+    assert convener_target(0.9, 0.5, 0.25, 1.0) == pytest.approx(0.8)
+    # half engaged, it asks for half as much beyond the median: 0.5 + 0.75 x 0.5 x 0.4
+    assert convener_target(0.9, 0.5, 0.25, 0.5) == pytest.approx(0.65)
 
 
 def test_carried_draft_starts_from_a_failed_text_and_asks_more_after_an_adoption():

@@ -106,15 +106,6 @@ def weighted_medians(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return values[order[k, cols], cols]
 
 
-def convener_proposal(convener_position: float, median: float, moderation: float) -> float:
-    """The convener's draft: its own view moved toward the room's weighted median.
-
-    A convener who wants a text adopted anticipates the room; ``moderation`` is how far
-    it goes (0: proposes its own ideal point, 1: proposes the median).
-    """
-    return float(convener_position + moderation * (median - convener_position))
-
-
 def engagement(salience: np.ndarray, commitment: float, reference: float) -> np.ndarray:
     """How much a convener puts into a dimension of a forum: salience x relative commitment.
 
@@ -154,8 +145,9 @@ def convener_target(
     """The text a convener would like: the room's median moved toward its own view.
 
     It reaches ``(1 - moderation) x engaged`` of the way from the room's weighted median to
-    its own position: fully engaged, this is :func:`convener_proposal`; a convener that
-    cares less asks for less.
+    its own position. Fully engaged, it stands ``moderation`` of the way from its own view
+    to the median (0: its own view, 1: the median); a convener that cares less asks for
+    less.
     """
     return float(median + (1.0 - moderation) * engaged * (convener_position - median))
 

@@ -1,9 +1,12 @@
 """Decisions (ODD 7.5-7.6): a meeting's drafts, its played votes, and the forum's rule.
 
-One path for every meeting, played or not. The convener drafts each item
-(:func:`~latticesim.mechanisms.rules.convener_proposal`), carrying the forum's last text
-on the dimension over (:func:`~latticesim.mechanisms.rules.carried_draft`); items the
-forum does not decide become chair's statements. Played voters' votes then change their
+One path for every meeting, played or not. The chair aims each item as far toward its
+view as its engagement carries it (:func:`~latticesim.mechanisms.rules.convener_target`),
+carrying the forum's last text on the dimension over
+(:func:`~latticesim.mechanisms.rules.carried_draft`), and drafts it inside the window it
+expects the voters to accept (:func:`~latticesim.mechanisms.rules.anticipated_drafts`);
+items the forum does not decide become chair's statements, and texts are capped by the
+forum's naming norms. Played voters' votes then change their
 limits on the decided items (:func:`~latticesim.model.delegations.played_radius`), and
 under a rule that waters drafts down (consensus) a request for a weaker text moves the
 draft toward those asking (:func:`~latticesim.model.delegations.weaker_proposal`), who

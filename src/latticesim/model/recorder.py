@@ -100,20 +100,7 @@ class Recorder:
         decided: tuple[bool, ...] = (),
     ) -> None:
         """One meeting, kept raw: tables are built from it once, after the run."""
-        self.note_texts(
-            quarter,
-            step,
-            forum,
-            level,
-            invitees,
-            levels,
-            met,
-            chair,
-            items,
-            outcomes,
-            voters,
-            decided,
-        )
+        self.joint.note(step, forum, invitees, levels, met, items, outcomes, decided)
         self.raw_meetings.append(
             MeetingRecord(
                 str(quarter),
