@@ -119,14 +119,14 @@ def test_a_played_block_fails_the_item_and_is_chronicled(pivot):
 
 
 def test_an_accept_lets_through_what_the_model_would_block(pivot):
-    # Alone, France blocks NATO's reach text in the pivot scenario at some point; a player
-    # who accepts every text lets each of those through.
-    alone = _model(pivot)
+    # Alone, France blocks NATO's reach text in the pivot scenario at some point (in seed
+    # 0, as in a third of seeds); a player who accepts every text lets each through.
+    alone = _model(pivot, seed=0)
     alone.run_for(12)
     items = alone.recorder.frames()["items"]
     blocked = items[(items.forum == "NATO") & items.blockers.map(lambda b: "France" in list(b))]
     assert len(blocked), "the scenario should give France something to block"
-    model = _model(pivot)
+    model = _model(pivot, seed=0)
     france = model.actor_index["France"]
     model.played = {france}
     for _ in range(12):

@@ -59,13 +59,24 @@ def test_each_change_of_leader_is_a_lead_beyond_the_margin(runs):
 def test_the_us_pivot_still_hands_the_lead_over(runs):
     # ODD 8: NATO and its partners' session lose standing under the pivot while the G7
     # keeps delivering, so the lead passes beyond the margin within two years of the
-    # pivot in nearly every run; in the baseline the two stay within the margin longer
-    # (the G7 passes the session late in the decade, if at all).
+    # pivot in nearly every run; in the baseline it passes later on the same seed (the
+    # G7 passes the session too, as NATO's own texts draw standing to NATO, but later).
     def passed_by_2027(model):
         lead = model.loc[model["year"] <= 2027, "leading_platform"]
         return lead.iloc[-1] != lead.iloc[0]
 
-    baseline = sum(passed_by_2027(m) for m in runs["baseline"])
+    def first_change(model):
+        lead = model["leading_platform"].to_numpy()
+        changed = np.flatnonzero(lead != lead[0])
+        return changed[0] if len(changed) else len(lead)
+
     pivot = sum(passed_by_2027(m) for m in runs["pivot"])
     assert pivot >= 0.8 * len(SEEDS)
-    assert pivot >= baseline + 10
+    earlier = np.array(
+        [
+            first_change(b) - first_change(p)
+            for b, p in zip(runs["baseline"], runs["pivot"], strict=True)
+        ]
+    )
+    assert (earlier < 0).sum() <= 2  # never later, but for noise
+    assert earlier.mean() >= 4  # quarters earlier, on average over the paired seeds

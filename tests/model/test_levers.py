@@ -216,12 +216,18 @@ def test_the_chronicle_says_what_a_forum_now_decides_and_no_longer_takes_up(base
     ).events[-1]
     text = events.apply(model, event)
     assert text == (
-        "NATO now decides China and support for Ukraine and discusses economic security; "
+        "NATO now decides China, support for Ukraine and defence spending and discusses "
+        "economic security; "
         "it no longer takes up NATO's global reach."
     )
     nato = model.forums["NATO"]
     assert model.dimension_index["global_reach"] not in nato.competence_set
-    assert baseline.forums["NATO"].competence == ["china_stance", "global_reach", "ukraine_support"]
+    assert baseline.forums["NATO"].competence == [
+        "china_stance",
+        "global_reach",
+        "ukraine_support",
+        "burden_sharing",
+    ]
 
 
 # ---------------------------------------------------------------- shocks on several dimensions

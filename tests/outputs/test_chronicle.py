@@ -25,7 +25,7 @@ def _run(name: str, seed: int = 1, until: str | None = None) -> dict[str, pd.Dat
 def runs():
     """Both shipped scenarios, with two seeds each (a forum is founded in some of them)."""
     return {
-        (name, seed): _run(name, seed) for name in ("baseline_2024", "us_pivot") for seed in (1, 5)
+        (name, seed): _run(name, seed) for name in ("baseline_2024", "us_pivot") for seed in (1, 2)
     }
 
 
@@ -93,7 +93,8 @@ def test_a_ten_year_run_reads_in_a_few_pages(baseline):
 
 
 # ------------------------------------------------------------------------ content
-def test_france_named_wherever_it_blocks_or_waters_down_natos_global_reach(baseline):
+def test_france_named_wherever_it_blocks_or_waters_down_natos_global_reach():
+    baseline = _run("baseline_2024", seed=2)  # France blocks the reach text in this one
     quarters = _quarters(_text(baseline))
     items = baseline["items"].query("forum == 'NATO' and dimension == 'global_reach'")
     blocked = items[~items["adopted"] & items["blockers"].map(lambda b: "France" in list(b))]

@@ -302,7 +302,7 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     for _ in range(2):
         _click(rc, "Step")
     tap(rc, "level-nato-head")
-    tap(rc, "vote-nato-global_reach-accept")
+    tap(rc, "vote-nato-global_reach-block")
     tap(rc, "send-all")
     _click(rc, "Step")
     _button(rc, "debrief").click()
@@ -311,11 +311,11 @@ def test_the_debrief_view_compares_the_room_with_the_model_alone():
     )
     text = view.widget.unsafe_innerHTML
     assert "Debrief after 3 quarters" in text
-    # the room's France accepted NATO's reach text; alone, France blocks it
+    # the room's France blocked NATO's reach text; alone (seed 1), France lets it through
     nato = next(row for row in text.split("<tr>") if row.startswith("<td>NATO</td>"))
-    assert "<td class='failed'>0</td><td>2</td>" in nato and nato.endswith("'failed'>1</td></tr>")
-    assert "NATO&#x27;s global reach: room adopted at" in text
-    assert "accepted the text on NATO&#x27;s global reach" in text
+    assert "<td class='failed'>1</td><td>4</td>" in nato and nato.endswith("'failed'>0</td></tr>")
+    assert "NATO&#x27;s global reach: room failed (blocked by France)" in text
+    assert "blocked the text on NATO&#x27;s global reach" in text
     room = next(r for r in ROOMS._rooms.values() if r.code in _html(rc))
     ROOMS.close(room.code)
 

@@ -22,6 +22,8 @@ RESPONSE: dict[str, tuple[float, float, float]] = {
     "ukraine_support": (0.2, 1.0, 0.2),
     "autonomy": (0.0, -0.3, 0.0),
     "economic_security": (0.6, 0.2, 0.0),
+    # Threat moves burden sharing through defence effort (mechanisms/burden.py), not here.
+    "burden_sharing": (0.0, 0.0, 0.0),
 }
 
 
@@ -118,6 +120,7 @@ DIMENSION_THEATRE: dict[str, int | None] = {
     "ukraine_support": 0,
     "autonomy": 0,
     "economic_security": None,
+    "burden_sharing": None,
 }
 
 

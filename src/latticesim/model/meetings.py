@@ -27,6 +27,7 @@ from latticesim.mechanisms.attendance import (
     taste_scale,
     threat_factor,
 )
+from latticesim.mechanisms.burden import pledged_effort
 from latticesim.mechanisms.rules import engagement, tables
 from latticesim.mechanisms.socialisation import LEVEL_WEIGHT, add_ties, pair_index
 from latticesim.mechanisms.standing import adopted_reward, learn, meeting_reward
@@ -97,6 +98,7 @@ class Meetings:
     _forum_inputs: dict[int, ForumInputs]
     _frustrated: set[int]
     _pressure_target: dict[int, int]
+    _burden_dim: int | None
     crises_now: list[tuple[str, str, float, int]]
     _extraordinary: dict[int, list[Item]]
     side_meetings: dict[int, list[tuple[np.ndarray, float]]]
@@ -420,7 +422,9 @@ class Meetings:
         """Adopted texts press their adversaries; the forum's drafts carry over.
 
         Each adversary keeps the strongest pressure of the quarter's adopted texts aimed
-        at it, times the text's weight (``scale``: chair's statements count less).
+        at it, times the text's weight (``scale``: chair's statements count less). An
+        agreed text on burden sharing becomes its members' spending pledge (a chair's
+        statement pledges nobody).
         """
         pressure, target_of = self._adopted_pressure, self._pressure_target
         for item, voted, out, weight in zip(items, decided, outcomes, scale, strict=True):
@@ -429,6 +433,8 @@ class Meetings:
                 target = target_of.get(d)
                 if target is not None:
                     pressure[target] = max(pressure[target], out.strength * weight)
+                elif d == self._burden_dim and voted:
+                    self.state.pledge[forum.members] = pledged_effort(out.strength)
             if item.proposal is None and voted:
                 forum.last_texts[d] = (out.final, out.adopted)
 

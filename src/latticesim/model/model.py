@@ -24,6 +24,7 @@ from latticesim.blocs.alignment import first_split, follow_split, propensities
 from latticesim.common.limits import LATEST_YEAR
 from latticesim.common.quarters import Quarter
 from latticesim.common.text import suggest
+from latticesim.mechanisms.burden import pledge_support, pledge_target, shortfall_salience
 from latticesim.mechanisms.metrics import burden_sharing, coordination_index, linkage_share, ranks
 from latticesim.mechanisms.socialisation import fj_step, influence_matrix
 from latticesim.mechanisms.threats import (
@@ -163,6 +164,9 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.forum_views = ForumViews(self.state.position.shape)
         self._adversary_row_list = np.flatnonzero(self.region == 2)
         self._autonomy = self.dimension_index.get("autonomy")
+        self._burden_dim = self.dimension_index.get("burden_sharing")
+        self._support0 = pledge_support(self.state.defence_pct0)
+        self._shortfall0 = shortfall_salience(self._support0)
         self._threat0_max = self.state.threat0.max(axis=1)
         self._pressure_target = {
             self.dimension_index[d]: a for d, a in PRESSURE_TARGETS if d in self.dimension_index
@@ -318,7 +322,21 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
             s.base_salience, s.threat, s.threat0, self.salience_weights, p.salience_response
         )
         s.salience *= focus
+        if self._burden_dim is not None:
+            self._burden_views()
         s.salience.clip(0.0, 1.0, out=s.salience)
+
+    def _burden_views(self) -> None:
+        """Views on burden sharing follow defence effort (:mod:`~latticesim.mechanisms.burden`).
+
+        An ally supports the pledges it meets and weighs a pledge by how far it falls
+        short of 2%: as its effort changes, both move from where they started, whatever
+        the scenario set them to.
+        """
+        s, k = self.state, self._burden_dim
+        support = pledge_support(s.defence_pct)
+        s.anchor[:, k] = (s.anchor[:, k] + support - self._support0).clip(0.0, 1.0)
+        s.salience[:, k] += shortfall_salience(support) - self._shortfall0
 
     def form_radii(self) -> None:
         """Each actor's objection radius per dimension, for every meeting this quarter.
@@ -330,11 +348,18 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         self.radii.form(s.tolerance, s.commitment, s.salience, self.params.commitment_bargaining)
 
     def update_defence(self) -> None:
-        """Defence effort (% of GDP) follows the largest threat an actor feels."""
-        s = self.state
+        """Defence effort (% of GDP) follows the largest threat an actor feels and its pledges.
+
+        A spending pledge a forum adopted (``state.pledge``) pulls the target of those
+        below it; next quarter the effort moves each actor's view on burden sharing
+        (:meth:`_burden_views`).
+        """
+        s, p = self.state, self.params
         rise = s.threat.max(axis=1) - self._threat0_max
         target = s.defence_pct0 * (1.0 + rise).clip(0.5, 3.0)
-        s.defence_pct += self.params.defence_response * (target - s.defence_pct)
+        if p.pledge_compliance > 0:
+            target = pledge_target(target, s.pledge, p.pledge_compliance)
+        s.defence_pct += p.defence_response * (target - s.defence_pct)
 
     def socialise(self) -> None:
         """Friedkin-Johnsen update over the ties of who sat together recently."""

@@ -174,6 +174,7 @@ def build_state(model: LatticeModel) -> None:
         gdp=gdp,
         defence_pct=dpct.copy(),
         defence_pct0=dpct,
+        pledge=np.zeros(n),
         stubbornness=stub,
         tolerance=tol,
         attention=att,

@@ -36,6 +36,7 @@ class State:
     gdp: np.ndarray
     defence_pct: np.ndarray
     defence_pct0: np.ndarray
+    pledge: np.ndarray
     stubbornness: np.ndarray
     tolerance: np.ndarray
     attention: np.ndarray

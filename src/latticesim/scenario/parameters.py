@@ -107,6 +107,11 @@ class Parameters(Strict):
         0.15,
         description="Share of the gap to the threat-implied defence effort closed per quarter.",
     )
+    pledge_compliance: Unit = Field(
+        0.5,
+        description="Share of the gap to an adopted spending pledge that a member below it "
+        "adds to its defence-effort target.",
+    )
     adversary_reaction: Unit = Field(
         0.1, description="How strongly adversaries answer forums' statements aimed at them."
     )

@@ -41,6 +41,7 @@ DEFAULT_DIMENSIONS: tuple[str, ...] = (
     "ukraine_support",
     "autonomy",
     "economic_security",
+    "burden_sharing",
 )
 THEATRES: tuple[str, ...] = ("euro_atlantic", "indo_pacific")
 FORUM_THEATRES: tuple[str, ...] = ("euro_atlantic", "indo_pacific", "global")

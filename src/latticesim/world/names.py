@@ -51,6 +51,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "ukraine_support": "Support for Ukraine",
     "autonomy": "Strategic autonomy",
     "economic_security": "Economic security",
+    "burden_sharing": "Burden sharing",
 }
 """Dimensions as titles and axis labels."""
 
@@ -60,6 +61,7 @@ DIMENSION_WORDS: dict[str, str] = {
     "ukraine_support": "support for Ukraine",
     "autonomy": "European strategic autonomy",
     "economic_security": "economic security",
+    "burden_sharing": "defence spending",
 }
 """Dimensions inside a sentence ("adopted texts on support for Ukraine")."""
 
