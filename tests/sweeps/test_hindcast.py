@@ -180,8 +180,8 @@ def _score(joint, n=100):
 
 
 def test_best_prefers_the_smallest_change_among_statistically_tied_points():
-    near = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.8}
-    far = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.2, "watering": 0.5}
+    near = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.3}
+    far = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.1, "watering": 0.5}
     worse = dict(hc.PRE_FIT_DEFAULTS)
     points = [far, near, worse]
     # far is best by a hair, near within one standard error, the defaults well below
@@ -191,8 +191,8 @@ def test_best_prefers_the_smallest_change_among_statistically_tied_points():
 
 
 def test_parsimony_tries_the_largest_departures_first():
-    point = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.2, "watering": 0.35}
-    assert hc.simplification_order(point) == ["attendance_cost", "watering"]
+    point = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.1, "watering": 0.35}
+    assert hc.simplification_order(point) == ["socialisation", "watering"]
 
 
 def test_with_parameters_validates_and_leaves_the_rest():
