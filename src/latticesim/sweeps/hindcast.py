@@ -383,8 +383,9 @@ agreement (the pace of NATO's China language); ``max_rounds`` how many drafts an
 gets before it fails (whether the Tokyo office is watered down to something France
 accepts); ``socialisation`` how much sitting together moves views (how far the allies
 pull the US's asks); ``standing_rate`` how fast forums gain standing, and with it the
-value of attending; ``commitment_bargaining`` how much ground the US of 2019-2020 (commitment 0.55, below the
-0.85 its traits are recorded at) gives in NATO's and the G7's texts; ``drafting_error``
+value of attending; ``commitment_bargaining`` how much ground the US of 2019-2020
+(commitment 0.55, below the 0.85 its traits are recorded at) gives in NATO's and the
+G7's texts; ``drafting_error``
 how far a convener misjudges the room when it drafts (the spread of NATO's texts around
 the path, ODD 7.5); ``complementarity`` how much the others' value of a summit hangs on the
 convener's coming at the top (the IP4's leaders, ODD 7.4).
