@@ -215,6 +215,14 @@ PATTERNS: tuple[Pattern, ...] = (
         lambda v: v["nato_china_blocked"] == 0,
     ),
     Pattern(
+        "china_watered_2021_2023",
+        "France or Germany waters down NATO's China draft at a summit of 2021-2023",
+        "Madrid 2022: the US and the UK wanted tougher wording, France and Germany more "
+        "measured (timeline 2022-06)",
+        False,
+        lambda v: v["nato_china_watered_fr_de"] > 0,
+    ),
+    Pattern(
         "ttc_softer_than_g7",
         f"The TTC names China far more softly than the G7: mean coded China language of "
         f"its 2021-2024 meetings at least {TTC_GAP} below the G7's",
@@ -273,8 +281,20 @@ def measure(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
         strength = g7.loc[quarter, "strength_china_stance"] if met else float("nan")
         out[f"g7_china_{quarter}"] = coded_china(strength, True) if met else float("nan")
     out["nato_china_blocked"] = _nato_china_blocked(tables["items"])
+    out["nato_china_watered_fr_de"] = _nato_china_watered(tables["items"], ("France", "Germany"))
     out["ip4_founded_quarter"] = _ip4_founded_quarter(tables["log"])
     return out
+
+
+def _nato_china_watered(items: pd.DataFrame, by: tuple[str, ...]) -> int:
+    """How many of NATO's China texts at the 2021-2023 summits ``by`` watered down."""
+    quarters = [NATO_SUMMITS[y] for y in (2021, 2022, 2023)]
+    rows = items[
+        (items["forum"] == "NATO")
+        & (items["dimension"] == "china_stance")
+        & items["date"].isin(quarters)
+    ]
+    return int(sum(bool(set(watered) & set(by)) for watered in rows["watered_by"]))
 
 
 def _nato_china_blocked(items: pd.DataFrame) -> int:
