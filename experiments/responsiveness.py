@@ -433,7 +433,12 @@ python experiments/responsiveness.py --out /tmp/responsiveness --write-docs
 
 (about a minute; the table is also in `experiments/responsiveness_results/`, and
 `tests/test_responsiveness.py` checks that the docs quote it). The teaching notes state an
-effect only where its interval excludes zero."""
+effect only where its interval excludes zero. With `--calibrated` the same table is made
+over the calibration's accepted parameter draws (`accepted_draws()` of
+`latticesim.sweeps.calibration`): replication r of both arms runs at the same draw, so
+the intervals hold parameter uncertainty as well as the draw's; it is written as
+`responsiveness_calibrated.csv` and `.md`, and `--write-docs` then changes only those
+two tracked files. Without an accepted set the option says so and runs nothing."""
 
 
 # --------------------------------------------------------------------------- command
