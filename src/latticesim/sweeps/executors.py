@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from latticesim.common.processes import end_with_parent
 from latticesim.sweeps.experiment import SweepRunError
 
 __all__ = ["InProcessExecutor", "open_executor", "start_method"]
@@ -62,7 +63,12 @@ def _process_pool(workers: int) -> Executor:
 
 
 def _worker_start() -> None:
-    """Start a pool worker: what it imported is kept out of the garbage collector's walks.
+    """Start a pool worker: it ends with the sweep, and its imports stay out of gc's walks.
+
+    A worker watches the sweep's process and exits when it is gone
+    (:func:`~latticesim.common.processes.end_with_parent`): a sweep killed alone
+    (SIGKILL, an out-of-memory kill, Task Manager) would otherwise leave its workers
+    waiting for tasks forever, and with them the fork server.
 
     A finished run's model is freed by the cyclic collector (the model and its agents
     refer to each other), and a full collection walks every object of the process, over
@@ -71,6 +77,7 @@ def _worker_start() -> None:
     skipped: full collections are cheap, come sooner and memory stays flat. Only pool
     workers do this; a sweep run in process leaves its caller's collector alone.
     """
+    end_with_parent()
     gc.freeze()
 
 
