@@ -2,7 +2,8 @@
 
 ``latticesim sweep`` runs in a session of its own; the test kills only its main process
 with SIGKILL (nothing it could catch or clean up after), at start-up, while its workers
-run their first chunks, and midway, then watches the session in ``/proc`` until no
+run their first chunks, and midway (with a fork server, with spawn, on a Dask
+``LocalCluster``), then watches the session in ``/proc`` until no
 process of it is left (the fork server, the workers, multiprocessing's resource
 tracker). A rerun must then hold each planned run once, with the numbers of an
 uninterrupted sweep.
@@ -46,7 +47,7 @@ metrics:
 PLANNED = 12
 
 # The sweep as the command line runs it, with the start method chosen by the test
-# (Windows has only spawn; Linux and macOS use a fork server).
+# (Windows has only spawn; Linux and macOS use a fork server), or on a Dask LocalCluster.
 DRIVER = """
 import sys
 from latticesim.sweeps import executors
@@ -54,6 +55,11 @@ executors.start_method = lambda: sys.argv[1]
 from latticesim.cli import main
 sys.exit(main(sys.argv[2:]))
 """
+HOW = {
+    "forkserver": ["forkserver"],
+    "spawn": ["spawn"],
+    "dask": ["spawn", "--scheduler", "local"],
+}
 
 
 def _session(sid: int) -> dict[int, tuple[int, str]]:
@@ -108,11 +114,25 @@ def reference(sweep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return out
 
 
-def _kill_parent_at(moment: str, method: str, sweep_file: Path, out: Path) -> int:
+def _kill_parent_at(moment: str, how: str, sweep_file: Path, out: Path) -> int:
     """Start the sweep, SIGKILL its main process alone at ``moment``; the session id."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, method, "sweep", str(sweep_file), "--out", str(out),
-         "--workers", "2", "--chunk-size", "1", "--quiet"],  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            DRIVER,
+            HOW[how][0],
+            "sweep",
+            str(sweep_file),
+            "--out",
+            str(out),
+            *HOW[how][1:],
+            "--workers",
+            "2",
+            "--chunk-size",
+            "1",
+            "--quiet",
+        ],  # fmt: skip
         start_new_session=True,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
@@ -140,15 +160,22 @@ def _left_after(sid: int, seconds: float) -> dict[int, tuple[int, str]]:
 
 
 @pytest.mark.parametrize(
-    ("moment", "method"),
-    [("start-up", "forkserver"), ("first chunks", "forkserver"), ("midway", "forkserver"),
-     ("midway", "spawn")],  # fmt: skip
+    ("moment", "how"),
+    [
+        ("start-up", "forkserver"),
+        ("first chunks", "forkserver"),
+        ("midway", "forkserver"),
+        ("midway", "spawn"),
+        ("midway", "dask"),
+    ],  # fmt: skip
 )
 def test_a_sweep_killed_alone_leaves_no_process_and_resumes_to_the_planned_runs(
-    moment: str, method: str, sweep_file: Path, reference: Path, tmp_path: Path
+    moment: str, how: str, sweep_file: Path, reference: Path, tmp_path: Path
 ) -> None:
+    if how == "dask":
+        pytest.importorskip("distributed")
     out = tmp_path / "sweep"
-    sid = _kill_parent_at(moment, method, sweep_file, out)
+    sid = _kill_parent_at(moment, how, sweep_file, out)
     left = _left_after(sid, 10)
     if left:
         os.killpg(sid, signal.SIGKILL)
