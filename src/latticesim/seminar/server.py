@@ -49,7 +49,7 @@ def dashboard_server(
         stdout=out,
         stderr=subprocess.STDOUT,
         env=env,
-        start_new_session=True,
+        start_new_session=hasattr(os, "killpg"),
     )
     try:
         deadline = time.monotonic() + timeout
@@ -65,11 +65,21 @@ def dashboard_server(
             time.sleep(0.3)
         yield url, proc
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
         if out is not subprocess.DEVNULL:
             out.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the server and its group; on Windows the server (its workers follow it)."""
+    if not hasattr(os, "killpg"):  # Windows: no process groups to signal
+        proc.terminate()
+        proc.wait(10)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
