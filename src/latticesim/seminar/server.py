@@ -43,7 +43,7 @@ def dashboard_server(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
-    out = open(log, "w") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
         stdout=out,
