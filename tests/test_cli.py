@@ -12,6 +12,7 @@ import pytest
 import latticesim
 from latticesim.cli import main
 from latticesim.outputs.store import RunFolderError, read_tables
+from latticesim.scenario.parameters import Parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 PIVOT = ROOT / "scenarios" / "us_pivot.yaml"
@@ -34,7 +35,7 @@ def test_run_writes_a_complete_run_folder(run_dir):
     assert manifest["scenario"]["name"] == "us_pivot"
     assert manifest["scenario"]["file"] == str(PIVOT)  # the file the run came from, on disk
     assert len(manifest["scenario"]["sha256"]) == 64
-    assert manifest["parameters"]["watering"] == pytest.approx(0.3)
+    assert manifest["parameters"]["watering"] == pytest.approx(Parameters().watering)
     assert manifest["timings_s"]["total"] > 0
     assert set(manifest["tables"]) == TABLES
     tables = read_tables(run_dir)

@@ -91,7 +91,7 @@ def test_a_planned_side_meeting_brings_a_preoccupied_leader_and_is_recorded():
         "type": "preoccupation",
         "date": "2024Q3",
         "actors": ["Australia"],
-        "amount": 1.0,
+        "amount": 2.0,
         "duration": 1,
     }
     side = {

@@ -14,7 +14,7 @@ class Parameters(Strict):
     """The model's free parameters; the hindcast calibrates them, scenarios may override."""
 
     socialisation: Unit = Field(
-        0.35, description="Weight an attendee gives to the others at a meeting (vs itself)."
+        0.387, description="Weight an attendee gives to the others at a meeting (vs itself)."
     )
     domestic_noise: Number = Field(
         0.02,
@@ -27,7 +27,7 @@ class Parameters(Strict):
         2, ge=1, le=10, description="Rounds of a consensus item before it fails (1 = no redraft)."
     )
     watering: Unit = Field(
-        0.3, description="Share of the distance a blocked text moves toward its blockers per round."
+        0.357, description="Share of the distance a blocked text moves toward its blockers per round."
     )
     convener_moderation: Unit = Field(
         0.3,
@@ -41,7 +41,7 @@ class Parameters(Strict):
         "recorded commitment also tables fewer items (ODD 7.5).",
     )
     drafting_error: Number = Field(
-        0.25,
+        0.281,
         ge=0.0,
         le=2.0,
         description="How far a convener misjudges others' limits when drafting: the "
@@ -56,11 +56,11 @@ class Parameters(Strict):
         0.5, description="Weight of a chair's statement relative to an agreed text."
     )
     attendance_cost: Number = Field(
-        0.48,
+        0.36,
         ge=0.0,
         le=20.0,
-        description="Scale of the cost of attending (travel, time); fitted to the 2019-2024 "
-        "record (docs/calibration.md, 8.4).",
+        description="Scale of the cost of attending (travel, time); set with attendance_noise "
+        "from the record's base rate of leaders' absences (docs/calibration.md, 8.7).",
     )
     attendance_noise: Number = Field(
         0.11,
@@ -71,13 +71,13 @@ class Parameters(Strict):
         "(docs/calibration.md, 8.4).",
     )
     complementarity: Unit = Field(
-        0.5,
+        0.63,
         description="How much of a meeting's value to the others hangs on the convener "
         "coming at the top level invited: the value falls by this share of the gap "
         "(ODD 7.4).",
     )
     standing_rate: Unit = Field(
-        0.25, description="Learning rate of an actor's standing of a forum after a meeting."
+        0.309, description="Learning rate of an actor's standing of a forum after a meeting."
     )
     threat_rate: Unit = Field(
         0.35,
