@@ -30,9 +30,9 @@ def record_tables(**change):
         {"forum": "NATO", "date": q, "met": True, "strength_china_stance": china[y]}
         for y, q in hc.NATO_SUMMITS.items()
     ]
+    g7 = dict(hc.G7_CHINA_RECORDED) | change.get("g7", {})
     meetings += [
-        {"forum": "G7", "date": q, "met": True, "strength_china_stance": v}
-        for q, v in hc.G7_CHINA_RECORDED.items()
+        {"forum": "G7", "date": q, "met": True, "strength_china_stance": v} for q, v in g7.items()
     ]
     ttc = change.get("ttc", np.nan)  # NaN: the TTC said nothing on China
     meetings += [
@@ -46,17 +46,29 @@ def record_tables(**change):
             level = change.get("levels", {}).get((actor, year), level)
             attendance.append({"forum": "NATO+IP4", "date": q, "actor": actor, "level": level})
     attendance += change.get("extra_attendance", [])
-    items = pd.DataFrame(
-        [
-            {
-                "forum": "NATO",
-                "date": "2023Q3",
-                "item": "a NATO liaison office in Tokyo",
-                "adopted": change.get("tokyo_adopted", False),
-                "blockers": change.get("tokyo_blockers", ["France"]),
-            }
-        ]
-    )
+    items = [
+        {
+            "forum": "NATO",
+            "date": "2023Q3",
+            "item": "a NATO liaison office in Tokyo",
+            "dimension": "global_reach",
+            "adopted": change.get("tokyo_adopted", False),
+            "blockers": change.get("tokyo_blockers", ["France"]),
+        }
+    ]
+    blocked = change.get("china_blocked", {})  # summit year -> blockers
+    items += [
+        {
+            "forum": "NATO",
+            "date": q,
+            "item": "China",
+            "dimension": "china_stance",
+            "adopted": y not in blocked,
+            "blockers": blocked.get(y, []),
+        }
+        for y, q in hc.NATO_SUMMITS.items()
+    ]
+    items = pd.DataFrame(items)
     log = pd.DataFrame(change.get("log", []), columns=["date", "kind", "subject"])
     return {
         "meetings": pd.DataFrame(meetings),
@@ -78,7 +90,10 @@ def test_the_record_itself_satisfies_every_pattern():
         ({"china": {2022: np.nan}}, "nato_china_2019_2023"),  # no text on China
         ({"china": {2023: 0.45}}, "nato_china_2019_2023"),  # weaker than 2022 by 0.15
         ({"china": {2024: 0.65}}, "nato_china_2024"),
-        ({"levels": {("New Zealand", 2022): "minister"}}, "ip4_heads_2022_2023"),
+        (
+            {"levels": {("New Zealand", 2022): "minister", ("Japan", 2023): "minister"}},
+            "ip4_heads_2022_2023",
+        ),
         (
             {
                 "extra_attendance": [
@@ -87,12 +102,13 @@ def test_the_record_itself_satisfies_every_pattern():
             },
             "ip4_heads_2022_2023",
         ),
-        ({"levels": {("Australia", 2024): "head"}}, "ip4_australia_2024"),
-        ({"levels": {("Japan", 2024): "minister"}}, "ip4_australia_2024"),
+        ({"levels": {("Japan", 2024): "minister"}}, "ip4_heads_2024"),
         ({"tokyo_adopted": True, "tokyo_blockers": []}, "tokyo_office_blocked"),
         ({"tokyo_blockers": ["Hungary"]}, "tokyo_office_blocked"),
         ({"ttc": 0.5}, "ttc_softer_than_g7"),
-        ({"log": [("2023Q3", "forum_founded", "IP4")]}, "no_early_ip4_forum"),
+        ({"g7": {"2024Q2": 0.65}}, "g7_china_2021_2024"),
+        ({"g7": {"2022Q2": 0.35}}, "g7_china_2021_2024"),
+        ({"china_blocked": {2021: ["Hungary"]}}, "no_ally_blocks_china"),
     ],
 )
 def test_each_pattern_fails_when_its_part_of_the_record_is_changed(change, broken):
@@ -107,9 +123,31 @@ def test_failed_or_absent_texts_code_as_china_not_named():
     assert hc.coded_china(0.7, True) == 0.7
 
 
-def test_an_ip4_forum_founded_from_2024q4_on_is_not_early():
-    late = hc.judge(hc.measure(record_tables(log=[("2024Q4", "forum_founded", "IP4")])))
-    assert late["no_early_ip4_forum"]
+def test_one_absent_leader_of_eight_is_within_the_records_base_rate():
+    one = {("New Zealand", 2022): "minister"}
+    two = one | {("Japan", 2023): "minister"}
+    assert hc.judge(hc.measure(record_tables(levels=one)))["ip4_heads_2022_2023"]
+    assert not hc.judge(hc.measure(record_tables(levels=two)))["ip4_heads_2022_2023"]
+    both = hc.judge(hc.measure(record_tables(levels={("Australia", 2024): "head"})))
+    assert both["ip4_heads_2024"]  # four of four is at least three
+
+
+def test_the_patterns_are_frozen():
+    """The table of patterns was chosen before the calibration; changing it is a decision
+    that shows here (and in docs/calibration.md, 8.1), not a side effect of a fit."""
+    assert [(p.key, p.fitted) for p in hc.PATTERNS] == [
+        ("nato_china_2019_2023", True),
+        ("ip4_heads_2022_2023", True),
+        ("tokyo_office_blocked", True),
+        ("nato_china_2024", False),
+        ("ip4_heads_2024", False),
+        ("g7_china_2021_2024", False),
+        ("no_ally_blocks_china", False),
+        ("ttc_softer_than_g7", False),
+    ]
+    assert hc.NATO_CHINA_RECORDED == {2019: 0.2, 2021: 0.4, 2022: 0.6, 2023: 0.6, 2024: 0.8}
+    assert hc.G7_CHINA_RECORDED == {"2021Q2": 0.4, "2022Q2": 0.6, "2023Q2": 0.6, "2024Q2": 0.8}
+    assert hc.IP4_HEADS_2022_2023 == 7 and hc.CHINA_TOLERANCE == 0.1
 
 
 def test_fitted_and_held_out_patterns_are_disjoint_and_cover_all():
@@ -226,7 +264,7 @@ def test_ip4_leaders_come_once_invited_and_never_before(replications):
     heads = [e.values[f"ip4_heads_{y}"] / 4 for e in replications for y in (2022, 2023)]
     assert np.mean(heads) >= 0.8, np.mean(heads)
     share = np.mean([e.holds["ip4_heads_2022_2023"] for e in replications])
-    assert share >= 0.1, share
+    assert share >= 0.4, share
 
 
 def test_fitted_patterns_hold_jointly_in_a_fair_share_of_replications(replications):
@@ -238,8 +276,8 @@ def test_fitted_patterns_hold_jointly_in_a_fair_share_of_replications(replicatio
     both = np.mean(
         [e.holds["nato_china_2019_2023"] and e.holds["tokyo_office_blocked"] for e in replications]
     )
-    assert both >= 0.15, both
-    assert np.mean([e.holds["no_early_ip4_forum"] for e in replications]) >= 0.9
+    assert both >= 0.4, both
+    assert all(e.holds["no_ally_blocks_china"] for e in replications)
 
 
 @pytest.mark.slow
@@ -250,3 +288,11 @@ def test_fit_script_runs_end_to_end_on_a_small_budget(tmp_path):
     assert set(table["key"]) >= set(hc.PATTERN_BY_KEY)
     assert (tmp_path / "fig.png").exists() and (tmp_path / "fitted.json").exists()
     assert "**held out**" in (tmp_path / "table.md").read_text()
+
+
+def test_the_fit_writes_tracked_results_only_when_asked(capsys):
+    fit = _experiment("hindcast_fit")
+    with pytest.raises(SystemExit) as stop:
+        fit.main(["--report"])  # neither --out nor --tracked: nothing is written
+    assert stop.value.code == 2
+    assert "--tracked" in capsys.readouterr().err

@@ -135,6 +135,23 @@ def _path_holds(values: Mapping[str, Any], years: Sequence[int]) -> bool:
     return close and rising
 
 
+def _g7_path_holds(values: Mapping[str, Any]) -> bool:
+    """The G7's summit texts 2021-2024 read as their codes, none weaker than the last."""
+    sims = [values[f"g7_china_{q}"] for q in G7_CHINA_RECORDED]
+    if any(np.isnan(s) for s in sims):
+        return False
+    close = all(_within(s, c) for s, c in zip(sims, G7_CHINA_RECORDED.values(), strict=True))
+    return close and all(b >= a - MONOTONE_SLACK for a, b in zip(sims, sims[1:], strict=False))
+
+
+IP4_HEADS_2022_2023 = 7
+"""Of the eight IP4 invitations to Madrid and Vilnius, at least this many answered by the
+leader. The record has eight of eight; its base rate over 2022-2024 is 11 of 12 (Australia
+sent its deputy to Washington), and a model whose leaders come at that rate shows seven or
+eight of eight in 86% of runs and all eight in only 50%: asking for eight would fail a
+faithful model half the time."""
+
+
 def _previous_years(years: Sequence[int]) -> list[int]:
     summits = list(NATO_SUMMITS)
     return [summits[summits.index(y) - 1] if summits.index(y) > 0 else y for y in years]
@@ -151,14 +168,13 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "ip4_heads_2022_2023",
-        "IP4 at NATO summits: none before 2022 (not invited), all four at head-of-"
-        "government level in 2022 and 2023",
-        "absent 2019-2021; four leaders at Madrid and Vilnius",
+        "IP4 at NATO summits: none before 2022 (not invited); at least seven of the eight "
+        "invitations to Madrid (2022) and Vilnius (2023) answered by the leader",
+        "absent 2019-2021; four leaders at Madrid and at Vilnius (eight of eight)",
         True,
         lambda v: (
             v["ip4_at_nato_before_2022"] == 0
-            and v["ip4_heads_2022"] == 4
-            and v["ip4_heads_2023"] == 4
+            and v["ip4_heads_2022"] + v["ip4_heads_2023"] >= IP4_HEADS_2022_2023
         ),
     ),
     Pattern(
@@ -176,12 +192,27 @@ PATTERNS: tuple[Pattern, ...] = (
         lambda v: _path_holds(v, (2024,)),
     ),
     Pattern(
-        "ip4_australia_2024",
-        "IP4 at the 2024 summit: Australia below head-of-government level, the other "
-        "three at head level",
-        "Japan, South Korea, New Zealand leaders; Australia's deputy PM",
+        "ip4_heads_2024",
+        "IP4 at the 2024 summit: at least three of the four answered by the leader",
+        "Japan, South Korea, New Zealand leaders; Australia's deputy prime minister",
         False,
-        lambda v: v["australia_level_2024"] < LEVEL_ORDER["head"] and v["ip4_heads_2024"] == 3,
+        lambda v: v["ip4_heads_2024_all"] >= 3,
+    ),
+    Pattern(
+        "g7_china_2021_2024",
+        "The G7's China language 2021-2024: each summit text within 0.1 of its code, none "
+        "weaker than the last (by more than 0.05)",
+        "0.4 (2021), 0.6 (2022), 0.6 (2023), 0.8 (2024)",
+        False,
+        _g7_path_holds,
+    ),
+    Pattern(
+        "no_ally_blocks_china",
+        "No ally blocks NATO's China text at a summit, 2019-2024 (Hungary and Turkiye, the "
+        "allies least confrontational on China, sign every one)",
+        "a China text agreed at every summit from London 2019 to Washington 2024",
+        False,
+        lambda v: v["nato_china_blocked"] == 0,
     ),
     Pattern(
         "ttc_softer_than_g7",
@@ -191,18 +222,17 @@ PATTERNS: tuple[Pattern, ...] = (
         False,
         lambda v: v["g7_china_mean"] - v["ttc_china_mean"] >= TTC_GAP,
     ),
-    Pattern(
-        "no_early_ip4_forum",
-        "The IP4 do not begin meeting on their own before the record's first IP4-only "
-        "meeting (no forum of the four founded by the founding rule before 2024Q4)",
-        "first IP4-only meeting October 2024, none before",
-        False,
-        lambda v: np.isnan(v["ip4_founded_quarter"]) or v["ip4_founded_quarter"] >= 2024.75,
-    ),
 )
-"""The patterns, fitted first. Everything from ``nato_china_2024`` on is held out of the
-fit: 2024 is predicted from a fit to 2019-2023, the TTC is a forum the fit never looks
-at, and the founding rule's restraint before the IP4's first meeting is never fitted."""
+"""The patterns, fitted first; frozen before the calibration with uncertainty (a test
+holds their keys, roles and records). Everything from ``nato_china_2024`` on is held out of
+the fit: 2024 is predicted from a fit to 2019-2023, the G7 and the TTC are forums the fit
+never looks at, and who blocks NATO's China text is never fitted (only its strength).
+
+Two earlier patterns were dropped because they could not fail or could not be asked of a
+faithful model (docs/calibration.md, 8.1): that the IP4 found no forum of their own before
+October 2024 (with a partners' session every year the founding rule never fires), and that
+Australia alone sends a deputy in 2024 (one absence in twelve invitations: a model at the
+record's base rate shows exactly that in about 6% of runs)."""
 
 PATTERN_BY_KEY: dict[str, Pattern] = {p.key: p for p in PATTERNS}
 FITTED: tuple[str, ...] = tuple(p.key for p in PATTERNS if p.fitted)
@@ -237,8 +267,26 @@ def measure(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     out.update(_tokyo_values(tables["items"]))
     out["ttc_china_mean"] = _forum_china_mean(meetings, "EU-US TTC", TTC_CHINA_RECORDED)
     out["g7_china_mean"] = _forum_china_mean(meetings, "G7", G7_CHINA_RECORDED)
+    g7 = meetings[(meetings["forum"] == "G7") & meetings["met"]].set_index("date")
+    for quarter in G7_CHINA_RECORDED:
+        met = quarter in g7.index  # NaN where the G7 did not meet: the path cannot hold
+        strength = g7.loc[quarter, "strength_china_stance"] if met else float("nan")
+        out[f"g7_china_{quarter}"] = coded_china(strength, True) if met else float("nan")
+    out["nato_china_blocked"] = _nato_china_blocked(tables["items"])
     out["ip4_founded_quarter"] = _ip4_founded_quarter(tables["log"])
     return out
+
+
+def _nato_china_blocked(items: pd.DataFrame) -> int:
+    """How many of NATO's summit texts on China some ally blocked (failed with blockers)."""
+    quarters = list(NATO_SUMMITS.values())
+    rows = items[
+        (items["forum"] == "NATO")
+        & (items["dimension"] == "china_stance")
+        & items["date"].isin(quarters)
+    ]
+    pairs = zip(rows["blockers"], rows["adopted"], strict=True)
+    return int(sum(len(blockers) > 0 and not adopted for blockers, adopted in pairs))
 
 
 def _attendance_values(att: pd.DataFrame) -> dict[str, Any]:
@@ -252,6 +300,7 @@ def _attendance_values(att: pd.DataFrame) -> dict[str, Any]:
         levels = dict(zip(rows["actor"], rows["level"].astype(str).map(LEVEL_ORDER), strict=True))
         heads = sum(levels.get(a, 0) == LEVEL_ORDER["head"] for a in IP4)
         if year == 2024:
+            out["ip4_heads_2024_all"] = heads
             others = [a for a in IP4 if a != "Australia"]
             heads = sum(levels.get(a, 0) == LEVEL_ORDER["head"] for a in others)
             out["australia_level_2024"] = levels.get("Australia", -1)
@@ -325,6 +374,8 @@ FREE_PARAMETERS: dict[str, tuple[float, float]] = {
     "standing_rate": (0.05, 0.5),
     "attendance_cost": (0.1, 2.0),
     "commitment_bargaining": (0.0, 2.0),
+    "drafting_error": (0.05, 0.5),
+    "complementarity": (0.0, 1.0),
 }
 """The parameters the hindcast fits and their search ranges (whole numbers where both
 bounds are). Each enters a fitted pattern directly: ``watering`` how far a blocked text
@@ -335,7 +386,13 @@ accepts); ``socialisation`` how much sitting together moves views (how far the a
 pull the US's asks); ``standing_rate`` how fast forums gain standing, and with it the
 value of attending; ``attendance_cost`` the level at which distant partners come;
 ``commitment_bargaining`` how much ground the US of 2019-2020 (commitment 0.55, below the
-0.85 its traits are recorded at) gives in NATO's and the G7's texts.
+0.85 its traits are recorded at) gives in NATO's and the G7's texts; ``drafting_error``
+how far a convener misjudges the room when it drafts (the spread of NATO's texts around
+the path, ODD 7.5); ``complementarity`` how much the others' value of a summit hangs on the
+convener's coming at the top (the IP4's leaders, ODD 7.4).
+
+Not fitted either: ``attendance_noise``, set from the record's base rate of leaders'
+absences (ODD 7.4), which the fit must not push toward zero to make leaders come.
 
 Not fitted: ``threat_response``, ``salience_response`` and ``threat_rate`` define how the
 2019 inputs are derived from the 2024 snapshot (docs/calibration.md, 8.2); fitting them
@@ -357,6 +414,8 @@ PRE_FIT_DEFAULTS: dict[str, float] = {
     "standing_rate": 0.25,
     "attendance_cost": 1.0,
     "commitment_bargaining": 1.0,
+    "drafting_error": 0.25,
+    "complementarity": 0.5,
 }
 """The free parameters' values before the hindcast fit (for ``commitment_bargaining``, 1:
 the proportional rule it was added with). The fit's parsimony step measures every change
