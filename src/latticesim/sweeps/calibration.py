@@ -32,6 +32,7 @@ calibrated defaults. ``latticesim calibrate`` writes all of it to ``--out``; wit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import os
@@ -71,6 +72,7 @@ __all__ = [
     "accept",
     "accepted_draws",
     "calibrated_draws",
+    "with_calibrated",
     "calibration_chunk",
     "calibrate",
     "draw_table",
@@ -548,3 +550,16 @@ def _write(
     write_text(md_path, summary_page(table, pins, central, rule, settings))
     point = table.set_index("draw").loc[central]
     return [draws_path, csv_path, md_path, *write_figures(out, table, point)]
+
+
+def with_calibrated(exp: Experiment, path: str | os.PathLike[str] | None = None) -> Experiment:
+    """``exp`` with each replication's model parameters drawn from an accepted set.
+
+    Args:
+        exp: a sweep (or a comparison's arm).
+        path: an ``accepted.csv`` (default: the shipped set).
+
+    Raises:
+        CalibrationError: the accepted set cannot be read.
+    """
+    return dataclasses.replace(exp, calibrated=calibrated_draws(path))

@@ -178,6 +178,7 @@ def _reproduce(manifest: Mapping[str, Any], folder: Path) -> str:
         f"latticesim compare {' '.join(str(a.get('file', '')) for a in arms)} "
         f"--replications {manifest.get('replications')} --seed {manifest.get('seed')} "
         f"--until {manifest.get('end')} --out {folder}"
+        + (" --calibrated" if "calibrated" in manifest else "")
     )
     return (
         table(["what", "value"], [(k, str(v)) for k, v in facts], "manifest")
@@ -203,6 +204,8 @@ def build_compare_report(folder: str | Path) -> str:
         f"{runs} replications per arm on common random numbers (seed "
         f"{manifest.get('seed')}), {manifest.get('start')} to {manifest.get('end')}."
     )
+    if "calibrated" in manifest:  # the bands hold parameter uncertainty too
+        facts += f" Replications over {manifest['calibrated']['draws']} accepted parameter draws."
     sections = [
         f'<header>\n<h1>{escape(title)}</h1>\n<p class="description">{escape(facts)}</p>\n'
         "</header>",

@@ -40,10 +40,19 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "lhs": ("samples",),
     "sobol": ("samples", "second_order"),
     "morris": ("trajectories", "levels"),
+    "calibrated": (),
 }
 """Design types and the options each takes."""
 
-DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
+DESIGN_NAMES = {
+    "grid": "grid",
+    "lhs": "Latin hypercube",
+    "sobol": "Sobol",
+    "morris": "Morris",
+    "calibrated": "calibrated",
+}
+"""Designs in words; ``calibrated`` is a grid whose replications take the model's
+parameters from the shipped accepted set of the calibration."""
 MAX_POINTS = 1_000_000
 """The largest number of points (or values of a range) a design may have."""
 

@@ -305,7 +305,7 @@ class Experiment:
 
     def _make_points(self) -> list[tuple[Any, ...]]:
         params = self.parameters
-        if self.design == "grid":
+        if self.design in ("grid", "calibrated"):  # calibrated: a grid, draws per replication
             return grid_points([[p.coerce(v) for v in p.values or ()] for p in params])
         bounds = []
         for p in params:
