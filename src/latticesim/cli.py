@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 # for the scripts and tests that serve the dashboard (it was defined here first)
 from latticesim.seminar.server import DashboardDidNotStart, dashboard_server
+from latticesim.sweeps import calibration_cli
 
 __all__ = ["DashboardDidNotStart", "dashboard_server", "main"]
 
@@ -27,7 +28,6 @@ EXIT_USER_ERROR = 2
 if TYPE_CHECKING:  # pragma: no cover
     # what add_parser is called on: the object ArgumentParser.add_subparsers returns
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
-    from latticesim.sweeps.experiment import Experiment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_report,
         _add_dashboard,
         _add_examples,
-        _add_calibrate,
+        calibration_cli.add_parser,
     ):
         add(sub)
     return parser
@@ -120,7 +120,7 @@ def _add_sweep(sub: Subparsers) -> None:
         help="allow a plan of more than a million runs (see docs/limits.md)",
     )
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
-    _calibrated_option(sweep)
+    calibration_cli.add_calibrated_option(sweep)
 
 
 def _add_compare(sub: Subparsers) -> None:
@@ -150,7 +150,7 @@ def _add_compare(sub: Subparsers) -> None:
     cmp.add_argument("--workers", type=int, default=None, help="parallel workers")
     cmp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
     cmp.add_argument("--quiet", action="store_true", help="print only errors")
-    _calibrated_option(cmp)
+    calibration_cli.add_calibrated_option(cmp)
 
 
 def _add_plot(sub: Subparsers) -> None:
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": _report,
         "dashboard": _dashboard,
         "examples": _examples,
-        "calibrate": _calibrate,
+        "calibrate": calibration_cli.command,
     }[args.command]
     try:
         return handler(args)
@@ -380,7 +380,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from latticesim.sweeps.calibration import CalibrationError
+    from latticesim.sweeps.calibration import CalibrationError, with_calibrated
     from latticesim.sweeps.experiment import SweepRunError
     from latticesim.sweeps.runner import run_sweep
     from latticesim.sweeps.sweepfile import SweepError, load_experiment
@@ -389,7 +389,9 @@ def _sweep(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             return _fail(f"{flag}: must be at least 1, got {value}")
     try:
-        exp = _with_calibrated(load_experiment(args.experiment, allow_large=args.allow_large), args)
+        exp = load_experiment(args.experiment, allow_large=args.allow_large)
+        if args.calibrated is not None:
+            exp = with_calibrated(exp, args.calibrated or None)
     except SweepError as exc:
         return _fail(str(exc))
     except CalibrationError as exc:
@@ -454,12 +456,7 @@ def _compare_options(args: argparse.Namespace) -> dict:
     options: dict = load_comparison(args.file).options() if args.file else {}
     options.setdefault("scenarios", args.scenarios)
     if args.calibrated is not None:
-        from latticesim.sweeps.calibration import CalibrationError, calibrated_draws
-
-        try:
-            options["calibrated"] = calibrated_draws(args.calibrated or None)
-        except CalibrationError as exc:
-            raise CompareError(f"--calibrated: {exc}") from None
+        options["calibrated"] = calibration_cli.accepted_set(args.calibrated, CompareError)
     given = {"replications": 20, "seed": 1, "until": None, "window": 4}
     for key, default in given.items():
         value = getattr(args, key)
@@ -576,72 +573,6 @@ def _dashboard(args: argparse.Namespace) -> int:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 0
-
-
-# --------------------------------------------------------------------------- calibration
-
-
-def _calibrated_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--calibrated",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="ACCEPTED_CSV",
-        help="each replication takes the model parameters of an accepted calibration draw "
-        "(the shipped set, or an accepted.csv of latticesim calibrate)",
-    )
-
-
-def _with_calibrated(exp: Experiment, args: argparse.Namespace) -> Experiment:
-    """``exp``, its replications over the accepted draws when ``--calibrated`` is given."""
-    from latticesim.sweeps.calibration import with_calibrated
-
-    return exp if args.calibrated is None else with_calibrated(exp, args.calibrated or None)
-
-
-def _add_calibrate(sub: Subparsers) -> None:
-    cal = sub.add_parser(
-        "calibrate", help="accepted parameter draws that reproduce the 2019-2024 record"
-    )
-    cal.add_argument("scenario", nargs="?", help="hindcast scenario (default: the shipped one)")
-    cal.add_argument("--out", required=True, help="calibration folder (resumable)")
-    cal.add_argument("--draws", type=int, default=1000, help="prior draws (1000)")
-    cal.add_argument("--replications", type=int, default=8, help="runs per draw (8)")
-    cal.add_argument("--seed", type=int, default=1, help="root seed of draws and runs (1)")
-    cal.add_argument("--min-accepted", type=int, default=200, help="accepted at least (200)")
-    cal.add_argument("--workers", type=int, default=None, help="parallel workers")
-    cal.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
-    cal.add_argument("--ship", action="store_true", help="also replace the package's accepted set")
-    cal.add_argument("--quiet", action="store_true", help="print only errors")
-
-
-def _calibrate(args: argparse.Namespace) -> int:
-    from latticesim.scenario.messages import ScenarioError
-    from latticesim.sweeps.calibration import CalibrationError, calibrate
-    from latticesim.sweeps.experiment import SweepRunError
-
-    if args.workers is not None and args.workers < 1:
-        return _fail(f"--workers: must be at least 1, got {args.workers}")
-    try:
-        result = calibrate(
-            args.out,
-            args.scenario,
-            draws=args.draws,
-            replications=args.replications,
-            seed=args.seed,
-            min_accepted=args.min_accepted,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=not args.quiet,
-            ship=args.ship,
-        )
-    except (ScenarioError, CalibrationError, SweepRunError) as exc:
-        return _fail(str(exc))
-    if not args.quiet:
-        print(result.sweep.line())
-        print(result.line())
-    return 0
 
 
 if __name__ == "__main__":

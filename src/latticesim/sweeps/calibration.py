@@ -125,6 +125,23 @@ def default_scenario() -> Path:
     return examples_root() / DEFAULT_SCENARIO
 
 
+def check_budget(draws: int, replications: int, seed: int, min_accepted: int = 1) -> None:
+    """Refuse a budget that cannot be run, before anything is written.
+
+    Raises:
+        CalibrationError: naming the flag.
+    """
+    for flag, value in (("--draws", draws), ("--replications", replications)):
+        if value < 1:
+            raise CalibrationError(f"{flag}: must be at least 1, got {value}")
+    if seed < 0:
+        raise CalibrationError(f"--seed: must be 0 or more, got {seed}")
+    if not 1 <= min_accepted <= draws:
+        raise CalibrationError(
+            f"--min-accepted: must be between 1 and --draws ({draws}), got {min_accepted}"
+        )
+
+
 def plan(
     scenario: str | os.PathLike[str] | ScenarioSpec, draws: int, replications: int, seed: int
 ) -> CalibrationExperiment:
@@ -134,11 +151,7 @@ def plan(
         ScenarioError: the scenario file has mistakes.
         CalibrationError: the budget is not positive, or no pattern is fitted.
     """
-    for flag, value in (("--draws", draws), ("--replications", replications)):
-        if value < 1:
-            raise CalibrationError(f"{flag}: must be at least 1, got {value}")
-    if seed < 0:
-        raise CalibrationError(f"--seed: must be 0 or more, got {seed}")
+    check_budget(draws, replications, seed)
     if not any(p.fitted for p in hindcast.PATTERNS):
         raise CalibrationError("the hindcast fits no pattern: there is nothing to calibrate on")
     if isinstance(scenario, ScenarioSpec):
@@ -475,6 +488,7 @@ def calibrate(
     executor: Any = None,
     progress: bool = False,
     ship: bool = False,
+    figures: bool = True,
 ) -> Calibration:
     """Run (or resume) a calibration into ``out`` and write what it found.
 
@@ -490,15 +504,13 @@ def calibrate(
         executor: any ``concurrent.futures.Executor`` to use instead.
         progress: a progress bar on stderr.
         ship: also replace the package's accepted set (:data:`CALIBRATED_CSV`).
+        figures: draw ``marginals.png`` and ``pairs.png``.
 
     Raises:
         CalibrationError, ScenarioError, SweepRunError: one line each.
     """
+    check_budget(draws, replications, seed, min_accepted)
     out = _calibration_folder(out)
-    if not 1 <= min_accepted <= max(draws, 1):
-        raise CalibrationError(
-            f"--min-accepted: must be between 1 and --draws ({draws}), got {min_accepted}"
-        )
     exp = plan(scenario or default_scenario(), draws, replications, seed)
     sweep = run_draws(
         exp, out, workers=workers, scheduler=scheduler, executor=executor, progress=progress
@@ -523,9 +535,8 @@ def calibrate(
         "replications": replications,
         "timing": _timing(sweep, workers, scheduler),
     }
-    files = _write(
-        out, table, accepted, pins, central, rule_text(acc, min_accepted, replications), settings
-    )
+    rule = rule_text(acc, min_accepted, replications)
+    files = _write(out, (table, accepted, pins), central, rule, settings, figures)
     shipped = None
     if ship:
         CALIBRATED_CSV.parent.mkdir(parents=True, exist_ok=True)
@@ -536,20 +547,21 @@ def calibrate(
 
 def _write(
     out: Path,
-    table: pd.DataFrame,
-    accepted: pd.DataFrame,
-    pins: pd.DataFrame,
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     central: int,
     rule: list[str],
     settings: Mapping[str, Any],
+    figures: bool,
 ) -> list[Path]:
-    """Every file of the calibration folder, each written whole."""
+    """Every file of the calibration folder, each written whole (figures if asked)."""
+    table, accepted, pins = tables
     draws_path, csv_path, md_path = out / OUTPUTS[0], out / OUTPUTS[1], out / OUTPUTS[2]
     atomic_write(draws_path, lambda p: table.to_parquet(p, index=False))
     atomic_write(csv_path, lambda p: accepted.drop(columns=["accepted"]).to_csv(p, index=False))
     write_text(md_path, summary_page(table, pins, central, rule, settings))
     point = table.set_index("draw").loc[central]
-    return [draws_path, csv_path, md_path, *write_figures(out, table, point)]
+    files = [draws_path, csv_path, md_path]
+    return files + (write_figures(out, table, point) if figures else [])
 
 
 def with_calibrated(exp: Experiment, path: str | os.PathLike[str] | None = None) -> Experiment:
