@@ -105,6 +105,12 @@ def test_pinned_compares_interquartile_ranges():
     assert table.loc[first, "verdict"] == "pinned down"
     assert table.loc[first, "iqr_ratio"] < 0.2
     assert verdict(0.7) == "narrowed" and verdict(0.95) == "not pinned down"
+    whole = next(n for n in names if hindcast.is_whole(n))
+    lo, hi = hindcast.FREE_PARAMETERS[whole]
+    frame[whole] = np.resize(np.arange(lo, hi + 1), len(frame))
+    slight = ~((frame[whole] == hi) & (np.arange(len(frame)) % 3 == 0))  # hi a little rarer
+    table = pinned(frame, slight).set_index("parameter")
+    assert table.loc[whole, "verdict"] == "not pinned down"
 
 
 def test_draws_cycle_through_the_accepted_set_and_depend_on_seed_and_replication_only():

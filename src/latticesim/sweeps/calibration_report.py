@@ -49,8 +49,8 @@ def central_draw(accepted: pd.DataFrame) -> int:
 
 
 PINNED, NARROWED = 0.5, 0.8
-"""Ratio of accepted to prior interquartile range at or below which a parameter is
-pinned down (the record halves its plausible spread) or narrowed; above, not pinned."""
+"""Ratio of accepted to prior spread at or below which a parameter is pinned down (the
+record halves its plausible spread) or narrowed; above, not pinned."""
 
 
 def verdict(ratio: float) -> str:
@@ -64,8 +64,11 @@ def pinned(draws: pd.DataFrame, accepted: pd.Series) -> pd.DataFrame:
     """Per free parameter: the prior's and the accepted set's spread, and a verdict.
 
     The prior's spread is that of all the draws (the design as run, so a whole-number
-    parameter's is that of its whole values); the ratio of interquartile ranges says how
-    much the record narrows the parameter, whatever its units.
+    parameter's is that of its whole values). Two ratios of accepted to prior spread,
+    whatever the units: of interquartile ranges and of standard deviations; the verdict
+    reads the larger. The interquartile range alone misleads on a parameter of three
+    whole values, whose quartiles jump from one value to the next: a set that barely
+    favours one value can halve it, where the standard deviation hardly moves.
     """
     rows = []
     for name, (lo, hi) in hindcast.FREE_PARAMETERS.items():
@@ -73,7 +76,9 @@ def pinned(draws: pd.DataFrame, accepted: pd.Series) -> pd.DataFrame:
         post = draws.loc[accepted, name].astype(float)
         piqr = float(prior.quantile(0.75) - prior.quantile(0.25))
         aiqr = float(post.quantile(0.75) - post.quantile(0.25))
-        ratio = aiqr / piqr if piqr > 0 else float("nan")
+        iqr_ratio = aiqr / piqr if piqr > 0 else float("nan")
+        psd, asd = float(prior.std()), float(post.std())
+        sd_ratio = asd / psd if psd > 0 else float("nan")
         rows.append(
             {
                 "parameter": name,
@@ -83,8 +88,9 @@ def pinned(draws: pd.DataFrame, accepted: pd.Series) -> pd.DataFrame:
                 "accepted_95": float(post.quantile(0.95)),
                 "prior_iqr": piqr,
                 "accepted_iqr": aiqr,
-                "iqr_ratio": ratio,
-                "verdict": verdict(ratio),
+                "iqr_ratio": iqr_ratio,
+                "sd_ratio": sd_ratio,
+                "verdict": verdict(max(iqr_ratio, sd_ratio)),
             }
         )
     return pd.DataFrame(rows)
@@ -182,15 +188,15 @@ def _number(value: float) -> str:
 def _pinned_rows(table: pd.DataFrame) -> list[str]:
     lines = [
         "| parameter | prior | accepted median | accepted 5-95% | IQR prior | IQR accepted "
-        "| ratio | the record |",
-        "|---|---|---|---|---|---|---|---|",
+        "| IQR ratio | SD ratio | the record |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table.to_dict("records"):
         lines.append(
             f"| `{r['parameter']}` | {r['prior']} | {_number(r['accepted_median'])} | "
             f"{_number(r['accepted_5'])}-{_number(r['accepted_95'])} | "
             f"{_number(r['prior_iqr'])} | {_number(r['accepted_iqr'])} | "
-            f"{_number(r['iqr_ratio'])} | {r['verdict']} |"
+            f"{_number(r['iqr_ratio'])} | {_number(r['sd_ratio'])} | {r['verdict']} |"
         )
     return lines
 
@@ -247,9 +253,10 @@ def summary_page(
         "",
         "## Which parameters the record pins down",
         "",
-        "Spread of the accepted draws against the prior's, as the ratio of their "
-        "interquartile ranges: at most 0.5, the record pins the parameter down; at most "
-        "0.8, it narrows it; above, the record does not tell its values apart.",
+        "Spread of the accepted draws against the prior's, as the ratios of their "
+        "interquartile ranges (IQR) and of their standard deviations (SD); the verdict "
+        "reads the larger: at most 0.5, the record pins the parameter down; at most 0.8, "
+        "it narrows it; above, the record does not tell its values apart.",
         "",
         *_pinned_rows(table),
         "",
