@@ -217,9 +217,7 @@ def compare(
         progress: show a progress bar per arm.
         figures: draw ``figures/compare.png`` and ``.svg``.
         label: what an outcome's problems start with (the option it came from).
-        calibrated: accepted parameter draws (``--calibrated``): replication r of every
-            arm takes the model parameters of the same draw, so the fan holds parameter
-            uncertainty as well as the runs' own, and the pairs still share both.
+        calibrated: accepted draws whose parameters replication r of every arm takes.
 
     Raises:
         ScenarioError: a scenario file has mistakes.
@@ -236,8 +234,7 @@ def compare(
     cols, kept = _measured(specs, end, metrics, named, label)
     out = _comparison_folder(out)
     exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, kept, window, end)
-    if calibrated is not None:
-        exps = [dataclasses.replace(exp, calibrated=calibrated) for exp in exps]
+    exps = [dataclasses.replace(exp, calibrated=calibrated) for exp in exps]
     dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
     out.mkdir(parents=True, exist_ok=True)
     parting = _run_arms(exps, dirs, (executor, workers, scheduler), progress, specs, str(end))
@@ -246,17 +243,13 @@ def compare(
     table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
     definitions = describe_outcomes(kept, sets)
-    page = _compare_md(table, names, definitions, (window, level), parting, replications)
-    if calibrated is not None:
-        page = page.replace("\n\n", f"\n\nRuns: {replications} {calibrated.describe()}.\n\n", 1)
+    page = _compare_md(table, names, definitions, (window, level), parting, exps[0])
     files = [*_write(out, table, page), *write_divergence(out, parting, names, replications)]
     if figures:
         files += _figure(out, series, values, table, names, specs, cols, level, calibrated)
     settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
     settings |= {"end": str(end), "metrics": cols, "window": window, "level": level}
     settings["outcomes"] = [o.definition() for o in kept]
-    if calibrated is not None:
-        settings["calibrated"] = {**calibrated.definition(), "source": calibrated.source}
     manifest = _manifest(out, scenarios, exps, dirs, files, settings)
     write_text(out / COMPARE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return Comparison(out, names, measured, table, files, window, level, definitions)
@@ -444,6 +437,11 @@ def _manifest(
             for path, exp, folder in zip(scenarios, exps, dirs, strict=True)
         ],
         **settings,
+        **(
+            {"calibrated": {**drawn.definition(), "source": drawn.source}}
+            if (drawn := exps[0].calibrated) is not None
+            else {}
+        ),
         "files": sorted(str(p.relative_to(out)) for p in files),
     }
 
@@ -480,11 +478,18 @@ def _compare_md(
     definitions: Mapping[str, str],
     settings: tuple[int, float],
     parting: Sequence[Mapping[str, Any]],
-    runs: int,
+    arm: Experiment,
 ) -> str:
-    """``compare.md``: the table of differences, then where the arms part."""
+    """``compare.md``: the table of differences, then where the arms part.
+
+    ``arm`` (any arm) gives the replications and whether they drew their parameters from
+    accepted draws, which the page says under its title.
+    """
     window, level = settings
+    runs = arm.replications
     title = f"# Comparison: {' vs '.join(names)}\n\n"
+    if arm.calibrated is not None:
+        title += f"Runs: {runs} {arm.calibrated.describe()}.\n\n"
     where = "\n\n".join(summary(parting, names, runs, most=3))
     part = f"\n## Where the arms part\n\n{where}\n\nEvery sentence: {DIVERGENCE_MD}.\n"
     return title + markdown(table, names, window, level, definitions) + part
