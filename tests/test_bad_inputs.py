@@ -1,4 +1,5 @@
-"""Every bad input of the corpora, through the command line in a child process.
+"""Every bad input of the corpora, through the command line in a child process (and every
+bad scenario through the dashboard's upload check).
 
 Each gets one line on stderr, no traceback and exit status 2, within a time limit and
 under a memory limit (set in the child with ``RLIMIT_AS``), so an input that asks for
@@ -133,3 +134,14 @@ def test_a_bad_input_gets_one_line_quickly(outcomes: dict[str, list], args: list
     assert err.endswith("\n") and err.count("\n") == 1, err
     assert "Traceback" not in err and "\x1b" not in err
     assert seconds < SECONDS
+
+
+def test_every_bad_scenario_uploaded_to_the_dashboard_is_refused_without_server_paths() -> None:
+    from latticesim.seminar.upload_check import UploadRefused, check_upload
+
+    for path in BAD_SCENARIOS:
+        with pytest.raises(UploadRefused) as refused:
+            check_upload(path.name, path.read_bytes(), ROOT / "scenarios")
+        text = str(refused.value)
+        assert text and all(line.startswith(f"{path.name}") for line in text.splitlines()), text
+        assert str(ROOT) not in text and "/tmp" not in text and "Traceback" not in text, text

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 # for the scripts and tests that serve the dashboard (it was defined here first)
 from latticesim.seminar.server import DashboardDidNotStart, dashboard_server
@@ -197,6 +198,12 @@ def _add_dashboard(sub: Subparsers) -> None:
     )
     dash.add_argument(
         "--scenarios", default=None, metavar="DIR", help="scenario folder (default: ./scenarios)"
+    )
+    dash.add_argument(
+        "--comparisons",
+        default=None,
+        metavar="DIR",
+        help="a comparison folder, or a folder of them, shown read-only (default: ./comparisons)",
     )
 
 
@@ -539,6 +546,9 @@ def _dashboard(args: argparse.Namespace) -> int:
         if not folder.is_dir() or not any(folder.glob("*.yaml")):
             return _fail(f"--scenarios: {folder} is not a folder of scenario files (*.yaml)")
         env["LATTICESIM_SCENARIOS"] = str(folder.resolve())
+    shown = _dashboard_comparisons(args.comparisons, env)
+    if isinstance(shown, int):
+        return shown
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
@@ -550,6 +560,8 @@ def _dashboard(args: argparse.Namespace) -> int:
             )
     app = Path(__file__).with_name("seminar") / "app.py"
     print(f"latticesim dashboard on http://{args.host}:{args.port}/  (Ctrl-C stops it)")
+    if shown:
+        print(f"  comparisons: http://{args.host}:{args.port}/{shown}")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             "  listening beyond this machine: anyone who can reach it can use the dashboard "
@@ -573,6 +585,23 @@ def _dashboard(args: argparse.Namespace) -> int:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def _dashboard_comparisons(given: str | None, env: dict[str, str]) -> str | int:
+    """The comparisons' address (``?...``, "" if none) with ``env`` set, or an exit code."""
+    from latticesim.seminar.comparisons import COMPARISONS_ENV, comparison_folders, comparisons_dir
+
+    folder = Path(given) if given is not None else comparisons_dir()
+    found = comparison_folders(folder)
+    if given is not None and not found:
+        return _fail(
+            f"--comparisons: {folder} is neither a comparison folder nor a folder of them "
+            "(a comparison folder holds compare.json: latticesim compare --out DIR writes one)"
+        )
+    env[COMPARISONS_ENV] = str(folder.resolve())
+    if len(found) == 1:
+        return f"?comparison={quote(next(iter(found)), safe='')}"
+    return "?view=comparisons" if found else ""
 
 
 if __name__ == "__main__":

@@ -54,8 +54,10 @@ def record_tables(**change):
             "dimension": "global_reach",
             "adopted": change.get("tokyo_adopted", False),
             "blockers": change.get("tokyo_blockers", ["France"]),
+            "watered_by": [],
         }
     ]
+    watered = change.get("china_watered", {2022: ["France", "Germany"]})  # Madrid
     blocked = change.get("china_blocked", {})  # summit year -> blockers
     items += [
         {
@@ -65,6 +67,7 @@ def record_tables(**change):
             "dimension": "china_stance",
             "adopted": y not in blocked,
             "blockers": blocked.get(y, []),
+            "watered_by": watered.get(y, []),
         }
         for y, q in hc.NATO_SUMMITS.items()
     ]
@@ -109,6 +112,7 @@ def test_the_record_itself_satisfies_every_pattern():
         ({"g7": {"2024Q2": 0.65}}, "g7_china_2021_2024"),
         ({"g7": {"2022Q2": 0.35}}, "g7_china_2021_2024"),
         ({"china_blocked": {2021: ["Hungary"]}}, "no_ally_blocks_china"),
+        ({"china_watered": {2022: ["Hungary"]}}, "china_watered_2021_2023"),
     ],
 )
 def test_each_pattern_fails_when_its_part_of_the_record_is_changed(change, broken):
@@ -143,6 +147,7 @@ def test_the_patterns_are_frozen():
         ("ip4_heads_2024", False),
         ("g7_china_2021_2024", False),
         ("no_ally_blocks_china", False),
+        ("china_watered_2021_2023", False),
         ("ttc_softer_than_g7", False),
     ]
     assert hc.NATO_CHINA_RECORDED == {2019: 0.2, 2021: 0.4, 2022: 0.6, 2023: 0.6, 2024: 0.8}
@@ -180,8 +185,8 @@ def _score(joint, n=100):
 
 
 def test_best_prefers_the_smallest_change_among_statistically_tied_points():
-    near = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.8}
-    far = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.2, "watering": 0.5}
+    near = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.3}
+    far = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.1, "watering": 0.5}
     worse = dict(hc.PRE_FIT_DEFAULTS)
     points = [far, near, worse]
     # far is best by a hair, near within one standard error, the defaults well below
@@ -191,8 +196,8 @@ def test_best_prefers_the_smallest_change_among_statistically_tied_points():
 
 
 def test_parsimony_tries_the_largest_departures_first():
-    point = dict(hc.PRE_FIT_DEFAULTS) | {"attendance_cost": 0.2, "watering": 0.35}
-    assert hc.simplification_order(point) == ["attendance_cost", "watering"]
+    point = dict(hc.PRE_FIT_DEFAULTS) | {"socialisation": 0.1, "watering": 0.35}
+    assert hc.simplification_order(point) == ["socialisation", "watering"]
 
 
 def test_with_parameters_validates_and_leaves_the_rest():

@@ -22,6 +22,7 @@ import gc
 import multiprocessing
 import os
 import struct
+import sys
 import threading
 import warnings
 import zlib
@@ -168,9 +169,14 @@ def _core_free() -> bool:
 
 
 def _can_fork() -> bool:
-    """Whether a child process may be forked here without risk (no threads to deadlock)."""
+    """Whether a child process may be forked here without risk (no threads to deadlock).
+
+    Linux only: macOS offers fork, but its system libraries may start threads that a
+    forked child inherits stopped (Python's documentation calls it unsafe there).
+    """
     return (
         (os.cpu_count() or 1) >= 2
+        and sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
         and not multiprocessing.current_process().daemon

@@ -131,7 +131,8 @@ class LatticeModel(Lattice, Meetings, mesa.Model):
         spec = scenario.spec
         if spec is None:
             raise ValueError("the scenario carries no spec; load one with load_scenario()")
-        super().__init__(scenario=scenario, rng=rng)
+        # a scenario made from keywords carries rng already; Mesa 4 refuses both at once
+        super().__init__(scenario=scenario, rng=None if keywords else rng)
         self.quarters_run = 0
         self.spec = spec
         self.params = spec.parameters

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from latticesim.common.files import write_text
+from latticesim.common.processes import pid_alive
 
 MANIFEST = "manifest.json"
 WORK = ".writing"
@@ -125,16 +126,6 @@ def _exchange(a: Path, b: Path) -> bool:
     return done == 0
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
-
-
 def clean_leftovers(parent: Path) -> list[Path]:
     """Remove what killed runs left in ``parent``; put back a run moved aside and not replaced.
 
@@ -156,7 +147,7 @@ def clean_leftovers(parent: Path) -> list[Path]:
             hidden = entry.name.startswith(".")
             if not m or not entry.is_dir() or (place == parent) != hidden:
                 continue
-            if _alive(int(m["pid"])):
+            if pid_alive(int(m["pid"])):
                 continue
             target = parent / m["name"]
             if m["kind"] == "old" and not target.exists() and (entry / MANIFEST).is_file():

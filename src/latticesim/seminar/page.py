@@ -36,6 +36,7 @@ from mesa.visualization.utils import update_counter
 
 from latticesim.model.model import LatticeModel
 from latticesim.seminar import panels
+from latticesim.seminar.comparisons import ComparisonLinks
 from latticesim.seminar.controls import DashboardModel
 from latticesim.seminar.handout import HandoutDownloads
 from latticesim.seminar.live_chronicle import chronicle_html, live_chronicle
@@ -206,6 +207,7 @@ def FacilitatorPage(on_join, resume: Room | None = None, on_room=None, problem: 
             solara.Button("Join a room as a player", on_click=on_join, classes=["go-join"])
         with solara.Card("Handouts"):
             HandoutDownloads(model.value, model.value.quarters_run)
+        ComparisonLinks()
         with solara.Details("Playback speed"):
             solara.SliderInt(
                 f"Play interval: {play_interval.value} ms per quarter",

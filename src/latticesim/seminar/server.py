@@ -43,13 +43,13 @@ def dashboard_server(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
-    out = open(log, "w") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "latticesim.cli", "dashboard", "--port", str(port)],
         stdout=out,
         stderr=subprocess.STDOUT,
         env=env,
-        start_new_session=True,
+        start_new_session=hasattr(os, "killpg"),
     )
     try:
         deadline = time.monotonic() + timeout
@@ -65,11 +65,21 @@ def dashboard_server(
             time.sleep(0.3)
         yield url, proc
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
         if out is not subprocess.DEVNULL:
             out.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the server and its group; on Windows the server (its workers follow it)."""
+    if not hasattr(os, "killpg"):  # Windows: no process groups to signal
+        proc.terminate()
+        proc.wait(10)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -18,7 +18,6 @@ import multiprocessing.connection
 import os
 import re
 import shutil
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -29,6 +28,7 @@ from latticesim.common.limits import (
     UPLOAD_MEMORY_BYTES,
     UPLOAD_SECONDS,
 )
+from latticesim.common.processes import end_with_parent
 from latticesim.common.text import and_join, suggest
 from latticesim.scenario.loading import load_scenario
 from latticesim.scenario.messages import ScenarioError
@@ -142,7 +142,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _work(send, shown: str, data: bytes, shipped: str, seconds: float, memory: int) -> None:
     """The worker: limits first, then the check; reports ``(outcome, payload)`` and ends."""
-    _end_with_parent()
+    end_with_parent()
     _limit(seconds, memory)
     tmp = tempfile.mkdtemp(prefix="latticesim-upload-")
     try:
@@ -237,17 +237,3 @@ def _address_space() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-def _end_with_parent() -> None:
-    """End this worker as soon as the server that started it ends, however it ends."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        sys.stderr.flush()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

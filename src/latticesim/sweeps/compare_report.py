@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,13 @@ from latticesim.sweeps.compare import COMPARE_MANIFEST
 from latticesim.sweeps.compare_table import table_rows
 from latticesim.sweeps.divergence_words import DIVERGENCE_CSV, DIVERGENCE_MD, summary
 
-__all__ = ["build_compare_report", "is_comparison", "write_compare_report"]
+__all__ = [
+    "ComparisonParts",
+    "build_compare_report",
+    "comparison_parts",
+    "is_comparison",
+    "write_compare_report",
+]
 
 SENTENCES = 6
 """Sentences of differences per arm on the page (``divergence.md`` has every one)."""
@@ -137,9 +144,8 @@ def _headline(result: pd.DataFrame, names: Sequence[str], level: float, window: 
     return "\n".join(out)
 
 
-def _figure(folder: Path) -> str:
-    path = folder / "figures" / "compare.png"
-    if not path.is_file():
+def _figure(path: Path | None) -> str:
+    if path is None:
         return '<p class="note">This comparison was written without its figure.</p>'
     return (
         '<figure id="figure-compare" data-figure="compare.png">\n'
@@ -152,8 +158,10 @@ def _figure(folder: Path) -> str:
     )
 
 
-def _divergence(rows: Sequence[Mapping[str, Any]], names: Sequence[str], runs: int) -> str:
-    text = "\n\n".join(summary(rows, names, runs, most=SENTENCES))
+def _divergence(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str], runs: int, most: int | None
+) -> str:
+    text = "\n\n".join(summary(rows, names, runs, most=most))
     return chronicle_html(text) + (
         f'\n<p class="note">Every sentence: {DIVERGENCE_MD}; every difference: '
         f"{DIVERGENCE_CSV}.</p>"
@@ -187,8 +195,35 @@ def _reproduce(manifest: Mapping[str, Any], folder: Path) -> str:
     )
 
 
-def build_compare_report(folder: str | Path) -> str:
-    """The report of a comparison folder, as one HTML document linking to nothing outside.
+@dataclass(frozen=True)
+class ComparisonParts:
+    """A comparison folder's parts as HTML fragments, for the report and the dashboard.
+
+    The printable page and the dashboard's read-only page show the same comparison; both
+    are built from these, so that a seminar's screen and its handout say the same.
+    """
+
+    folder: Path
+    names: list[str]
+    title: str
+    facts: str
+    question: str
+    headline: str
+    divergence: str
+    reproduce: str
+    figure: Path | None
+    """``figures/compare.png``, or None when the comparison was written without it."""
+
+
+def _drawn(manifest: Mapping[str, Any]) -> str:
+    """What the facts add when replications drew their parameters: the bands hold both."""
+    if "calibrated" not in manifest:
+        return ""
+    return f" Replications over {manifest['calibrated']['draws']} accepted parameter draws."
+
+
+def comparison_parts(folder: str | Path, sentences: int | None = SENTENCES) -> ComparisonParts:
+    """The parts of a comparison folder's page (``sentences``: per arm, None for all).
 
     Raises:
         ReportError: the folder is not a finished comparison.
@@ -198,26 +233,43 @@ def build_compare_report(folder: str | Path) -> str:
     names = [a["name"] for a in manifest.get("arms", [])]
     level = float(manifest.get("level", 0.95))
     runs = int(manifest.get("replications", 0))
-    window = manifest.get("window", 4)
-    title = " vs ".join(names)
-    facts = (
-        f"{runs} replications per arm on common random numbers (seed "
-        f"{manifest.get('seed')}), {manifest.get('start')} to {manifest.get('end')}."
+    figure = folder / "figures" / "compare.png"
+    return ComparisonParts(
+        folder=folder,
+        names=names,
+        title=" vs ".join(names),
+        facts=(
+            f"{runs} replications per arm on common random numbers (seed "
+            f"{manifest.get('seed')}), {manifest.get('start')} to {manifest.get('end')}."
+            + _drawn(manifest)
+        ),
+        question=_question(manifest),
+        headline=_headline(result, names, level, manifest.get("window", 4)),
+        divergence=_divergence(rows, names, runs, sentences),
+        reproduce=_reproduce(manifest, folder),
+        figure=figure if figure.is_file() else None,
     )
-    if "calibrated" in manifest:  # the bands hold parameter uncertainty too
-        facts += f" Replications over {manifest['calibrated']['draws']} accepted parameter draws."
+
+
+def build_compare_report(folder: str | Path) -> str:
+    """The report of a comparison folder, as one HTML document linking to nothing outside.
+
+    Raises:
+        ReportError: the folder is not a finished comparison.
+    """
+    parts = comparison_parts(folder)
     sections = [
-        f'<header>\n<h1>{escape(title)}</h1>\n<p class="description">{escape(facts)}</p>\n'
-        "</header>",
-        section("question", "The question", _question(manifest), page=False),
-        section("headline", "Headline differences", _headline(result, names, level, window), False),
-        section("figure", "Figure", _figure(folder), page=False),
-        section("divergence", "Where the arms part", _divergence(rows, names, runs), page=False),
-        section("reproduce", "Reproducibility", _reproduce(manifest, folder), page=False),
+        f'<header>\n<h1>{escape(parts.title)}</h1>\n<p class="description">'
+        f"{escape(parts.facts)}</p>\n</header>",
+        section("question", "The question", parts.question, page=False),
+        section("headline", "Headline differences", parts.headline, page=False),
+        section("figure", "Figure", _figure(parts.figure), page=False),
+        section("divergence", "Where the arms part", parts.divergence, page=False),
+        section("reproduce", "Reproducibility", parts.reproduce, page=False),
         f"<footer>Written by <code>latticesim report</code> from the comparison folder "
-        f"<code>{escape(folder)}</code>.</footer>",
+        f"<code>{escape(parts.folder)}</code>.</footer>",
     ]
-    return page(title, sections, kind="comparison report", css=PRINT)
+    return page(parts.title, sections, kind="comparison report", css=PRINT)
 
 
 def write_compare_report(folder: str | Path, out: str | Path | None = None) -> Path:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from latticesim.common.processes import end_with_parent
 from latticesim.sweeps.experiment import SweepRunError
 
 __all__ = ["InProcessExecutor", "open_executor", "start_method"]
@@ -62,7 +64,12 @@ def _process_pool(workers: int) -> Executor:
 
 
 def _worker_start() -> None:
-    """Start a pool worker: what it imported is kept out of the garbage collector's walks.
+    """Start a pool worker: it ends with the sweep, and its imports stay out of gc's walks.
+
+    A worker watches the sweep's process and exits when it is gone
+    (:func:`~latticesim.common.processes.end_with_parent`): a sweep killed alone
+    (SIGKILL, an out-of-memory kill, Task Manager) would otherwise leave its workers
+    waiting for tasks forever, and with them the fork server.
 
     A finished run's model is freed by the cyclic collector (the model and its agents
     refer to each other), and a full collection walks every object of the process, over
@@ -71,6 +78,7 @@ def _worker_start() -> None:
     skipped: full collections are cheap, come sooner and memory stays flat. Only pool
     workers do this; a sweep run in process leaves its caller's collector alone.
     """
+    end_with_parent()
     gc.freeze()
 
 
@@ -104,35 +112,73 @@ def open_executor(
 
 @contextlib.contextmanager
 def _dask_executor(workers: int | None, scheduler: str) -> Iterator[tuple[Executor, int]]:
-    """A Dask client's executor (a new ``LocalCluster`` for ``local``) and its threads."""
-    try:
-        import logging
+    """A Dask client's executor (a new ``LocalCluster`` for ``local``) and its threads.
 
+    Dask's own log stays off the terminal while the client is open: a scheduler lost
+    mid-sweep makes the client log each failed reconnection with its traceback, where
+    the user needs one line, the one :func:`_lost` gives.
+    """
+    try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise SweepRunError("--scheduler needs Dask: pip install 'latticesim[dask]'") from None
     cluster = None
+    with _quiet("distributed", "tornado"):
+        try:
+            if scheduler == "local":
+                cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise SweepRunError(f"--scheduler: cannot reach {scheduler}: {exc}") from None
+        try:
+            slots = sum(client.nthreads().values()) or 1
+            yield client.get_executor(pure=False), slots
+        except SweepRunError as exc:
+            if client.status != "running":
+                raise _lost(scheduler) from exc
+            raise
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _lost(scheduler: str) -> SweepRunError:
+    return SweepRunError(
+        f"--scheduler: lost the connection to the Dask scheduler at {scheduler}; the runs "
+        "already written are kept: run the same command again to resume"
+    )
+
+
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """The loggers ``names`` and those below them say nothing (not even errors) in the block.
+
+    Dask configures several of them with a level and a handler each (``distributed``,
+    ``distributed.client``, ``tornado``...), so each is raised, and put back afterwards.
+    """
+    loggers = [logging.getLogger(name) for name in names]
+    loggers += [
+        logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name.split(".")[0] in names
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger, _ in levels:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
-        if scheduler == "local":
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise SweepRunError(f"--scheduler: cannot reach {scheduler}: {exc}") from None
-    try:
-        slots = sum(client.nthreads().values()) or 1
-        yield client.get_executor(pure=False), slots
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for logger, level in levels:
+            logger.setLevel(level)

@@ -30,11 +30,12 @@ def t_half_width(
     Works on arrays, one interval per element (a figure's quarters), and on scalars.
     With fewer than two values the variance cannot be estimated: NaN, not a guess.
     """
-    from scipy import stats
+    # the t quantile (what scipy.stats.t.ppf computes) without importing scipy.stats
+    from scipy.special import stdtrit
 
     size = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(size - 1, 1))
+        t = stdtrit(np.maximum(size - 1, 1), 0.5 + level / 2)
         half = t * np.asarray(std, dtype=float) / np.sqrt(size)
     half = np.where(size >= 2, half, np.nan)
     return float(half) if half.ndim == 0 else half
