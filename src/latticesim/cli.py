@@ -121,7 +121,6 @@ def _add_sweep(sub: Subparsers) -> None:
         help="allow a plan of more than a million runs (see docs/limits.md)",
     )
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
-    calibration_cli.add_calibrated_option(sweep)
 
 
 def _add_compare(sub: Subparsers) -> None:
@@ -151,7 +150,6 @@ def _add_compare(sub: Subparsers) -> None:
     cmp.add_argument("--workers", type=int, default=None, help="parallel workers")
     cmp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="as for sweep")
     cmp.add_argument("--quiet", action="store_true", help="print only errors")
-    calibration_cli.add_calibrated_option(cmp)
 
 
 def _add_plot(sub: Subparsers) -> None:
@@ -387,22 +385,17 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from latticesim.sweeps.calibration import CalibrationError, with_calibrated
     from latticesim.sweeps.experiment import SweepRunError
     from latticesim.sweeps.runner import run_sweep
-    from latticesim.sweeps.sweepfile import SweepError, load_experiment
+    from latticesim.sweeps.sweepfile import SweepError
 
     for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
         if value is not None and value < 1:
             return _fail(f"{flag}: must be at least 1, got {value}")
     try:
-        exp = load_experiment(args.experiment, allow_large=args.allow_large)
-        if args.calibrated is not None:
-            exp = with_calibrated(exp, args.calibrated or None)
+        exp = calibration_cli.load_sweep(args)
     except SweepError as exc:
         return _fail(str(exc))
-    except CalibrationError as exc:
-        return _fail(f"--calibrated: {exc}")
     if args.dry_run:
         print(exp.describe())
         return 0
@@ -462,8 +455,7 @@ def _compare_options(args: argparse.Namespace) -> dict:
         raise CompareError("compare: give scenario files or --file, not both")
     options: dict = load_comparison(args.file).options() if args.file else {}
     options.setdefault("scenarios", args.scenarios)
-    if args.calibrated is not None:
-        options["calibrated"] = calibration_cli.accepted_set(args.calibrated, CompareError)
+    options["calibrated"] = calibration_cli.accepted_set(args.calibrated, CompareError)
     given = {"replications": 20, "seed": 1, "until": None, "window": 4}
     for key, default in given.items():
         value = getattr(args, key)

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import inspect
 import os
+import pkgutil
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -46,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from latticesim import sweeps
 from latticesim.common.files import atomic_write, write_text
 from latticesim.common.shipped import examples_root
 from latticesim.scenario.loading import load_scenario
@@ -111,12 +114,21 @@ class CalibrationExperiment(Experiment):
 
 
 def record_fingerprint() -> dict[str, Any]:
-    """The patterns, their roles and ranges, and the hash of the code that judges them."""
-    source = inspect.getsource(hindcast).encode("utf-8")
+    """The patterns, their roles and ranges, and the hash of the code that judges them.
+
+    The code is every ``hindcast*`` module of this package (the patterns, the record they
+    read and how a run is measured), so moving a piece between them changes the hash too:
+    a calibration is then run again rather than trusted to be the same.
+    """
+    digest = hashlib.sha256()
+    for info in sorted(pkgutil.iter_modules(sweeps.__path__), key=lambda m: m.name):
+        if info.name.startswith("hindcast"):
+            module = importlib.import_module(f"{sweeps.__name__}.{info.name}")
+            digest.update(inspect.getsource(module).encode("utf-8"))
     return {
         "patterns": [[p.key, bool(p.fitted)] for p in hindcast.PATTERNS],
         "free_parameters": {k: list(v) for k, v in hindcast.FREE_PARAMETERS.items()},
-        "hindcast_sha256": hashlib.sha256(source).hexdigest(),
+        "hindcast_sha256": digest.hexdigest(),
     }
 
 
@@ -458,7 +470,7 @@ def _ranked(draws: pd.DataFrame, acc: Acceptance) -> pd.DataFrame:
 def _ship_text(accepted: pd.DataFrame, settings: Mapping[str, Any]) -> str:
     head = [
         f"# The accepted set of: {settings['command']}",
-        f"# scenario sha256 {settings['scenario_sha256']}; hindcast.py sha256 "
+        f"# scenario sha256 {settings['scenario_sha256']}; hindcast modules sha256 "
         f"{settings['hindcast_sha256']}",
         f"# {settings['draws']} draws x {settings['replications']} replications; one row per "
         "accepted draw (docs/calibration.md, 8.7)",

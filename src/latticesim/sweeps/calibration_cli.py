@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from latticesim.sweeps.designs import CalibratedDraws
+    from latticesim.sweeps.experiment import Experiment
 
-__all__ = ["accepted_set", "add_calibrated_option", "add_parser", "command"]
+__all__ = [
+    "accepted_set",
+    "add_calibrated_option",
+    "add_parser",
+    "calibrated",
+    "command",
+    "load_sweep",
+]
 
 EXIT_USER_ERROR = 2
 
@@ -32,22 +40,62 @@ def add_calibrated_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def accepted_set(value: str, error: type[Exception]) -> CalibratedDraws:
-    """The draws ``--calibrated`` names (the shipped set for a bare flag).
+def accepted_set(value: str | None, error: type[Exception]) -> CalibratedDraws | None:
+    """The draws ``--calibrated`` names (the shipped set for a bare flag; None without it).
 
     Raises:
         error: the set cannot be read (one line, naming the option and the file).
     """
     from latticesim.sweeps.calibration import CalibrationError, calibrated_draws
 
+    if value is None:
+        return None
     try:
         return calibrated_draws(value or None)
     except CalibrationError as exc:
         raise error(f"--calibrated: {exc}") from None
 
 
+def calibrated(exp: Experiment, value: str | None) -> Experiment:
+    """``exp`` with ``--calibrated``'s draws (as it is without the flag).
+
+    Raises:
+        SweepError: the accepted set cannot be read, as one line naming the file and
+            the option, like a sweep file's mistakes.
+    """
+    from latticesim.scenario.messages import Problem
+    from latticesim.sweeps.calibration import CALIBRATED_CSV, CalibrationError, with_calibrated
+    from latticesim.sweeps.sweepfile import SweepError
+
+    if value is None:
+        return exp
+    try:
+        return with_calibrated(exp, value or None)
+    except CalibrationError as exc:
+        source = value or str(CALIBRATED_CSV)
+        reason = str(exc).removeprefix(f"{source}: ")
+        raise SweepError([Problem(source, 1, 1, "--calibrated", reason)]) from None
+
+
+def load_sweep(args: argparse.Namespace) -> Experiment:
+    """``latticesim sweep``'s file (``args.experiment``), with ``--calibrated``'s draws.
+
+    Raises:
+        SweepError: the file or the accepted set has mistakes (one line each).
+    """
+    from latticesim.sweeps.sweepfile import load_experiment
+
+    exp = load_experiment(args.experiment, allow_large=args.allow_large)
+    return calibrated(exp, args.calibrated)
+
+
 def add_parser(sub: Any) -> None:
-    """The ``calibrate`` command's options."""
+    """The ``calibrate`` command's options, and ``--calibrated`` for ``sweep`` and ``compare``.
+
+    Called after those two commands' parsers are made, so their options stay in one place.
+    """
+    for name in ("sweep", "compare"):
+        add_calibrated_option(sub.choices[name])
     cal = sub.add_parser(
         "calibrate", help="accepted parameter draws that reproduce the 2019-2024 record"
     )

@@ -241,7 +241,7 @@ def summary_page(
         "",
         f"- Scenario: {settings['scenario']} (sha256 {settings['scenario_sha256'][:12]})",
         f"- Fitted patterns: {', '.join(fitted)}; held out: {', '.join(held) or 'none'} "
-        f"(hindcast.py sha256 {settings['hindcast_sha256'][:12]})",
+        f"(hindcast modules sha256 {settings['hindcast_sha256'][:12]})",
         f"- Prior: uniform over each free parameter's range; {n} draws of a SALib Latin "
         f"hypercube (seed {settings['seed']}), each run {r} times on common seeds: "
         f"{n * r} runs, {int(draws['failed'].sum())} failed",
