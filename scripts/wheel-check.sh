@@ -68,7 +68,7 @@ latticesim examples ex >/dev/null
 latticesim run ex/scenarios/us_pivot.yaml --until 2025Q4 --out runs/pivot --quiet
 python -c 'import json, sys; sys.exit(0 if json.load(open("runs/pivot/manifest.json"))["complete"] else 1)' \
   || fail "the run folder is not complete"
-latticesim sweep ex/experiments/smoke.yaml --out sweeps/smoke --workers 2 --quiet
+latticesim sweep ex/experiments/smoke.yaml --out sweeps/smoke --workers 2 --calibrated --quiet
 python -c 'import json, sys; s = json.load(open("sweeps/smoke/sweep.json"))["status"]; sys.exit(0 if s["complete"] and s["runs_done"] == 8 else 1)' \
   || fail "the sweep is not complete"
 say "ran a scenario and an 8-run sweep at $((SECONDS - started)) s"

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 # for the scripts and tests that serve the dashboard (it was defined here first)
 from latticesim.seminar.server import DashboardDidNotStart, dashboard_server
+from latticesim.sweeps import calibration_cli
 
 __all__ = ["DashboardDidNotStart", "dashboard_server", "main"]
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_report,
         _add_dashboard,
         _add_examples,
+        calibration_cli.add_parser,
     ):
         add(sub)
     return parser
@@ -231,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": _report,
         "dashboard": _dashboard,
         "examples": _examples,
+        "calibrate": calibration_cli.command,
     }[args.command]
     try:
         return handler(args)
@@ -384,13 +387,13 @@ def _schema(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from latticesim.sweeps.experiment import SweepRunError
     from latticesim.sweeps.runner import run_sweep
-    from latticesim.sweeps.sweepfile import SweepError, load_experiment
+    from latticesim.sweeps.sweepfile import SweepError
 
     for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
         if value is not None and value < 1:
             return _fail(f"{flag}: must be at least 1, got {value}")
     try:
-        exp = load_experiment(args.experiment, allow_large=args.allow_large)
+        exp = calibration_cli.load_sweep(args)
     except SweepError as exc:
         return _fail(str(exc))
     if args.dry_run:
@@ -452,6 +455,7 @@ def _compare_options(args: argparse.Namespace) -> dict:
         raise CompareError("compare: give scenario files or --file, not both")
     options: dict = load_comparison(args.file).options() if args.file else {}
     options.setdefault("scenarios", args.scenarios)
+    options["calibrated"] = calibration_cli.accepted_set(args.calibrated, CompareError)
     given = {"replications": 20, "seed": 1, "until": None, "window": 4}
     for key, default in given.items():
         value = getattr(args, key)

@@ -93,6 +93,8 @@ def fig_envelopes(
     )
     name = data.manifest["experiment"]["name"]
     by = f" by {parameter}" if parameter else ""
+    if "calibrated" in data.manifest:  # the band then holds parameter uncertainty too
+        by += f", replications over {data.manifest['calibrated']['draws']} accepted draws"
     fig.suptitle(f"{name}: median and 10-90% band{by}", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth(), 0.95))
     return fig

@@ -22,6 +22,7 @@ resumes like a sweep. On top of them the comparison writes:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -48,6 +49,7 @@ from latticesim.sweeps.compare_outcomes import (
     validate,
 )
 from latticesim.sweeps.compare_table import comparison_table, markdown
+from latticesim.sweeps.designs import CalibratedDraws
 from latticesim.sweeps.divergence import diverge
 from latticesim.sweeps.divergence_words import DIVERGENCE_MD, summary, write_divergence
 from latticesim.sweeps.executors import open_executor
@@ -189,6 +191,7 @@ def compare(
     progress: bool = False,
     figures: bool = True,
     label: str = "--outcome",
+    calibrated: CalibratedDraws | None = None,
 ) -> Comparison:
     """Run each scenario ``replications`` times on common random numbers and compare them.
 
@@ -214,6 +217,7 @@ def compare(
         progress: show a progress bar per arm.
         figures: draw ``figures/compare.png`` and ``.svg``.
         label: what an outcome's problems start with (the option it came from).
+        calibrated: accepted draws whose parameters replication r of every arm takes.
 
     Raises:
         ScenarioError: a scenario file has mistakes.
@@ -230,18 +234,19 @@ def compare(
     cols, kept = _measured(specs, end, metrics, named, label)
     out = _comparison_folder(out)
     exps = _arm_experiments(specs, names, scenarios, replications, seed, cols, kept, window, end)
+    exps = [dataclasses.replace(exp, calibrated=calibrated) for exp in exps]
     dirs = [out / "arms" / f"{k:02d}-{safe_stem(name, 'arm')}" for k, name in enumerate(names)]
     out.mkdir(parents=True, exist_ok=True)
-    parting = _run_arms(exps, dirs, executor, workers, scheduler, progress, specs, str(end))
+    parting = _run_arms(exps, dirs, (executor, workers, scheduler), progress, specs, str(end))
     series, values = _read_arms(dirs, names)
     measured = [*cols, *(o.name for o in kept)]
     table = comparison_table(values, names, measured, level)
     table.insert(1, "kind", ["series" if m in cols else "outcome" for m in table["metric"]])
     definitions = describe_outcomes(kept, sets)
-    page = _compare_md(table, names, definitions, (window, level), parting, replications)
+    page = _compare_md(table, names, definitions, (window, level), parting, exps[0])
     files = [*_write(out, table, page), *write_divergence(out, parting, names, replications)]
     if figures:
-        files += _figure(out, series, values, table, names, specs, cols, level)
+        files += _figure(out, series, values, table, names, specs, cols, level, calibrated)
     settings = {"replications": replications, "seed": seed, "seeds": SEEDS, "start": str(start)}
     settings |= {"end": str(end), "metrics": cols, "window": window, "level": level}
     settings["outcomes"] = [o.definition() for o in kept]
@@ -277,8 +282,12 @@ def _figure(
     specs: Sequence[ScenarioSpec],
     cols: Sequence[str],
     level: float,
+    calibrated: CalibratedDraws | None = None,
 ) -> list[Path]:
-    """``figures/compare.png`` and ``.svg``, with each arm's scenario events on time axes."""
+    """``figures/compare.png`` and ``.svg``, with each arm's scenario events on time axes.
+
+    With calibrated draws the figure says so: its bands then hold parameter uncertainty.
+    """
     from latticesim.sweeps.compare_figure import fig_compare
     from latticesim.sweeps.plotting import save_figure
 
@@ -286,6 +295,8 @@ def _figure(
         n: [(str(e.date), e.type) for e in sp.events] for n, sp in zip(names, specs, strict=True)
     }
     fig = fig_compare(series, values, table, names, cols, level, events)
+    if calibrated is not None:
+        fig.text(0.01, 0.005, f"Bands: {calibrated.describe()}", fontsize=8, va="bottom")
     return save_figure(fig, out / "figures" / "compare")
 
 
@@ -373,9 +384,7 @@ def _arm_experiments(
 def _run_arms(
     exps: Sequence[Experiment],
     dirs: Sequence[Path],
-    executor: Any,
-    workers: int | None,
-    scheduler: str | None,
+    where: tuple[Any, int | None, str | None],
     progress: bool,
     specs: Sequence[ScenarioSpec],
     until: str,
@@ -385,6 +394,7 @@ def _run_arms(
     No executor is started when all arms are finished: the divergence pass, which runs
     each replication only up to its first difference, then runs in process.
     """
+    executor, workers, scheduler = where
     busy = any(not _finished(e, d) for e, d in zip(exps, dirs, strict=True))
     if executor is not None or not busy:
         where = contextlib.nullcontext((executor, workers or 1))
@@ -394,7 +404,9 @@ def _run_arms(
         for exp, folder in zip(exps, dirs, strict=True):
             run_sweep(exp, folder, executor=ex, workers=slots, progress=progress)
         names = [exp.name for exp in exps]
-        return diverge(specs, names, exps[0].replications, exps[0].seed, until, ex)
+        return diverge(
+            specs, names, exps[0].replications, exps[0].seed, until, ex, exps[0].calibrated
+        )
 
 
 def _manifest(
@@ -425,6 +437,11 @@ def _manifest(
             for path, exp, folder in zip(scenarios, exps, dirs, strict=True)
         ],
         **settings,
+        **(
+            {"calibrated": {**drawn.definition(), "source": drawn.source}}
+            if (drawn := exps[0].calibrated) is not None
+            else {}
+        ),
         "files": sorted(str(p.relative_to(out)) for p in files),
     }
 
@@ -461,11 +478,18 @@ def _compare_md(
     definitions: Mapping[str, str],
     settings: tuple[int, float],
     parting: Sequence[Mapping[str, Any]],
-    runs: int,
+    arm: Experiment,
 ) -> str:
-    """``compare.md``: the table of differences, then where the arms part."""
+    """``compare.md``: the table of differences, then where the arms part.
+
+    ``arm`` (any arm) gives the replications and whether they drew their parameters from
+    accepted draws, which the page says under its title.
+    """
     window, level = settings
+    runs = arm.replications
     title = f"# Comparison: {' vs '.join(names)}\n\n"
+    if arm.calibrated is not None:
+        title += f"Runs: {runs} {arm.calibrated.describe()}.\n\n"
     where = "\n\n".join(summary(parting, names, runs, most=3))
     part = f"\n## Where the arms part\n\n{where}\n\nEvery sentence: {DIVERGENCE_MD}.\n"
     return title + markdown(table, names, window, level, definitions) + part

@@ -186,6 +186,7 @@ def _reproduce(manifest: Mapping[str, Any], folder: Path) -> str:
         f"latticesim compare {' '.join(str(a.get('file', '')) for a in arms)} "
         f"--replications {manifest.get('replications')} --seed {manifest.get('seed')} "
         f"--until {manifest.get('end')} --out {folder}"
+        + (" --calibrated" if "calibrated" in manifest else "")
     )
     return (
         table(["what", "value"], [(k, str(v)) for k, v in facts], "manifest")
@@ -214,6 +215,13 @@ class ComparisonParts:
     """``figures/compare.png``, or None when the comparison was written without it."""
 
 
+def _drawn(manifest: Mapping[str, Any]) -> str:
+    """What the facts add when replications drew their parameters: the bands hold both."""
+    if "calibrated" not in manifest:
+        return ""
+    return f" Replications over {manifest['calibrated']['draws']} accepted parameter draws."
+
+
 def comparison_parts(folder: str | Path, sentences: int | None = SENTENCES) -> ComparisonParts:
     """The parts of a comparison folder's page (``sentences``: per arm, None for all).
 
@@ -233,6 +241,7 @@ def comparison_parts(folder: str | Path, sentences: int | None = SENTENCES) -> C
         facts=(
             f"{runs} replications per arm on common random numbers (seed "
             f"{manifest.get('seed')}), {manifest.get('start')} to {manifest.get('end')}."
+            + _drawn(manifest)
         ),
         question=_question(manifest),
         headline=_headline(result, names, level, manifest.get("window", 4)),

@@ -12,12 +12,16 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "CALIBRATED_STREAM",
+    "CalibratedDraws",
     "DESIGNS",
+    "calibrated_draw",
     "DESIGN_NAMES",
     "MAX_CHUNK",
     "MAX_POINTS",
@@ -36,10 +40,19 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "lhs": ("samples",),
     "sobol": ("samples", "second_order"),
     "morris": ("trajectories", "levels"),
+    "calibrated": (),
 }
 """Design types and the options each takes."""
 
-DESIGN_NAMES = {"grid": "grid", "lhs": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
+DESIGN_NAMES = {
+    "grid": "grid",
+    "lhs": "Latin hypercube",
+    "sobol": "Sobol",
+    "morris": "Morris",
+    "calibrated": "calibrated",
+}
+"""Designs in words; ``calibrated`` is a grid whose replications take the model's
+parameters from the shipped accepted set of the calibration."""
 MAX_POINTS = 1_000_000
 """The largest number of points (or values of a range) a design may have."""
 
@@ -54,6 +67,76 @@ def replication_seed(root: int, replication: int) -> int:
     """
     child = np.random.SeedSequence(int(root), spawn_key=(int(replication),))
     return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+CALIBRATED_STREAM = 0xCA11B
+"""The first spawn key of the streams that choose calibrated draws (never a replication's:
+those have one key, these two), so the draws chosen and the runs' streams are unrelated."""
+
+
+def calibrated_draw(root: int, replication: int, n: int) -> int:
+    """Which of ``n`` accepted draws replication ``replication`` takes its parameters from.
+
+    Replications go through the draws in blocks of ``n``: block c is a permutation of all
+    ``n`` draws, drawn from ``SeedSequence(root)`` and c alone. So ``n`` replications use
+    every draw once (the fan covers the accepted set evenly, not a lucky corner of it),
+    the choice depends on the root seed and the replication only (every point of a sweep
+    and every arm of a comparison takes the same draw in replication r), and adding
+    replications leaves earlier choices unchanged.
+    """
+    block, k = divmod(int(replication), int(n))
+    seq = np.random.SeedSequence(int(root), spawn_key=(CALIBRATED_STREAM, block))
+    return int(np.random.default_rng(seq).permutation(int(n))[k])
+
+
+@dataclass(frozen=True)
+class CalibratedDraws:
+    """Accepted parameter draws that each replication takes its parameters from.
+
+    Attributes:
+        names: the model parameters the draws set (``parameters.<name>`` of a scenario).
+        rows: one tuple of values per accepted draw, in ``names`` order.
+        source: where the draws came from (a file), for manifests and reports.
+        sha256: fingerprint of the draws, so a sweep over other draws does not resume.
+    """
+
+    names: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    source: str
+    sha256: str
+
+    def index(self, root: int, replication: int) -> int:
+        """The draw replication ``replication`` uses (:func:`calibrated_draw`)."""
+        return calibrated_draw(root, replication, len(self.rows))
+
+    def values(self, root: int, replication: int) -> tuple[Any, ...]:
+        """The parameter values of replication ``replication``."""
+        return self.rows[self.index(root, replication)]
+
+    def without(self, names: Sequence[str]) -> CalibratedDraws:
+        """The draws without ``names`` (parameters a sweep's design sets itself)."""
+        keep = [k for k, n in enumerate(self.names) if n not in set(names)]
+        rows = tuple(tuple(row[k] for k in keep) for row in self.rows)
+        return CalibratedDraws(tuple(self.names[k] for k in keep), rows, self.source, self.sha256)
+
+    def describe(self) -> str:
+        """What the fan's spread holds, in words for figures and reports."""
+        return f"replications over {len(self.rows)} accepted parameter draws"
+
+    def definition(self) -> dict[str, Any]:
+        """The draws as plain JSON for the experiment's hash.
+
+        Where they came from is not part of it: the same draws from a moved file are the
+        same sweep.
+        """
+        return {
+            "draws": len(self.rows),
+            "parameters": list(self.names),
+            "sha256": self.sha256,
+            "choice": "replication r uses draw calibrated_draw(seed, r, draws): block r // "
+            "draws is a permutation of the draws from SeedSequence(seed, spawn_key="
+            f"({CALIBRATED_STREAM}, block))",
+        }
 
 
 # --------------------------------------------------------------------------- designs

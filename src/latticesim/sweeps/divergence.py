@@ -30,7 +30,8 @@ from latticesim.common.quarters import Quarter
 from latticesim.mechanisms.attendance import LEVEL_NAMES
 from latticesim.model.model import LatticeModel
 from latticesim.scenario.schema import EVENT_TYPES, LatticeScenario, ScenarioSpec
-from latticesim.sweeps.designs import replication_seed
+from latticesim.sweeps.designs import CalibratedDraws, replication_seed
+from latticesim.sweeps.paths import override
 from latticesim.sweeps.worker import SweepRecorder
 
 __all__ = [
@@ -239,6 +240,17 @@ def _task(args: tuple[list[dict[str, Any]], int, str | None]) -> list:
     return replication_divergence(*args)
 
 
+def _drawn(
+    data: list[dict[str, Any]], calibrated: CalibratedDraws | None, seed: int, r: int
+) -> list[dict[str, Any]]:
+    """The arms' scenarios with replication r's calibrated parameters (if any) set."""
+    if calibrated is None:
+        return data
+    values = calibrated.values(seed, r)
+    changes = [(("parameters", n), v) for n, v in zip(calibrated.names, values, strict=True)]
+    return [override(d, changes) for d in data]
+
+
 def diverge(
     specs: Sequence[ScenarioSpec],
     names: Sequence[str],
@@ -246,14 +258,19 @@ def diverge(
     seed: int,
     until: str | None,
     executor: Executor | None = None,
+    calibrated: CalibratedDraws | None = None,
 ) -> list[dict[str, Any]]:
     """Every replication's divergence rows (:data:`COLUMNS`), one task per replication.
 
     Rows of one replication are in order of interest: its causes, then the meetings,
-    the attendance and the log of its first differing quarter.
+    the attendance and the log of its first differing quarter. With ``calibrated``
+    draws, every arm of replication r runs with that replication's draw, as its runs did.
     """
     data = [spec.model_dump(mode="json", by_alias=True) for spec in specs]
-    jobs = [(data, replication_seed(seed, r), until) for r in range(replications)]
+    jobs = [
+        (_drawn(data, calibrated, seed, r), replication_seed(seed, r), until)
+        for r in range(replications)
+    ]
     results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
     rows: list[dict[str, Any]] = []
     for r, found in enumerate(results):

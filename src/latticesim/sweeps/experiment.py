@@ -27,11 +27,18 @@ from latticesim.outputs.runs import package_version
 from latticesim.scenario.loading import scenario_hash
 from latticesim.scenario.messages import FieldPath, format_path
 from latticesim.scenario.schema import ScenarioSpec
-from latticesim.sweeps.designs import grid_points, replication_seed, salib_problem, sampled_points
+from latticesim.sweeps.designs import (
+    CalibratedDraws,
+    grid_points,
+    replication_seed,
+    salib_problem,
+    sampled_points,
+)
 
 __all__ = [
     "DEFAULT_SERIES",
     "DESIGN_FILE",
+    "DRAW_COLUMN",
     "FORMAT",
     "LOCK_FILE",
     "MANIFEST",
@@ -57,7 +64,10 @@ PART_RE = re.compile(r"^part-(\d+)\.parquet$")
 """A committed chunk of a sweep's results (``runs/part-000012.parquet``)."""
 ERROR_CHARS = 400
 """The longest error text a failed run keeps, so one bad run cannot bloat the store."""
+DRAW_COLUMN = "calibrated_draw"
+"""The run table's column of the accepted draw a run took its parameters from."""
 RESERVED_COLUMNS = (
+    DRAW_COLUMN,
     "run_id",
     "point",
     "replication",
@@ -257,6 +267,7 @@ class Experiment:
     points: list[tuple[Any, ...]] = field(default_factory=list)
     raw: np.ndarray | None = None
     problem: dict[str, Any] | None = None
+    calibrated: CalibratedDraws | None = None
 
     def __post_init__(self) -> None:
         self.scenario_sha256 = scenario_hash(self.spec)
@@ -264,6 +275,8 @@ class Experiment:
         if not self.points:
             self.points = self._make_points()
         self._seeds = [replication_seed(self.seed, r) for r in range(self.replications)]
+        if self.calibrated is not None:  # what the design varies, the design sets
+            self.calibrated = self.calibrated.without([p.name for p in self.parameters])
 
     @classmethod
     def single(
@@ -275,6 +288,7 @@ class Experiment:
         until: str | None = None,
         name: str | None = None,
         scenario_file: str | None = None,
+        calibrated: CalibratedDraws | None = None,
     ) -> Experiment:
         """A scenario run ``replications`` times and nothing varied (a comparison's arm)."""
         return cls(
@@ -286,11 +300,12 @@ class Experiment:
             metrics=metrics,
             until=until,
             scenario_file=scenario_file,
+            calibrated=calibrated,
         )
 
     def _make_points(self) -> list[tuple[Any, ...]]:
         params = self.parameters
-        if self.design == "grid":
+        if self.design in ("grid", "calibrated"):  # calibrated: a grid, draws per replication
             return grid_points([[p.coerce(v) for v in p.values or ()] for p in params])
         bounds = []
         for p in params:
@@ -330,7 +345,7 @@ class Experiment:
         Names, descriptions, file locations and chunking are left out: they change
         nothing in the results, so renaming a file does not stop a sweep resuming.
         """
-        return {
+        out = {
             "scenario_sha256": self.scenario_sha256,
             "seed": self.seed,
             "replications": self.replications,
@@ -339,6 +354,9 @@ class Experiment:
             "parameters": [p.definition() for p in self.parameters],
             "metrics": self.metrics.definition(),
         }
+        if self.calibrated is not None:
+            out["calibrated"] = self.calibrated.definition()
+        return out
 
     @property
     def sha256(self) -> str:
@@ -351,9 +369,23 @@ class Experiment:
         return _sha256([list(p) for p in self.points])
 
     def run(self, run_id: int) -> tuple[int, int, int, tuple[Any, ...]]:
-        """Point, replication, seed and parameter values of run ``run_id``."""
+        """Point, replication, seed and parameter values of run ``run_id``.
+
+        The values are the point's, then (with calibrated draws) the replication's draw's.
+        """
         point, replication = divmod(run_id, self.replications)
-        return point, replication, self._seeds[replication], self.points[point]
+        values = self.points[point]
+        if self.calibrated is not None:
+            values = (*values, *self.calibrated.values(self.seed, replication))
+        return point, replication, self._seeds[replication], values
+
+    @property
+    def value_paths(self) -> tuple[tuple[FieldPath, ...], ...]:
+        """Per value of a run (:meth:`run`), the scenario values it sets."""
+        paths = tuple(p.paths for p in self.parameters)
+        if self.calibrated is not None:
+            paths += tuple((("parameters", n),) for n in self.calibrated.names)
+        return paths
 
     def design_frame(self) -> pd.DataFrame:
         """One row per point: its parameter values (and SALib's raw sample, if any)."""
@@ -374,9 +406,10 @@ class Experiment:
     def describe(self) -> str:
         """One line saying what the sweep will do."""
         what = f"{self.design} design, {self.n_points} points" if self.parameters else "1 point"
+        drawn = f" ({self.calibrated.describe()})" if self.calibrated is not None else ""
         return (
             f"{self.name}: scenario {self.spec.name} (sha256 {self.scenario_sha256[:12]}), "
-            f"{what} x {self.replications} replications = {self.n_runs} runs, "
+            f"{what} x {self.replications} replications{drawn} = {self.n_runs} runs, "
             f"{self.start}-{self.end}, root seed {self.seed}"
         )
 
@@ -419,6 +452,11 @@ class Experiment:
                 "design": DESIGN_FILE,
             },
             "definition": self.definition(),
+            **(
+                {"calibrated": {**self.calibrated.definition(), "source": self.calibrated.source}}
+                if self.calibrated is not None
+                else {}
+            ),
         }
 
     # ------------------------------------------------------------------ schemas
@@ -432,6 +470,12 @@ class Experiment:
             pa.field("seed", pa.int64()),
         ]
         fields += [pa.field(p.name, _ARROW[p.kind]) for p in self.parameters]
+        if self.calibrated is not None:
+            fields.append(pa.field(DRAW_COLUMN, pa.int64()))
+            kinds = [
+                _ARROW["int" if isinstance(v, int) else "float"] for v in self.calibrated.rows[0]
+            ]
+            fields += [pa.field(n, t) for n, t in zip(self.calibrated.names, kinds, strict=True)]
         fields += [
             pa.field("status", pa.string()),
             pa.field("error", pa.string()),
@@ -459,7 +503,7 @@ class Experiment:
         ``size`` is the runs per task, or a function of the runs still to hand out
         (:func:`auto_chunk_size`). Tasks are made only as the executor asks for them.
         """
-        paths = tuple(p.paths for p in self.parameters)
+        paths = self.value_paths
         start = 0
         while start < len(run_ids):
             n = size(len(run_ids) - start) if callable(size) else size

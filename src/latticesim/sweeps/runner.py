@@ -69,6 +69,7 @@ def run_sweep(
     executor: Executor | None = None,
     chunk_size: int | None = None,
     progress: bool = False,
+    task: Callable[[Job], ChunkResult] = run_chunk,
 ) -> SweepSummary:
     """Run a sweep into ``out``, resuming whatever an earlier invocation finished.
 
@@ -82,6 +83,9 @@ def run_sweep(
         chunk_size: runs per task (default: the file's, or tasks that shrink toward the
             end, see :func:`auto_chunk_size`).
         progress: show a progress bar (runs done, failed, time left).
+        task: what a worker does with a chunk of runs (a module-level function, so any
+            executor can run it): the sweep's outcomes by default; the calibration
+            judges the hindcast's patterns instead.
 
     Raises:
         SweepError: the sweep file has mistakes.
@@ -97,9 +101,8 @@ def run_sweep(
             store.root, exp.name, exp.n_runs, len(done), 0, 0, failed_before, 0.0, False
         )
         if pending:
-            _execute(
-                exp, store, pending, summary, workers, scheduler, executor, chunk_size, progress
-            )
+            where = (workers, scheduler, executor)
+            _execute(exp, store, pending, summary, where, chunk_size, progress, task)
         summary.wall_s = time.perf_counter() - t0
         summary.complete = summary.done_before + summary.ran == exp.n_runs
         store.set_status(
@@ -121,14 +124,14 @@ def _execute(
     store: SweepStore,
     pending: list[int],
     summary: SweepSummary,
-    workers: int | None,
-    scheduler: str | None,
-    executor: Executor | None,
+    where: tuple[int | None, str | None, Executor | None],
     chunk_size: int | None,
     progress: bool,
+    task: Callable[[Job], ChunkResult],
 ) -> None:
     from tqdm import tqdm
 
+    workers, scheduler, executor = where
     given = contextlib.nullcontext((executor, workers or 1)) if executor is not None else None
     with given or open_executor(workers, scheduler) as (ex, slots):
         size: int | Callable[[int], int] = (
@@ -145,7 +148,7 @@ def _execute(
         )
         bar.set_postfix_str(f"failed {summary.failed_before}", refresh=False)
         try:
-            for job, result in _drive(ex, exp.jobs(pending, size), window=2 * slots):
+            for job, result in _drive(ex, exp.jobs(pending, size), 2 * slots, task):
                 runs, series = chunk_tables(exp, job, result)
                 store.write(runs, series)
                 failed = sum(r["status"] != "ok" for r in result.runs)
@@ -160,7 +163,10 @@ def _execute(
 
 
 def _drive(
-    executor: Executor, jobs: Iterator[Job], window: int
+    executor: Executor,
+    jobs: Iterator[Job],
+    window: int,
+    task: Callable[[Job], ChunkResult] = run_chunk,
 ) -> Iterator[tuple[Job, ChunkResult]]:
     """Yield each job with its result as it finishes, keeping ``window`` jobs in flight.
 
@@ -175,7 +181,7 @@ def _drive(
             job = next(jobs, None)
             if job is None:
                 return
-            in_flight[executor.submit(run_chunk, job)] = job
+            in_flight[executor.submit(task, job)] = job
 
     fill()
     try:

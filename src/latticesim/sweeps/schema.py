@@ -29,6 +29,7 @@ __all__ = [
     "LOG_KINDS",
     "STATS",
     "Design",
+    "CalibratedDesign",
     "GridDesign",
     "LhsDesign",
     "MetricsSpec",
@@ -141,7 +142,19 @@ class MorrisDesign(Strict):
         return levels
 
 
-Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="type")]
+class CalibratedDesign(Strict):
+    """A grid whose replications take the model's parameters from the accepted set.
+
+    The calibration's shipped accepted set, so the fans hold parameter uncertainty too.
+    """
+
+    type: Literal["calibrated"]
+
+
+Design = Annotated[
+    GridDesign | LhsDesign | SobolDesign | MorrisDesign | CalibratedDesign,
+    Field(discriminator="type"),
+]
 
 
 # --------------------------------------------------------------------------- parameters

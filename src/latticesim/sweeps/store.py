@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 from latticesim.common.files import TMP_MARK, atomic_write, write_json
 from latticesim.sweeps.experiment import (
     DESIGN_FILE,
+    DRAW_COLUMN,
     FORMAT,
     LOCK_FILE,
     MANIFEST,
@@ -188,8 +189,13 @@ def chunk_tables(exp: Experiment, job: Job, result: ChunkResult) -> tuple[pa.Tab
         cols["point"].append(point)
         cols["replication"].append(replication)
         cols["seed"].append(seed)
-        for p, v in zip(exp.parameters, values, strict=True):
+        n = len(exp.parameters)
+        for p, v in zip(exp.parameters, values[:n], strict=True):
             cols[p.name].append(json.dumps(v, sort_keys=True) if p.kind == "other" else v)
+        if exp.calibrated is not None:
+            cols[DRAW_COLUMN].append(exp.calibrated.index(exp.seed, replication))
+            for name, v in zip(exp.calibrated.names, values[n:], strict=True):
+                cols[name].append(v)
         cols["status"].append(row["status"])
         cols["error"].append(row["error"])
         cols["elapsed_s"].append(float(row["elapsed_s"]))

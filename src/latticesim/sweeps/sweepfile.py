@@ -41,7 +41,14 @@ from latticesim.scenario.references import check_references
 from latticesim.scenario.schema import ScenarioSpec
 from latticesim.scenario.walk import without_tags
 from latticesim.sweeps.columns import check_model_column, check_outcome, table_columns
-from latticesim.sweeps.designs import DESIGN_NAMES, MAX_POINTS, design_size, frange, frange_count
+from latticesim.sweeps.designs import (
+    DESIGN_NAMES,
+    MAX_POINTS,
+    CalibratedDraws,
+    design_size,
+    frange,
+    frange_count,
+)
 from latticesim.sweeps.experiment import (
     RESERVED_COLUMNS,
     Experiment,
@@ -213,11 +220,13 @@ class _CrossCheck:
         if spec is None:
             return None
         until = self.until(spec)
-        params = self.parameters(spec, design)
+        calibrated = self.calibrated() if design == "calibrated" else None
+        grid = "grid" if design == "calibrated" else design  # its parameters are a grid's
+        params = self.parameters(spec, grid)
         end = Quarter.parse(until) if until else spec.horizon_quarter
         metrics = self.metrics(spec, end)
         if not self.problems:
-            self.size(design, params)
+            self.size(grid, params)
         stem = Path(display).stem
         if sweep.name is None and (problem := folder_name_problem(stem)):
             self.add(
@@ -240,7 +249,18 @@ class _CrossCheck:
             file=display,
             scenario_file=scenario_file,
             chunk_size=sweep.chunk_size,
+            calibrated=calibrated,
         )
+
+    def calibrated(self) -> CalibratedDraws | None:
+        """The shipped accepted set a ``calibrated`` design draws from (a problem if none)."""
+        from latticesim.sweeps.calibration import CalibrationError, calibrated_draws
+
+        try:
+            return calibrated_draws()
+        except CalibrationError as exc:
+            self.add(("design",), str(exc))
+            return None
 
     def scenario(self, display: str) -> tuple[ScenarioSpec | None, str | None]:
         value = self.sweep.scenario
