@@ -27,7 +27,8 @@ class Parameters(Strict):
         2, ge=1, le=10, description="Rounds of a consensus item before it fails (1 = no redraft)."
     )
     watering: Unit = Field(
-        0.357, description="Share of the distance a blocked text moves toward its blockers per round."
+        0.357,
+        description="Share of the distance a blocked text moves toward its blockers per round.",
     )
     convener_moderation: Unit = Field(
         0.3,
