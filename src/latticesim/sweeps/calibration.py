@@ -65,7 +65,7 @@ from latticesim.sweeps.experiment import Experiment, Job, Metrics, Outcome, Para
 from latticesim.sweeps.runner import SweepSummary, run_sweep
 from latticesim.sweeps.stats import share_standard_error
 from latticesim.sweeps.store import open_sweep
-from latticesim.sweeps.worker import ChunkResult, describe_error
+from latticesim.sweeps.worker import ChunkResult, failed_row
 
 __all__ = [
     "CALIBRATED_CSV",
@@ -223,14 +223,7 @@ def calibration_chunk(job: Job) -> ChunkResult:
                 spec = hindcast.with_parameters(base, dict(zip(names, values, strict=True)))
                 holds = hindcast.evaluate(spec, seed).holds
         except Exception as exc:  # a run's failure is data; the calibration goes on
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "status": "failed",
-                    "error": describe_error(exc),
-                    "elapsed_s": time.perf_counter() - t0,
-                }
-            )
+            rows.append(failed_row(run_id, exc, t0))
             continue
         row = {"run_id": run_id, "status": "ok", "error": None}
         row["elapsed_s"] = time.perf_counter() - t0

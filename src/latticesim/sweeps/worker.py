@@ -40,6 +40,7 @@ __all__ = [
     "ChunkResult",
     "SweepRecorder",
     "describe_error",
+    "failed_row",
     "measure",
     "run_chunk",
     "sweep_run",
@@ -186,14 +187,7 @@ def run_chunk(job: Job) -> ChunkResult:
                 model = sweep_run(spec, seed, job.until, m)
                 outcomes, kept = measure(model, m)
         except Exception as exc:  # a run's failure is data; the sweep goes on
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "status": "failed",
-                    "error": describe_error(exc),
-                    "elapsed_s": time.perf_counter() - t0,
-                }
-            )
+            rows.append(failed_row(run_id, exc, t0))
             continue
         n = len(kept["step"])
         series["run_id"].extend([run_id] * n)
@@ -209,6 +203,16 @@ def run_chunk(job: Job) -> ChunkResult:
             }
         )
     return ChunkResult(rows, series)
+
+
+def failed_row(run_id: int, exc: BaseException, started: float) -> dict[str, Any]:
+    """A failed run's row of the run table: kept as data, so the sweep goes on."""
+    return {
+        "run_id": run_id,
+        "status": "failed",
+        "error": describe_error(exc),
+        "elapsed_s": time.perf_counter() - started,
+    }
 
 
 def describe_error(exc: BaseException) -> str:
